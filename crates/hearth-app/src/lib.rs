@@ -1,0 +1,70 @@
+//! Hearth's use cases. Each one checks the caller's permission and scope, applies the domain
+//! rules and runs in one store transaction that also appends to the audit log. The web pages,
+//! the JSON API and the command line call only this crate.
+//!
+//! Error policy: every use case returns [`AppError`]; the web layer maps it to HTTP in one place
+//! and the CLI prints it. Invalid input is never stored in part.
+
+pub mod areas;
+pub mod audit_log;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod organizations;
+pub mod users;
+
+mod caller;
+mod password;
+
+pub use caller::Caller;
+pub use error::AppError;
+pub use hearth_store::Store;
+
+use std::time::Duration;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Security settings of a deployment (MLPS 2.0 defaults).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub session_absolute: Duration,
+    /// Failed sign-ins in a row that lock the account.
+    pub max_failed_logins: i64,
+    /// How long a locked account stays locked.
+    pub lockout: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            max_failed_logins: 5,
+            lockout: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// The application: the store and the policy it runs under.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    policy: Policy,
+}
+
+impl App {
+    pub fn new(store: Store, policy: Policy) -> App {
+        App { store, policy }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}

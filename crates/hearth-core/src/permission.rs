@@ -1,0 +1,63 @@
+//! What each role may do (DESIGN.md §1). The application checks these before every use case;
+//! templates only hide what the application would refuse anyway.
+
+use crate::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the organization registry (within the role's scope).
+    ReadOrganizations,
+    /// Add, edit, deactivate organizations.
+    ManageOrganizations,
+    /// Edit one's own organization's contact details.
+    EditOwnOrganization,
+    /// See the division tree.
+    ReadAreas,
+    /// Add or rename villages and other divisions.
+    ManageAreas,
+    /// Add, disable and reset accounts.
+    ManageUsers,
+    /// Read the audit log and verify its chain.
+    ReadAuditLog,
+    /// Create personal API tokens.
+    UseApiTokens,
+}
+
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match permission {
+        ReadOrganizations => matches!(
+            role,
+            CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
+        ),
+        ManageOrganizations => role == CountyAdmin,
+        EditOwnOrganization => role == OrgMember,
+        ReadAreas => !matches!(role, SecurityAdmin | AuditAdmin),
+        ManageAreas => matches!(role, CountyAdmin | SystemAdmin),
+        ManageUsers => matches!(role, SystemAdmin),
+        ReadAuditLog => matches!(role, AuditAdmin | Auditor),
+        UseApiTokens => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn administrators_see_no_case_data() {
+        for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            assert!(!allows(role, Permission::ReadOrganizations), "{role}");
+        }
+    }
+
+    #[test]
+    fn only_the_county_manages_the_registry() {
+        let managers: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| allows(*r, Permission::ManageOrganizations))
+            .collect();
+        assert_eq!(managers, vec![Role::CountyAdmin]);
+    }
+}
