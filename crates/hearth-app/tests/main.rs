@@ -1,1 +1,9 @@
+//! hearth-app integration tests, each run on SQLite and (when available) PostgreSQL.
+//! See `hearth_store::testing` for `HEARTH_TEST_POSTGRES_URL` and `HEARTH_REQUIRE_POSTGRES`.
 
+mod areas;
+mod auth;
+mod common;
+mod organizations;
+mod scope;
+mod tokens_and_users;

@@ -80,9 +80,24 @@ pub fn catalog(lang: Lang) -> &'static Catalog {
     }
 }
 
-/// The message for `key`, or the key itself when the catalog lacks it.
-pub fn text(lang: Lang, key: &str) -> &str {
-    catalog(lang).get(key).map(String::as_str).unwrap_or(key)
+/// The message for `key`, or the key itself when the catalog lacks it (so a gap is visible).
+pub fn text(lang: Lang, key: &str) -> &'static str {
+    match catalog(lang).get(key) {
+        Some(message) => message.as_str(),
+        None => missing(key),
+    }
+}
+
+/// Interns a missing key once; keys come from code, so the set is small and bounded.
+fn missing(key: &str) -> &'static str {
+    static MISSING: OnceLock<std::sync::Mutex<std::collections::BTreeSet<&'static str>>> = OnceLock::new();
+    let mut set = MISSING.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = set.get(key) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(key.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
 }
 
 /// The message for `key` with `{name}` placeholders filled from `args`.

@@ -11,9 +11,13 @@
 pub mod api_tokens;
 pub mod areas;
 pub mod audit;
+pub mod keys;
 pub mod organizations;
 pub mod sessions;
 pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
 
 mod db;
 mod migrate;

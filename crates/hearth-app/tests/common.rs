@@ -1,0 +1,91 @@
+//! The demo application and signed-in callers.
+
+use hearth_app::demo::DEMO_PASSWORD;
+use hearth_app::organizations::{Filter, Page};
+use hearth_app::{App, AppError, Caller, Policy};
+use hearth_core::organization::{OrgInput, Organization};
+use hearth_core::uscc::{Uscc, complete_uscc};
+use hearth_store::audit::{self, AuditEvent};
+use hearth_store::testing::TestDb;
+
+pub const COUNTY: &str = "340123000000";
+/// 上派镇, the demo town officer's town.
+pub const SHANGPAI: &str = "340123100000";
+/// 上派镇's first example village, the demo village officer's.
+pub const SHANGPAI_VILLAGE: &str = "340123100001";
+/// 上派镇's other example village.
+pub const SHANGPAI_OTHER_VILLAGE: &str = "340123100200";
+/// 三河镇, another town.
+pub const SANHE: &str = "340123101000";
+
+/// The demo data set under the default policy.
+pub async fn demo(db: &TestDb) -> App {
+    let app = App::new(db.store.clone(), Policy::default());
+    app.seed_demo().await.expect("seed the demo");
+    app
+}
+
+/// Signs the demo user in and resolves the session, as the web layer does.
+pub async fn caller(app: &App, username: &str) -> Caller {
+    let signed = app
+        .sign_in(username, DEMO_PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{username} cannot sign in: {e}"));
+    app.session(&signed.token).await.unwrap().0
+}
+
+/// A credit code no demo organization uses; `n` keeps them apart.
+pub fn fresh_uscc(n: u32) -> Uscc {
+    "0123456789X"
+        .chars()
+        .find_map(|c| {
+            let code = complete_uscc(&format!("52340123MK{n:06}{c}"))?;
+            code.warnings().is_empty().then_some(code)
+        })
+        .unwrap()
+}
+
+/// A complete, valid form for a new organization.
+pub fn input(name: &str, uscc: &Uscc, serves: &[&str]) -> OrgInput {
+    OrgInput {
+        name: name.to_owned(),
+        uscc: uscc.as_str().to_owned(),
+        kind: "social_service".to_owned(),
+        service_fields: vec!["elderly".to_owned(), "poverty".to_owned()],
+        service_areas: serves.iter().map(|s| s.to_string()).collect(),
+        responsible_person: "陈晓东".to_owned(),
+        contact_person: "王丽华".to_owned(),
+        contact_phone: "0551-68123456".to_owned(),
+        address: "肥西县上派镇示例路8号".to_owned(),
+        rating: "4A".to_owned(),
+        note: String::new(),
+    }
+}
+
+pub async fn create(app: &App, county: &Caller, name: &str, n: u32, serves: &[&str]) -> Organization {
+    app.create_organization(county, &input(name, &fresh_uscc(n), serves))
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e}"))
+        .0
+}
+
+/// Every organization the caller's list shows.
+pub async fn listed(app: &App, caller: &Caller, filter: Filter) -> Result<Vec<Organization>, AppError> {
+    let (orgs, total) = app
+        .organizations(caller, filter, Page::new(Some(1), Some(100)))
+        .await?;
+    assert_eq!(total, orgs.len() as i64, "the total matches the rows");
+    Ok(orgs)
+}
+
+/// The whole audit log, oldest first.
+pub async fn audit_log(db: &TestDb) -> Vec<AuditEvent> {
+    let mut tx = db.store.read().await.unwrap();
+    let (mut events, _) = audit::recent(&mut tx, 100_000, 0).await.unwrap();
+    events.reverse();
+    events
+}
+
+pub fn arg<'a>(invalid: &'a hearth_core::Invalid, name: &str) -> Option<&'a str> {
+    invalid.0.args.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,53 @@
+//! `/api/v1`: JSON over the same use cases as the pages. Authenticate with the session cookie
+//! (and send `X-CSRF-Token` on writes) or with `Authorization: Bearer hth_…`.
+
+mod areas;
+mod organizations;
+mod session;
+mod tokens;
+
+use crate::AppState;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
+    servers((url = "/api/v1")),
+    modifiers(&Security),
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::SESSION_COOKIE))));
+    }
+}
+
+/// The API routes and their OpenAPI document, served at `/api/v1/openapi.json`.
+pub fn router() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::sign_in, session::sign_out))
+        .routes(routes!(session::me))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(organizations::get, organizations::update))
+        .routes(routes!(organizations::set_status))
+        .routes(routes!(organizations::history))
+        .routes(routes!(areas::list))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke));
+    let spec = api.get_openapi().clone();
+    api.route("/openapi.json", axum::routing::get(move || async move { axum::Json(spec) }))
+}
+
+/// The OpenAPI document as served (for the snapshot test and `hearth openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().into_openapi()
+}
