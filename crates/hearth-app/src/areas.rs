@@ -23,12 +23,21 @@ fn parse_row(
             .trim()
     };
     let at = |e: Invalid| e.within(&format!("row {line}"));
-    let code = AreaCode::parse(get("code")).map_err(at)?;
+    // The parsers name their own field (`area_code`); the file's reader knows the column.
+    let column = |name: &'static str| {
+        move |e: Invalid| {
+            at(Invalid(hearth_core::Notice {
+                field: name.to_owned(),
+                ..e.0
+            }))
+        }
+    };
+    let code = AreaCode::parse(get("code")).map_err(column("code"))?;
     let name = get("name");
     if name.is_empty() {
         return Err(at(Invalid::new("name", "field.required")));
     }
-    let level: AreaLevel = get("level").parse().map_err(at)?;
+    let level: AreaLevel = get("level").parse().map_err(column("level"))?;
     if level != code.level() {
         return Err(at(Invalid::new("level", "area.level_mismatch")
             .arg("code", code.as_str())
@@ -36,7 +45,7 @@ fn parse_row(
     }
     let parent = match get("parent") {
         "" => None,
-        parent => Some(AreaCode::parse(parent).map_err(at)?),
+        parent => Some(AreaCode::parse(parent).map_err(column("parent"))?),
     };
     Ok(Area {
         code,

@@ -76,7 +76,8 @@ impl App {
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedIn> {
         let now = hearth_store::now();
         let mut tx = self.store().write().await?;
-        let Some((mut user, stored)) = users::by_username(&mut tx, username).await? else {
+        let Some((mut user, stored)) = users::by_username_for_update(&mut tx, username).await?
+        else {
             password::verify(password, decoy_hash());
             let typed: String = username.trim().chars().take(64).collect();
             log(

@@ -197,7 +197,7 @@ fn demo_org(n: usize, towns: &[Area]) -> Option<Organization> {
         "340123"
     };
     let now = hearth_store::now();
-    let serves: Vec<AreaCode> = if n % 4 == 0 {
+    let serves: Vec<AreaCode> = if n.is_multiple_of(4) {
         vec![AreaCode::parse("340123000000").ok()?]
     } else {
         towns
@@ -219,7 +219,7 @@ fn demo_org(n: usize, towns: &[Area]) -> Option<Organization> {
             contact_person: PEOPLE[(n + 3) % PEOPLE.len()].to_owned(),
             contact_phone: format!("0551-68{:06}", 100_000 + n * 7919 % 900_000),
             address: format!("肥西县上派镇示例路{}号", 10 + n),
-            rating: (n % 3 == 0).then(|| ["5A", "4A", "3A"][n % 3].to_owned()),
+            rating: ["5A", "4A", "3A", ""].get(n % 5).filter(|r| !r.is_empty()).map(|r| (*r).to_owned()),
             note: "演示数据，机构名称与信用代码均为虚构".to_owned(),
         },
         status: OrgStatus::Active,

@@ -62,7 +62,13 @@ pub fn input(name: &str, uscc: &Uscc, serves: &[&str]) -> OrgInput {
     }
 }
 
-pub async fn create(app: &App, county: &Caller, name: &str, n: u32, serves: &[&str]) -> Organization {
+pub async fn create(
+    app: &App,
+    county: &Caller,
+    name: &str,
+    n: u32,
+    serves: &[&str],
+) -> Organization {
     app.create_organization(county, &input(name, &fresh_uscc(n), serves))
         .await
         .unwrap_or_else(|e| panic!("create {name}: {e}"))
@@ -70,7 +76,11 @@ pub async fn create(app: &App, county: &Caller, name: &str, n: u32, serves: &[&s
 }
 
 /// Every organization the caller's list shows.
-pub async fn listed(app: &App, caller: &Caller, filter: Filter) -> Result<Vec<Organization>, AppError> {
+pub async fn listed(
+    app: &App,
+    caller: &Caller,
+    filter: Filter,
+) -> Result<Vec<Organization>, AppError> {
     let (orgs, total) = app
         .organizations(caller, filter, Page::new(Some(1), Some(100)))
         .await?;
@@ -87,5 +97,10 @@ pub async fn audit_log(db: &TestDb) -> Vec<AuditEvent> {
 }
 
 pub fn arg<'a>(invalid: &'a hearth_core::Invalid, name: &str) -> Option<&'a str> {
-    invalid.0.args.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    invalid
+        .0
+        .args
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.as_str())
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use hearth_core::area::AreaCode;
 use hearth_core::organization::{OrgKind, OrgProfile, OrgStatus, Organization, ServiceField};
 use hearth_core::uscc::Uscc;
-use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Cond, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -159,7 +159,10 @@ fn filtered(filter: &OrgFilter) -> SelectStatement {
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        query.and_where(Expr::col("name").like(format!("%{}%", escape_like(name))));
+        // SQLite's LIKE ignores the case of ASCII letters and PostgreSQL's does not: compare
+        // lower-cased on both so the engines agree.
+        query
+            .and_where(Func::lower(Expr::col("name")).like(containing(&name.to_ascii_lowercase())));
     }
     if let Some(uscc) = filter
         .uscc
@@ -167,9 +170,7 @@ fn filtered(filter: &OrgFilter) -> SelectStatement {
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        query.and_where(
-            Expr::col("uscc").like(format!("%{}%", escape_like(&uscc.to_ascii_uppercase()))),
-        );
+        query.and_where(Expr::col("uscc").like(containing(&uscc.to_ascii_uppercase())));
     }
     if let Some(kind) = filter.kind {
         query.and_where(Expr::col("kind").eq(kind.as_str()));
@@ -203,9 +204,13 @@ fn filtered(filter: &OrgFilter) -> SelectStatement {
     query
 }
 
-/// `%` and `_` typed by a user are searched for literally.
-fn escape_like(text: &str) -> String {
-    text.replace(['%', '_'], "")
+/// A LIKE pattern for `text` anywhere; `%` and `_` typed by a user are searched for literally.
+fn containing(text: &str) -> LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 /// One page of organizations matching the filter, by name, and the total count.

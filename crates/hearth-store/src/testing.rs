@@ -53,8 +53,13 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("create a temporary directory for SQLite");
         let url = format!("sqlite://{}", dir.path().join("hearth.db").display());
-        let store = Store::connect(&url).await.expect("open the SQLite test database");
-        store.migrate().await.expect("migrate the SQLite test database");
+        let store = Store::connect(&url)
+            .await
+            .expect("open the SQLite test database");
+        store
+            .migrate()
+            .await
+            .expect("migrate the SQLite test database");
         TestDb {
             store,
             backend: Backend::Sqlite,
@@ -111,18 +116,14 @@ impl TestDb {
     pub async fn execute(&self, sql: &str) -> Result<u64> {
         let mut tx = self.store.write().await?;
         let touched = match &mut tx {
-            Tx::Sqlite(t) => {
-                sqlx::query(AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut **t)
-                    .await?
-                    .rows_affected()
-            }
-            Tx::Postgres(t) => {
-                sqlx::query(AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut **t)
-                    .await?
-                    .rows_affected()
-            }
+            Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(t) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
         };
         tx.commit().await?;
         Ok(touched)
@@ -206,8 +207,10 @@ pub async fn backends() -> Vec<TestDb> {
 }
 
 /// Runs `test` on every backend in turn, removes each database afterwards, and turns a panic
-/// into one that names the engine.
+/// into one that names the engine (after trying the others, so every database is removed and
+/// the report says which engines fail).
 pub async fn each_backend(test: impl AsyncFn(&TestDb)) {
+    let mut failures = Vec::new();
     for db in backends().await {
         let name = db.name();
         let outcome = {
@@ -228,8 +231,11 @@ pub async fn each_backend(test: impl AsyncFn(&TestDb)) {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("(no message)");
-            panic!("failed on {name}: {message}");
+            failures.push(format!("failed on {name}: {message}"));
         }
+    }
+    if !failures.is_empty() {
+        panic!("{}", failures.join("\n"));
     }
 }
 
@@ -247,6 +253,9 @@ mod tests {
             with_database("postgres://u:p@h/test?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+        assert_eq!(
+            with_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
     }
 }

@@ -97,15 +97,27 @@ pub async fn insert(tx: &mut Tx, user: &User, password_hash: &str) -> Result<()>
 
 /// The user and their password hash, for sign-in.
 pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<(User, String)>> {
-    let row: Option<UserRow> = tx
-        .fetch_optional(
-            Query::select()
-                .columns(COLUMNS)
-                .from("app_user")
-                .and_where(Expr::col("username").eq(username.trim().to_ascii_lowercase())),
-        )
-        .await?;
+    let row: Option<UserRow> = tx.fetch_optional(&select_by_username(username)).await?;
     row.map(UserRow::into_user).transpose()
+}
+
+/// [`by_username`], holding the row until the transaction ends so that concurrent sign-ins
+/// count failures one after another (SQLite's write transaction already serialises them).
+pub async fn by_username_for_update(tx: &mut Tx, username: &str) -> Result<Option<(User, String)>> {
+    let mut query = select_by_username(username);
+    if tx.backend() == crate::Backend::Postgres {
+        query.lock_exclusive();
+    }
+    let row: Option<UserRow> = tx.fetch_optional(&query).await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+fn select_by_username(username: &str) -> sea_query::SelectStatement {
+    Query::select()
+        .columns(COLUMNS)
+        .from("app_user")
+        .and_where(Expr::col("username").eq(username.trim().to_ascii_lowercase()))
+        .to_owned()
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<User>> {

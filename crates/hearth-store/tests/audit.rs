@@ -45,8 +45,12 @@ async fn event(store: &Store, seq: i64) -> AuditEvent {
 async fn drop_triggers(db: &TestDb) {
     match db.backend {
         Backend::Sqlite => {
-            db.execute("DROP TRIGGER audit_event_no_update").await.unwrap();
-            db.execute("DROP TRIGGER audit_event_no_delete").await.unwrap();
+            db.execute("DROP TRIGGER audit_event_no_update")
+                .await
+                .unwrap();
+            db.execute("DROP TRIGGER audit_event_no_delete")
+                .await
+                .unwrap();
         }
         Backend::Postgres => {
             db.execute("DROP TRIGGER audit_event_no_update ON audit_event")
@@ -145,7 +149,10 @@ async fn an_event_rewritten_with_a_fresh_hash_is_caught_at_the_next_event() {
         assert_eq!(event(&db.store, 2).await, forged);
         let broken = verify(&db.store).await.first_broken.unwrap();
         assert_eq!(broken.seq, 3, "{broken:?}");
-        assert!(broken.reason.contains("hash of the event before"), "{broken:?}");
+        assert!(
+            broken.reason.contains("hash of the event before"),
+            "{broken:?}"
+        );
     })
     .await;
 }
@@ -155,11 +162,16 @@ async fn a_deleted_event_is_reported() {
     each_backend(async |db: &TestDb| {
         append_events(&db.store, 5).await;
         drop_triggers(db).await;
-        db.execute("DELETE FROM audit_event WHERE seq = 3").await.unwrap();
+        db.execute("DELETE FROM audit_event WHERE seq = 3")
+            .await
+            .unwrap();
         let v = verify(&db.store).await;
         let broken = v.first_broken.expect("a deleted event must be reported");
         assert!(broken.reason.contains("event 3 is missing"), "{broken:?}");
-        assert_eq!(broken.seq, 4, "the first event that no longer follows: {broken:?}");
+        assert_eq!(
+            broken.seq, 4,
+            "the first event that no longer follows: {broken:?}"
+        );
         assert_eq!(v.events, 2);
     })
     .await;
@@ -170,7 +182,9 @@ async fn a_deleted_last_event_is_reported_by_the_head() {
     each_backend(async |db: &TestDb| {
         append_events(&db.store, 3).await;
         drop_triggers(db).await;
-        db.execute("DELETE FROM audit_event WHERE seq = 3").await.unwrap();
+        db.execute("DELETE FROM audit_event WHERE seq = 3")
+            .await
+            .unwrap();
         let v = verify(&db.store).await;
         let broken = v.first_broken.expect("a cut-off tail must be reported");
         assert_eq!(broken.seq, 3, "{broken:?}");
@@ -196,6 +210,37 @@ async fn concurrent_appends_keep_the_chain_valid() {
         let v = verify(&db.store).await;
         assert_eq!(v.first_broken, None);
         assert_eq!(v.events, (TASKS * EACH) as i64);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verification_reads_past_its_first_batch() {
+    each_backend(async |db: &TestDb| {
+        // More events than one verification batch (2000), appended in one transaction.
+        let actor = Actor::system("import");
+        let mut tx = db.store.write().await.unwrap();
+        for i in 0..2003 {
+            let event = NewEvent {
+                actor: &actor,
+                action: "row_imported",
+                record_type: "household",
+                record_id: i.to_string(),
+                detail: serde_json::json!({"row": i}),
+                reason: String::new(),
+            };
+            audit::append(&mut tx, event).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let v = verify(&db.store).await;
+        assert_eq!((v.events, v.first_broken), (2003, None));
+
+        drop_triggers(db).await;
+        db.execute(r#"UPDATE audit_event SET detail = '{"row":0}' WHERE seq = 2002"#)
+            .await
+            .unwrap();
+        let broken = verify(&db.store).await.first_broken.unwrap();
+        assert_eq!(broken.seq, 2002, "{broken:?}");
     })
     .await;
 }

@@ -45,7 +45,10 @@ pub async fn seed_areas(store: &Store) {
         area(SANHE, "三河镇", Some(COUNTY)),
         area(SHANGPAI_VILLAGE, "新丰社区", Some(SHANGPAI)),
     ] {
-        assert_eq!(a.code.level() == AreaLevel::Village, a.code.as_str() == SHANGPAI_VILLAGE);
+        assert_eq!(
+            a.code.level() == AreaLevel::Village,
+            a.code.as_str() == SHANGPAI_VILLAGE
+        );
         areas::upsert(&mut tx, &a).await.unwrap();
     }
     tx.commit().await.unwrap();
@@ -106,7 +109,9 @@ pub async fn insert_user(store: &Store, username: &str) -> User {
         updated_at: now,
     };
     let mut tx = store.write().await.unwrap();
-    users::insert(&mut tx, &user, "not-a-real-hash").await.unwrap();
+    users::insert(&mut tx, &user, "not-a-real-hash")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     user
 }

@@ -65,10 +65,18 @@ fn both_trees_have_the_same_migration_files() {
     let sqlite = file_names("sqlite");
     let postgres = file_names("postgres");
     assert!(!sqlite.is_empty(), "no SQLite migrations found");
-    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres differ");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres differ"
+    );
     for name in &sqlite {
-        let (version, rest) = name.split_once('_').unwrap_or_else(|| panic!("{name}: no version prefix"));
-        assert!(version.chars().all(|c| c.is_ascii_digit()), "{name}: version is not a number");
+        let (version, rest) = name
+            .split_once('_')
+            .unwrap_or_else(|| panic!("{name}: no version prefix"));
+        assert!(
+            version.chars().all(|c| c.is_ascii_digit()),
+            "{name}: version is not a number"
+        );
         assert!(rest.ends_with(".sql"), "{name}: not an .sql file");
     }
 }
@@ -130,10 +138,15 @@ async fn migrated_databases_have_the_tables_of_the_scripts() {
     each_backend(async |db: &TestDb| {
         assert_eq!(live_tables(db).await, expected);
         let applied = db
-            .texts("SELECT CAST(version AS TEXT) FROM _sqlx_migrations WHERE success ORDER BY version")
+            .texts(
+                "SELECT CAST(version AS TEXT) FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
             .await
             .unwrap();
-        let carried: Vec<String> = MIGRATIONS[0].iter().map(|m| m.version.to_string()).collect();
+        let carried: Vec<String> = MIGRATIONS[0]
+            .iter()
+            .map(|m| m.version.to_string())
+            .collect();
         assert_eq!(applied, carried);
         // Migrating again is a no-op, not an error.
         db.store.migrate().await.unwrap();
@@ -152,7 +165,11 @@ async fn both_engines_end_up_with_the_same_columns() {
     for db in dbs {
         db.finish().await;
     }
-    assert!(columns[0].1.contains("audit_event.prev_hash"), "{:?}", columns[0]);
+    assert!(
+        columns[0].1.contains("audit_event.prev_hash"),
+        "{:?}",
+        columns[0]
+    );
     if let [(a, first), (b, second)] = &columns[..] {
         let only_first: Vec<_> = first.difference(second).collect();
         let only_second: Vec<_> = second.difference(first).collect();

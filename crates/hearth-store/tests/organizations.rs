@@ -18,7 +18,11 @@ async fn names(store: &Store, filter: OrgFilter) -> Vec<String> {
     let (found, total) = organizations::search(&mut tx, &filter, PageRequest::new(None, Some(100)))
         .await
         .unwrap();
-    assert_eq!(total, found.len() as i64, "total disagrees with the rows for {filter:?}");
+    assert_eq!(
+        total,
+        found.len() as i64,
+        "total disagrees with the rows for {filter:?}"
+    );
     let mut names: Vec<String> = found.into_iter().map(|o| o.profile.name).collect();
     names.sort();
     names
@@ -34,10 +38,34 @@ fn sorted(names: &[&str]) -> Vec<String> {
 async fn registry(store: &Store) -> [Organization; 4] {
     use ServiceField::*;
     seed_areas(store).await;
-    let shangpai = org(1, "上派暖阳志愿服务协会", OrgKind::SocialGroup, &[Elderly, Poverty], &[SHANGPAI]);
-    let sanhe = org(2, "三河春苗儿童关爱中心", OrgKind::SocialService, &[Children], &[SANHE]);
-    let county = org(3, "肥西县慈善基金会", OrgKind::Foundation, &[Poverty], &[COUNTY]);
-    let mut village = org(4, "新丰社区邻里互助队", OrgKind::VolunteerTeam, &[Community], &[SHANGPAI_VILLAGE]);
+    let shangpai = org(
+        1,
+        "上派暖阳志愿服务协会",
+        OrgKind::SocialGroup,
+        &[Elderly, Poverty],
+        &[SHANGPAI],
+    );
+    let sanhe = org(
+        2,
+        "三河春苗儿童关爱中心",
+        OrgKind::SocialService,
+        &[Children],
+        &[SANHE],
+    );
+    let county = org(
+        3,
+        "肥西县慈善基金会",
+        OrgKind::Foundation,
+        &[Poverty],
+        &[COUNTY],
+    );
+    let mut village = org(
+        4,
+        "新丰社区邻里互助队",
+        OrgKind::VolunteerTeam,
+        &[Community],
+        &[SHANGPAI_VILLAGE],
+    );
     village.status = OrgStatus::Inactive;
     for o in [&shangpai, &sanhe, &county, &village] {
         insert(store, o).await;
@@ -49,13 +77,32 @@ async fn registry(store: &Store) -> [Organization; 4] {
 async fn an_organization_reads_back_as_written() {
     each_backend(async |db: &TestDb| {
         seed_areas(&db.store).await;
-        let written = org(7, "肥西县同心助残服务社", OrgKind::SocialService, &[ServiceField::Disability, ServiceField::Medical], &[SANHE, SHANGPAI]);
+        let written = org(
+            7,
+            "肥西县同心助残服务社",
+            OrgKind::SocialService,
+            &[ServiceField::Disability, ServiceField::Medical],
+            &[SANHE, SHANGPAI],
+        );
         insert(&db.store, &written).await;
         let mut tx = db.store.read().await.unwrap();
-        assert_eq!(organizations::get(&mut tx, written.id).await.unwrap().as_ref(), Some(&written));
-        let by_code = organizations::find_by_uscc(&mut tx, &written.profile.uscc).await.unwrap();
+        assert_eq!(
+            organizations::get(&mut tx, written.id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&written)
+        );
+        let by_code = organizations::find_by_uscc(&mut tx, &written.profile.uscc)
+            .await
+            .unwrap();
         assert_eq!(by_code.map(|o| o.id), Some(written.id));
-        assert_eq!(organizations::get(&mut tx, uuid::Uuid::now_v7()).await.unwrap(), None);
+        assert_eq!(
+            organizations::get(&mut tx, uuid::Uuid::now_v7())
+                .await
+                .unwrap(),
+            None
+        );
     })
     .await;
 }
@@ -66,17 +113,38 @@ async fn search_filters_by_name_kind_status_and_field() {
         registry(&db.store).await;
         let s = &db.store;
         assert_eq!(names(s, OrgFilter::default()).await.len(), 4);
-        let by_name = OrgFilter { name: Some(" 儿童 ".into()), ..Default::default() };
+        let by_name = OrgFilter {
+            name: Some(" 儿童 ".into()),
+            ..Default::default()
+        };
         assert_eq!(names(s, by_name).await, sorted(&["三河春苗儿童关爱中心"]));
-        let by_kind = OrgFilter { kind: Some(OrgKind::Foundation), ..Default::default() };
+        let by_kind = OrgFilter {
+            kind: Some(OrgKind::Foundation),
+            ..Default::default()
+        };
         assert_eq!(names(s, by_kind).await, sorted(&["肥西县慈善基金会"]));
-        let inactive = OrgFilter { status: Some(OrgStatus::Inactive), ..Default::default() };
+        let inactive = OrgFilter {
+            status: Some(OrgStatus::Inactive),
+            ..Default::default()
+        };
         assert_eq!(names(s, inactive).await, sorted(&["新丰社区邻里互助队"]));
-        let active = OrgFilter { status: Some(OrgStatus::Active), ..Default::default() };
+        let active = OrgFilter {
+            status: Some(OrgStatus::Active),
+            ..Default::default()
+        };
         assert_eq!(names(s, active).await.len(), 3);
-        let poverty = OrgFilter { field: Some(ServiceField::Poverty), ..Default::default() };
-        assert_eq!(names(s, poverty).await, sorted(&["上派暖阳志愿服务协会", "肥西县慈善基金会"]));
-        let nothing = OrgFilter { field: Some(ServiceField::Disaster), ..Default::default() };
+        let poverty = OrgFilter {
+            field: Some(ServiceField::Poverty),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(s, poverty).await,
+            sorted(&["上派暖阳志愿服务协会", "肥西县慈善基金会"])
+        );
+        let nothing = OrgFilter {
+            field: Some(ServiceField::Disaster),
+            ..Default::default()
+        };
         assert!(names(s, nothing).await.is_empty());
         let combined = OrgFilter {
             field: Some(ServiceField::Poverty),
@@ -84,7 +152,10 @@ async fn search_filters_by_name_kind_status_and_field() {
             ..Default::default()
         };
         assert_eq!(names(s, combined).await, sorted(&["上派暖阳志愿服务协会"]));
-        let by_code = OrgFilter { uscc: Some("mj000002".into()), ..Default::default() };
+        let by_code = OrgFilter {
+            uscc: Some("mj000002".into()),
+            ..Default::default()
+        };
         assert_eq!(names(s, by_code).await, sorted(&["三河春苗儿童关爱中心"]));
     })
     .await;
@@ -95,12 +166,19 @@ async fn an_area_filter_finds_who_serves_that_area() {
     each_backend(async |db: &TestDb| {
         registry(&db.store).await;
         let s = &db.store;
-        let serving = |area: &str| OrgFilter { area: Some(code(area)), ..Default::default() };
+        let serving = |area: &str| OrgFilter {
+            area: Some(code(area)),
+            ..Default::default()
+        };
         // A town: its own organizations, those of its villages, and the county-wide one; not
         // another town's.
         assert_eq!(
             names(s, serving(SHANGPAI)).await,
-            sorted(&["上派暖阳志愿服务协会", "新丰社区邻里互助队", "肥西县慈善基金会"])
+            sorted(&[
+                "上派暖阳志愿服务协会",
+                "新丰社区邻里互助队",
+                "肥西县慈善基金会"
+            ])
         );
         assert_eq!(
             names(s, serving(SANHE)).await,
@@ -109,7 +187,11 @@ async fn an_area_filter_finds_who_serves_that_area() {
         // A village: its own, its town's and the county's.
         assert_eq!(
             names(s, serving(SHANGPAI_VILLAGE)).await,
-            sorted(&["上派暖阳志愿服务协会", "新丰社区邻里互助队", "肥西县慈善基金会"])
+            sorted(&[
+                "上派暖阳志愿服务协会",
+                "新丰社区邻里互助队",
+                "肥西县慈善基金会"
+            ])
         );
         // The county: everyone inside it.
         assert_eq!(names(s, serving(COUNTY)).await.len(), 4);
@@ -122,23 +204,35 @@ async fn pages_split_the_list_and_count_every_match() {
     each_backend(async |db: &TestDb| {
         seed_areas(&db.store).await;
         for n in 0..25 {
-            let o = org(100 + n, &format!("测试组织{n:02}"), OrgKind::Other, &[ServiceField::Community], &[SHANGPAI]);
+            let o = org(
+                100 + n,
+                &format!("测试组织{n:02}"),
+                OrgKind::Other,
+                &[ServiceField::Community],
+                &[SHANGPAI],
+            );
             insert(&db.store, &o).await;
         }
         let mut tx = db.store.read().await.unwrap();
-        let filter = OrgFilter { name: Some("测试组织".into()), ..Default::default() };
+        let filter = OrgFilter {
+            name: Some("测试组织".into()),
+            ..Default::default()
+        };
         let mut seen = Vec::new();
         for (number, rows) in [(1, 10), (2, 10), (3, 5), (4, 0)] {
-            let (page, total) = organizations::search(&mut tx, &filter, PageRequest::new(Some(number), Some(10)))
-                .await
-                .unwrap();
+            let (page, total) =
+                organizations::search(&mut tx, &filter, PageRequest::new(Some(number), Some(10)))
+                    .await
+                    .unwrap();
             assert_eq!(total, 25, "page {number}");
             assert_eq!(page.len(), rows, "page {number}");
             seen.extend(page.into_iter().map(|o| o.profile.name));
         }
         let expected: Vec<String> = (0..25).map(|n| format!("测试组织{n:02}")).collect();
         assert_eq!(seen, expected, "pages are in name order with no row twice");
-        let (all, total) = organizations::search(&mut tx, &filter, PageRequest::all()).await.unwrap();
+        let (all, total) = organizations::search(&mut tx, &filter, PageRequest::all())
+            .await
+            .unwrap();
         assert_eq!((all.len(), total), (25, 25));
         assert_eq!(organizations::count(&mut tx, None).await.unwrap(), 25);
     })
@@ -166,7 +260,10 @@ async fn an_update_from_a_stale_version_changes_nothing() {
         tx.commit().await.unwrap();
 
         let mut tx = db.store.read().await.unwrap();
-        let stored = organizations::get(&mut tx, shangpai.id).await.unwrap().unwrap();
+        let stored = organizations::get(&mut tx, shangpai.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(stored.profile.name, "上派暖阳志愿服务总会");
         assert_eq!(stored.profile.service_areas, vec![code(SANHE)]);
         assert_eq!(stored.version, 2);
@@ -191,6 +288,77 @@ async fn a_duplicate_credit_code_is_a_unique_violation() {
         let mut tx = db.store.write().await.unwrap();
         let err = organizations::insert(&mut tx, &stray).await.unwrap_err();
         assert!(!err.is_unique_violation(), "{err}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn percent_and_underscore_in_a_search_are_taken_literally() {
+    each_backend(async |db: &TestDb| {
+        seed_areas(&db.store).await;
+        for (n, name) in [
+            "百分百100%爱心社",
+            "100元爱心社",
+            "青年_志愿队",
+            "青年志愿队",
+            "路径\\测试会",
+        ]
+        .iter()
+        .enumerate()
+        {
+            insert(
+                &db.store,
+                &org(200 + n as u32, name, OrgKind::Other, &[], &[]),
+            )
+            .await;
+        }
+        let s = &db.store;
+        let named = |part: &str| OrgFilter {
+            name: Some(part.into()),
+            ..Default::default()
+        };
+        assert_eq!(names(s, named("100%")).await, sorted(&["百分百100%爱心社"]));
+        assert_eq!(names(s, named("年_志")).await, sorted(&["青年_志愿队"]));
+        assert_eq!(names(s, named("%")).await, sorted(&["百分百100%爱心社"]));
+        assert_eq!(names(s, named("\\")).await, sorted(&["路径\\测试会"]));
+        assert_eq!(names(s, named("青年志")).await, sorted(&["青年志愿队"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_name_search_ignores_the_case_of_latin_letters_on_both_engines() {
+    each_backend(async |db: &TestDb| {
+        seed_areas(&db.store).await;
+        insert(
+            &db.store,
+            &org(300, "肥西县YMCA青年会", OrgKind::SocialGroup, &[], &[]),
+        )
+        .await;
+        insert(
+            &db.store,
+            &org(
+                301,
+                "Hefei Red Cross Volunteers",
+                OrgKind::VolunteerTeam,
+                &[],
+                &[],
+            ),
+        )
+        .await;
+        let named = |part: &str| OrgFilter {
+            name: Some(part.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&db.store, named("ymca")).await,
+            sorted(&["肥西县YMCA青年会"])
+        );
+        assert_eq!(
+            names(&db.store, named("red CROSS")).await,
+            sorted(&["Hefei Red Cross Volunteers"])
+        );
+        assert!(names(&db.store, named("red crossing")).await.is_empty());
     })
     .await;
 }

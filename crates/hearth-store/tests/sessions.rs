@@ -36,26 +36,51 @@ async fn sessions_round_trip_and_expire() {
         tx.commit().await.unwrap();
 
         let mut tx = db.store.write().await.unwrap();
-        assert_eq!(sessions::get(&mut tx, "live").await.unwrap().as_ref(), Some(&live));
+        assert_eq!(
+            sessions::get(&mut tx, "live").await.unwrap().as_ref(),
+            Some(&live)
+        );
         assert_eq!(sessions::get(&mut tx, "nope").await.unwrap(), None);
         let seen = hearth_store::now();
         sessions::touch(&mut tx, "live", seen).await.unwrap();
-        assert_eq!(sessions::get(&mut tx, "live").await.unwrap().unwrap().last_seen_at, seen);
+        assert_eq!(
+            sessions::get(&mut tx, "live")
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seen_at,
+            seen
+        );
 
         // Idle for more than 30 minutes or past the absolute end: both go, the live one stays.
         let now = hearth_store::now();
-        let removed = sessions::delete_expired(&mut tx, now - Duration::minutes(30), now).await.unwrap();
+        let removed = sessions::delete_expired(&mut tx, now - Duration::minutes(30), now)
+            .await
+            .unwrap();
         assert_eq!(removed, 2);
         assert!(sessions::get(&mut tx, "idle").await.unwrap().is_none());
         assert!(sessions::get(&mut tx, "old").await.unwrap().is_none());
         assert!(sessions::get(&mut tx, "live").await.unwrap().is_some());
 
-        sessions::insert(&mut tx, &session(alice.id, "second", Duration::zero(), Duration::zero())).await.unwrap();
-        sessions::insert(&mut tx, &session(bob.id, "bobs", Duration::zero(), Duration::zero())).await.unwrap();
+        sessions::insert(
+            &mut tx,
+            &session(alice.id, "second", Duration::zero(), Duration::zero()),
+        )
+        .await
+        .unwrap();
+        sessions::insert(
+            &mut tx,
+            &session(bob.id, "bobs", Duration::zero(), Duration::zero()),
+        )
+        .await
+        .unwrap();
         sessions::delete_for_user(&mut tx, alice.id).await.unwrap();
         assert!(sessions::get(&mut tx, "live").await.unwrap().is_none());
         assert!(sessions::get(&mut tx, "second").await.unwrap().is_none());
-        assert!(sessions::get(&mut tx, "bobs").await.unwrap().is_some(), "another user's session stays");
+        assert!(
+            sessions::get(&mut tx, "bobs").await.unwrap().is_some(),
+            "another user's session stays"
+        );
         sessions::delete(&mut tx, "bobs").await.unwrap();
         assert!(sessions::get(&mut tx, "bobs").await.unwrap().is_none());
         tx.commit().await.unwrap();
@@ -84,24 +109,75 @@ async fn api_tokens_round_trip_and_revoke_once() {
         let mut tx = db.store.write().await.unwrap();
         api_tokens::insert(&mut tx, &older).await.unwrap();
         api_tokens::insert(&mut tx, &newer).await.unwrap();
-        assert_eq!(api_tokens::by_hash(&mut tx, "h1").await.unwrap().as_ref(), Some(&older));
+        assert_eq!(
+            api_tokens::by_hash(&mut tx, "h1").await.unwrap().as_ref(),
+            Some(&older)
+        );
         assert_eq!(api_tokens::by_hash(&mut tx, "h3").await.unwrap(), None);
-        assert_eq!(api_tokens::for_user(&mut tx, alice.id).await.unwrap(), vec![newer.clone(), older.clone()]);
-        assert!(api_tokens::for_user(&mut tx, bob.id).await.unwrap().is_empty());
+        assert_eq!(
+            api_tokens::for_user(&mut tx, alice.id).await.unwrap(),
+            vec![newer.clone(), older.clone()]
+        );
+        assert!(
+            api_tokens::for_user(&mut tx, bob.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let used = hearth_store::now();
         api_tokens::touch(&mut tx, older.id, used).await.unwrap();
-        assert_eq!(api_tokens::by_hash(&mut tx, "h1").await.unwrap().unwrap().last_used_at, Some(used));
+        assert_eq!(
+            api_tokens::by_hash(&mut tx, "h1")
+                .await
+                .unwrap()
+                .unwrap()
+                .last_used_at,
+            Some(used)
+        );
 
-        assert!(!api_tokens::revoke(&mut tx, bob.id, older.id, used).await.unwrap(), "not bob's token");
-        assert!(api_tokens::revoke(&mut tx, alice.id, older.id, used).await.unwrap());
-        assert!(!api_tokens::revoke(&mut tx, alice.id, older.id, used).await.unwrap(), "already revoked");
-        assert_eq!(api_tokens::by_hash(&mut tx, "h1").await.unwrap().unwrap().revoked_at, Some(used));
-        assert_eq!(api_tokens::by_hash(&mut tx, "h2").await.unwrap().unwrap().revoked_at, None);
+        assert!(
+            !api_tokens::revoke(&mut tx, bob.id, older.id, used)
+                .await
+                .unwrap(),
+            "not bob's token"
+        );
+        assert!(
+            api_tokens::revoke(&mut tx, alice.id, older.id, used)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !api_tokens::revoke(&mut tx, alice.id, older.id, used)
+                .await
+                .unwrap(),
+            "already revoked"
+        );
+        assert_eq!(
+            api_tokens::by_hash(&mut tx, "h1")
+                .await
+                .unwrap()
+                .unwrap()
+                .revoked_at,
+            Some(used)
+        );
+        assert_eq!(
+            api_tokens::by_hash(&mut tx, "h2")
+                .await
+                .unwrap()
+                .unwrap()
+                .revoked_at,
+            None
+        );
 
         // A second token with the same hash is refused.
         let clash = token("重复", "h2", now);
-        assert!(api_tokens::insert(&mut tx, &clash).await.unwrap_err().is_unique_violation());
+        assert!(
+            api_tokens::insert(&mut tx, &clash)
+                .await
+                .unwrap_err()
+                .is_unique_violation()
+        );
     })
     .await;
 }
@@ -111,27 +187,50 @@ async fn accounts_round_trip_and_password_reset_unlocks() {
     each_backend(async |db: &TestDb| {
         let alice = insert_user(&db.store, "alice").await;
         let mut tx = db.store.write().await.unwrap();
-        let (found, hash) = users::by_username(&mut tx, " ALICE ").await.unwrap().unwrap();
+        let (found, hash) = users::by_username(&mut tx, " ALICE ")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((&found, hash.as_str()), (&alice, "not-a-real-hash"));
-        assert_eq!(users::get(&mut tx, alice.id).await.unwrap().as_ref(), Some(&alice));
+        assert_eq!(
+            users::get(&mut tx, alice.id).await.unwrap().as_ref(),
+            Some(&alice)
+        );
 
         let mut locked = alice.clone();
         locked.failed_logins = 3;
         locked.locked_until = Some(hearth_store::now() + Duration::minutes(15));
         locked.status = UserStatus::Disabled;
         users::update(&mut tx, &locked).await.unwrap();
-        assert_eq!(users::get(&mut tx, alice.id).await.unwrap().as_ref(), Some(&locked));
+        assert_eq!(
+            users::get(&mut tx, alice.id).await.unwrap().as_ref(),
+            Some(&locked)
+        );
 
-        users::set_password(&mut tx, alice.id, "new-hash", true).await.unwrap();
+        users::set_password(&mut tx, alice.id, "new-hash", true)
+            .await
+            .unwrap();
         let (after, hash) = users::by_username(&mut tx, "alice").await.unwrap().unwrap();
         assert_eq!(hash, "new-hash");
-        assert_eq!((after.failed_logins, after.locked_until, after.must_change_password), (0, None, true));
+        assert_eq!(
+            (
+                after.failed_logins,
+                after.locked_until,
+                after.must_change_password
+            ),
+            (0, None, true)
+        );
         assert_eq!(users::list(&mut tx).await.unwrap().len(), 1);
 
         // User names are unique.
         let mut twin = alice.clone();
         twin.id = Uuid::now_v7();
-        assert!(users::insert(&mut tx, &twin, "x").await.unwrap_err().is_unique_violation());
+        assert!(
+            users::insert(&mut tx, &twin, "x")
+                .await
+                .unwrap_err()
+                .is_unique_violation()
+        );
     })
     .await;
 }

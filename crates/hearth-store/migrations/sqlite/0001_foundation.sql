@@ -64,7 +64,7 @@ CREATE TABLE session (
     last_seen_at TEXT NOT NULL,
     expires_at   TEXT NOT NULL
 );
-CREATE INDEX session_user ON session(user_id);
+CREATE INDEX session_user_id ON session(user_id);
 
 CREATE TABLE api_token (
     id           BLOB PRIMARY KEY,

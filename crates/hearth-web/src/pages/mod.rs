@@ -295,10 +295,7 @@ impl Frame {
 
 /// Page numbers for a list: a window around the current page, with the first and last.
 pub(crate) struct Pager {
-    pub total: i64,
     pub number: u64,
-    pub size: u64,
-    pub pages: u64,
     /// (page number, link); `None` marks a gap (…).
     pub links: Vec<(Option<u64>, String)>,
     pub prev: Option<String>,
@@ -341,10 +338,7 @@ impl Pager {
             .collect();
         let hidden = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
         Pager {
-            total,
             number,
-            size,
-            pages,
             links,
             prev: (number > 1).then(|| link(number - 1)),
             next: (number < pages).then(|| link(number + 1)),

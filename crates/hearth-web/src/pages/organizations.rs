@@ -542,7 +542,8 @@ pub async fn update(State(state): State<AppState>, signed: Signed, t: Tr, Path(i
 
 struct Change {
     field: String,
-    old: String,
+    /// `None` when the field had no value before (a new record).
+    old: Option<String>,
     new: String,
 }
 
@@ -625,6 +626,20 @@ pub(crate) fn role_label(t: Tr, role: &str) -> String {
     }
 }
 
+fn change(t: Tr, areas: &[Area], field: &str, old: &serde_json::Value, new: &serde_json::Value) -> Change {
+    let blank = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(s) => s.trim().is_empty(),
+        serde_json::Value::Array(items) => items.is_empty(),
+        _ => false,
+    };
+    Change {
+        field: field_label(t, field),
+        old: (!blank(old)).then(|| readable(t, areas, field, old)),
+        new: readable(t, areas, field, new),
+    }
+}
+
 fn history_row(t: Tr, areas: &[Area], event: &AuditEvent) -> HistoryRow {
     let detail: serde_json::Value = serde_json::from_str(&event.detail).unwrap_or_default();
     let mut changes = Vec::new();
@@ -633,14 +648,14 @@ fn history_row(t: Tr, areas: &[Area], event: &AuditEvent) -> HistoryRow {
             if let Some(pair) = changed.get(*field).and_then(|p| p.as_array()) {
                 let old = pair.first().cloned().unwrap_or_default();
                 let new = pair.get(1).cloned().unwrap_or_default();
-                changes.push(Change { field: field_label(t, field), old: readable(t, areas, field, &old), new: readable(t, areas, field, &new) });
+                changes.push(change(t, areas, field, &old, &new));
             }
         }
         for (field, pair) in changed.iter().filter(|(f, _)| !FORM_FIELDS.contains(&f.as_str()) && f.as_str() != "status") {
             let pair = pair.as_array().cloned().unwrap_or_default();
             let old = pair.first().cloned().unwrap_or_default();
             let new = pair.get(1).cloned().unwrap_or_default();
-            changes.push(Change { field: field_label(t, field), old: readable(t, areas, field, &old), new: readable(t, areas, field, &new) });
+            changes.push(change(t, areas, field, &old, &new));
         }
     }
     HistoryRow {

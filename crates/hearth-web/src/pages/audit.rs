@@ -1,0 +1,106 @@
+//! The audit log for auditors and the audit administrator: recent events, and whether the hash
+//! chain still verifies.
+
+use super::organizations::role_label;
+use super::{Frame, Pager, Section, label_or, local_time, ok, with_query};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::PageError;
+use crate::tr::{Tr, form_pairs};
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use hearth_core::permission::Permission;
+use hearth_store::organizations::PageRequest;
+
+struct EventRow {
+    seq: i64,
+    time: String,
+    actor: String,
+    role: String,
+    action: String,
+    record: String,
+    /// The first characters of the record's id, to tell records apart.
+    record_id: String,
+    record_href: Option<String>,
+    detail: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    t: Tr,
+    frame: Frame,
+    rows: Vec<EventRow>,
+    pager: Pager,
+    chain_ok: bool,
+    chain_summary: String,
+}
+
+/// The detail column: the changed field names for edits, otherwise the facts as recorded.
+fn detail_text(t: Tr, detail: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+    if let Some(changed) = value.get("changed").and_then(|c| c.as_object()) {
+        let names: Vec<String> = changed
+            .keys()
+            .map(|k| match k.as_str() {
+                "kind" => label_or(t, "org.kind_label", k),
+                "status" => label_or(t, "org.status_label", k),
+                other => label_or(t, &format!("org.{other}"), other),
+            })
+            .collect();
+        return names.join("、");
+    }
+    match value.as_object() {
+        Some(map) if map.is_empty() => String::new(),
+        Some(_) => {
+            let text = value.to_string();
+            if text.chars().count() > 120 { format!("{}…", text.chars().take(120).collect::<String>()) } else { text }
+        }
+        None => String::new(),
+    }
+}
+
+/// `GET /audit?page=&size=`
+pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let caller = &signed.caller;
+    let pairs = raw.as_deref().map(form_pairs).unwrap_or_default();
+    let number = |name: &str| pairs.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+    let request = PageRequest::new(number("page"), number("size"));
+    let fail = |e| PageError::new(e, t);
+    // Reading the events checks the permission; verification runs only for those allowed.
+    let (events, total) = state.app.audit_events(caller, request.size, request.offset()).await.map_err(fail)?;
+    let verification = state.app.verify_audit_log().await.map_err(fail)?;
+    let can_open_orgs = caller.can(Permission::ReadOrganizations);
+    let rows = events
+        .iter()
+        .map(|e| EventRow {
+            seq: e.seq,
+            time: local_time(t, e.at),
+            actor: e.actor_name.clone(),
+            role: role_label(t, &e.role),
+            action: label_or(t, &format!("action.{}", e.action), &e.action),
+            record: label_or(t, &format!("audit.record_{}", e.record_type), &e.record_type),
+            record_id: e.record_id.chars().take(8).collect(),
+            record_href: (e.record_type == "organization" && can_open_orgs && !e.record_id.is_empty()).then(|| format!("/organizations/{}", e.record_id)),
+            detail: detail_text(t, &e.detail),
+            reason: e.reason.clone(),
+        })
+        .collect();
+    let short_hash: String = verification.head_hash.chars().take(16).collect();
+    let (chain_ok, chain_summary) = match &verification.first_broken {
+        None => (true, t.f("audit.chain_ok", &[("events", verification.events.to_string()), ("hash", short_hash)])),
+        Some(broken) => (false, t.f("audit.chain_broken", &[("seq", broken.seq.to_string()), ("reason", broken.reason.clone())])),
+    };
+    let here = with_query("/audit", raw.as_deref().unwrap_or(""));
+    let page = AuditPage {
+        t,
+        frame: Frame::new(&signed, t, Section::Audit, &here, t.t("audit.title")),
+        rows,
+        pager: Pager::new(t, "/audit", &[], total, request.number, request.size),
+        chain_ok,
+        chain_summary,
+    };
+    Ok(ok(&page, t))
+}
