@@ -1,12 +1,14 @@
 //! Reading and verifying the audit log.
 
+use crate::users::Operator;
 use crate::{App, Caller, Result};
 use hearth_core::permission::Permission;
 use hearth_store::audit::{self, AuditEvent, Verification};
 
 impl App {
     /// Walks the whole chain; run from the console (`hearth audit verify`) or by an auditor.
-    pub async fn verify_audit_log(&self) -> Result<Verification> {
+    pub async fn verify_audit_log(&self, by: Operator<'_>) -> Result<Verification> {
+        by.require(Permission::ReadAuditLog)?;
         let mut tx = self.store().read().await?;
         Ok(audit::verify(&mut tx).await?)
     }

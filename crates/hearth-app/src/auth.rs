@@ -324,7 +324,8 @@ impl App {
         Ok(())
     }
 
-    /// The user changes their own password; every other session of theirs ends.
+    /// The user changes their own password; all their sessions end, this one included, so they
+    /// sign in again with the new password.
     pub async fn change_password(&self, caller: &Caller, current: &str, new: &str) -> Result<()> {
         hearth_core::user::check_password(new, caller.user.username.as_str())?;
         let mut tx = self.store().write().await?;

@@ -219,7 +219,10 @@ fn demo_org(n: usize, towns: &[Area]) -> Option<Organization> {
             contact_person: PEOPLE[(n + 3) % PEOPLE.len()].to_owned(),
             contact_phone: format!("0551-68{:06}", 100_000 + n * 7919 % 900_000),
             address: format!("肥西县上派镇示例路{}号", 10 + n),
-            rating: ["5A", "4A", "3A", ""].get(n % 5).filter(|r| !r.is_empty()).map(|r| (*r).to_owned()),
+            rating: ["5A", "4A", "3A", ""]
+                .get(n % 5)
+                .filter(|r| !r.is_empty())
+                .map(|r| (*r).to_owned()),
             note: "演示数据，机构名称与信用代码均为虚构".to_owned(),
         },
         status: OrgStatus::Active,

@@ -25,7 +25,7 @@ impl Operator<'_> {
         }
     }
 
-    fn require(&self, permission: Permission) -> Result<()> {
+    pub(crate) fn require(&self, permission: Permission) -> Result<()> {
         match self {
             Operator::Console => Ok(()),
             Operator::User(caller) => caller.require(permission),

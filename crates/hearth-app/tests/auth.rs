@@ -341,7 +341,10 @@ async fn every_sign_in_attempt_is_in_the_audit_log_and_the_chain_verifies() {
                 .any(|e| e.action == "sign_in" && e.record_id == town.user.id.to_string())
         );
 
-        let verified = app.verify_audit_log().await.unwrap();
+        let verified = app
+            .verify_audit_log(hearth_app::users::Operator::Console)
+            .await
+            .unwrap();
         assert_eq!(verified.first_broken, None);
         assert_eq!(verified.events, events.len() as i64);
     })

@@ -385,7 +385,13 @@ async fn two_people_adding_the_same_code_at_once_store_it_once() {
             ..Filter::default()
         };
         assert_eq!(listed(&app, &county, same).await.unwrap().len(), 1);
-        assert_eq!(app.verify_audit_log().await.unwrap().first_broken, None);
+        assert_eq!(
+            app.verify_audit_log(hearth_app::users::Operator::Console)
+                .await
+                .unwrap()
+                .first_broken,
+            None
+        );
     })
     .await;
 }

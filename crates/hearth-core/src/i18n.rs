@@ -90,8 +90,12 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
 
 /// Interns a missing key once; keys come from code, so the set is small and bounded.
 fn missing(key: &str) -> &'static str {
-    static MISSING: OnceLock<std::sync::Mutex<std::collections::BTreeSet<&'static str>>> = OnceLock::new();
-    let mut set = MISSING.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    static MISSING: OnceLock<std::sync::Mutex<std::collections::BTreeSet<&'static str>>> =
+        OnceLock::new();
+    let mut set = MISSING
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(found) = set.get(key) {
         return found;
     }

@@ -4,6 +4,7 @@
 
 pub mod area;
 pub mod error;
+pub mod household;
 pub mod i18n;
 pub mod id_number;
 pub mod money;

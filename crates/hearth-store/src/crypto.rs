@@ -52,7 +52,8 @@ impl std::fmt::Debug for FieldCipher {
 }
 
 fn derive_index_key(key: &Key) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256>>::new_from_slice(&key.bytes).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = <Hmac<Sha256>>::new_from_slice(&key.bytes)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(b"hearth blind index v1");
     mac.finalize().into_bytes().into()
 }
@@ -75,22 +76,49 @@ impl FieldCipher {
         let aad = slot.aad();
         // Encryption fails only for inputs beyond GCM's 64 GiB limit, far above any field.
         let sealed = cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
             .unwrap_or_else(|_| unreachable!("a field is far below the AES-GCM size limit"));
         format!("v1.{}.{}.{}", key.id, B64.encode(nonce), B64.encode(sealed))
     }
 
     pub fn open(&self, slot: Slot<'_>, sealed: &str) -> Result<String, CryptoError> {
         let mut parts = sealed.split('.');
-        let (Some("v1"), Some(key_id), Some(nonce), Some(body), None) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some("v1"), Some(key_id), Some(nonce), Some(body), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(CryptoError::Format);
         };
-        let key = self.ring.keys.iter().find(|k| k.id == key_id).ok_or_else(|| CryptoError::UnknownKey(key_id.to_owned()))?;
-        let nonce: [u8; 12] = B64.decode(nonce).ok().and_then(|n| n.try_into().ok()).ok_or(CryptoError::Format)?;
+        let key = self
+            .ring
+            .keys
+            .iter()
+            .find(|k| k.id == key_id)
+            .ok_or_else(|| CryptoError::UnknownKey(key_id.to_owned()))?;
+        let nonce: [u8; 12] = B64
+            .decode(nonce)
+            .ok()
+            .and_then(|n| n.try_into().ok())
+            .ok_or(CryptoError::Format)?;
         let body = B64.decode(body).map_err(|_| CryptoError::Format)?;
         let aad = slot.aad();
         let plain = Aes256Gcm::new(&key.bytes.into())
-            .decrypt(&Nonce::from(nonce), Payload { msg: &body, aad: aad.as_bytes() })
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: &body,
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| CryptoError::Open)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
     }
@@ -102,7 +130,8 @@ impl FieldCipher {
 
     /// An exact-match index of `value` for the kind of value (`id_number`, `phone` …).
     pub fn blind_index(&self, kind: &str, value: &str) -> String {
-        let mut mac = <Hmac<Sha256>>::new_from_slice(&self.index_key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        let mut mac = <Hmac<Sha256>>::new_from_slice(&self.index_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
@@ -115,20 +144,39 @@ mod tests {
     use super::*;
 
     fn ring(ids: &[(&str, u8)]) -> KeyRing {
-        KeyRing { keys: ids.iter().map(|(id, b)| Key { id: (*id).to_owned(), bytes: [*b; 32] }).collect() }
+        KeyRing {
+            keys: ids
+                .iter()
+                .map(|(id, b)| Key {
+                    id: (*id).to_owned(),
+                    bytes: [*b; 32],
+                })
+                .collect(),
+        }
     }
 
-    const SLOT: Slot<'static> = Slot { table: "household", row: "r1", field: "id_number" };
+    const SLOT: Slot<'static> = Slot {
+        table: "household",
+        row: "r1",
+        field: "id_number",
+    };
 
     #[test]
     fn sealed_values_open_only_in_their_slot() {
         let cipher = FieldCipher::new(ring(&[("k1", 7)]));
         let sealed = cipher.seal(SLOT, "340123199003071234");
         assert!(!sealed.contains("340123199003071234"));
-        assert_eq!(cipher.open(SLOT, &sealed).as_deref(), Ok("340123199003071234"));
+        assert_eq!(
+            cipher.open(SLOT, &sealed).as_deref(),
+            Ok("340123199003071234")
+        );
         let elsewhere = Slot { row: "r2", ..SLOT };
         assert_eq!(cipher.open(elsewhere, &sealed), Err(CryptoError::Open));
-        assert_ne!(cipher.seal(SLOT, "same"), cipher.seal(SLOT, "same"), "a fresh nonce each time");
+        assert_ne!(
+            cipher.seal(SLOT, "same"),
+            cipher.seal(SLOT, "same"),
+            "a fresh nonce each time"
+        );
     }
 
     #[test]
@@ -139,15 +187,27 @@ mod tests {
         assert_eq!(rotated.current_key_id(), "k2");
         assert_eq!(rotated.open(SLOT, &sealed).as_deref(), Ok("13800138000"));
         let retired = FieldCipher::new(ring(&[("k2", 9)]));
-        assert_eq!(retired.open(SLOT, &sealed), Err(CryptoError::UnknownKey("k1".into())));
+        assert_eq!(
+            retired.open(SLOT, &sealed),
+            Err(CryptoError::UnknownKey("k1".into()))
+        );
         assert_eq!(retired.open(SLOT, "garbage"), Err(CryptoError::Format));
     }
 
     #[test]
     fn blind_indexes_match_equal_values_only() {
         let cipher = FieldCipher::new(ring(&[("k1", 7)]));
-        assert_eq!(cipher.blind_index("id_number", "a"), cipher.blind_index("id_number", "a"));
-        assert_ne!(cipher.blind_index("id_number", "a"), cipher.blind_index("phone", "a"));
-        assert_ne!(cipher.blind_index("id_number", "a"), cipher.blind_index("id_number", "b"));
+        assert_eq!(
+            cipher.blind_index("id_number", "a"),
+            cipher.blind_index("id_number", "a")
+        );
+        assert_ne!(
+            cipher.blind_index("id_number", "a"),
+            cipher.blind_index("phone", "a")
+        );
+        assert_ne!(
+            cipher.blind_index("id_number", "a"),
+            cipher.blind_index("id_number", "b")
+        );
     }
 }

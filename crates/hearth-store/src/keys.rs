@@ -9,10 +9,18 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read the key file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot create the key file {path}: {source}")]
-    Create { path: PathBuf, source: std::io::Error },
-    #[error("the key file {path} is damaged at line {line}: expected `hearth-key-v1:<id>:<64 hex digits>`")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the key file {path} is damaged at line {line}: expected `hearth-key-v1:<id>:<64 hex digits>`"
+    )]
     Malformed { path: PathBuf, line: usize },
     #[error("the key file {0} holds no key")]
     Empty(PathBuf),
@@ -43,16 +51,34 @@ impl KeyRing {
     }
 
     pub fn load(path: &Path) -> Result<KeyRing, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut keys = Vec::new();
-        for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')) {
-            let malformed = || KeyError::Malformed { path: path.to_owned(), line: index + 1 };
+        for (index, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let malformed = || KeyError::Malformed {
+                path: path.to_owned(),
+                line: index + 1,
+            };
             let mut parts = line.trim().splitn(3, ':');
-            let (Some("hearth-key-v1"), Some(id), Some(hex_key)) = (parts.next(), parts.next(), parts.next()) else {
+            let (Some("hearth-key-v1"), Some(id), Some(hex_key)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
                 return Err(malformed());
             };
-            let bytes: [u8; 32] = hex::decode(hex_key).ok().and_then(|b| b.try_into().ok()).ok_or_else(malformed)?;
-            keys.push(Key { id: id.to_owned(), bytes });
+            let bytes: [u8; 32] = hex::decode(hex_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(malformed)?;
+            keys.push(Key {
+                id: id.to_owned(),
+                bytes,
+            });
         }
         if keys.is_empty() {
             return Err(KeyError::Empty(path.to_owned()));
@@ -65,7 +91,10 @@ impl KeyRing {
         if path.exists() {
             return Ok((KeyRing::load(path)?, false));
         }
-        let create = |source| KeyError::Create { path: path.to_owned(), source };
+        let create = |source| KeyError::Create {
+            path: path.to_owned(),
+            source,
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(create)?;
         }
@@ -79,6 +108,11 @@ impl KeyRing {
         let mut file = options.open(path).map_err(create)?;
         writeln!(file, "# Hearth key file. Keep it secret and backed up; without it protected data cannot be read.").map_err(create)?;
         writeln!(file, "hearth-key-v1:{id}:{}", hex::encode(bytes)).map_err(create)?;
-        Ok((KeyRing { keys: vec![Key { id, bytes }] }, true))
+        Ok((
+            KeyRing {
+                keys: vec![Key { id, bytes }],
+            },
+            true,
+        ))
     }
 }

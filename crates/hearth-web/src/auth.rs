@@ -44,10 +44,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Signed>().cloned().ok_or_else(|| {
-            if parts.uri.path().starts_with("/api/") {
+            // Inside the nested API router the path has lost its `/api/v1` prefix.
+            let uri = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map(|o| o.0.clone())
+                .unwrap_or_else(|| parts.uri.clone());
+            if uri.path().starts_with("/api/") {
                 ApiError(AppError::Unauthenticated).into_response()
             } else {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
                 let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
                 axum::response::Redirect::to(&format!("/login?{query}")).into_response()
             }
@@ -84,17 +94,43 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
 /// Resolves the caller once per request. Unknown or expired credentials leave the request
 /// anonymous; the handlers that need a caller refuse it.
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let headers = request.headers();
     let signed = if let Some(token) = bearer(headers) {
-        state.app.api_token_caller(token).await.map(|caller| Signed { caller, via: Via::ApiToken })
+        state
+            .app
+            .api_token_caller(token)
+            .await
+            .map(|caller| Signed {
+                caller,
+                via: Via::ApiToken,
+            })
     } else if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        state.app.session(&token).await.map(|(caller, session)| Signed { caller, via: Via::Session { token, csrf: session.csrf_token } })
+        state
+            .app
+            .session(&token)
+            .await
+            .map(|(caller, session)| Signed {
+                caller,
+                via: Via::Session {
+                    token,
+                    csrf: session.csrf_token,
+                },
+            })
     } else {
         Err(AppError::Unauthenticated)
     };
@@ -113,8 +149,15 @@ const FORM_LIMIT: usize = 2 * 1024 * 1024;
 /// Refuses a state-changing request made with a session cookie unless it carries the session's
 /// CSRF token, in the `X-CSRF-Token` header or the `_csrf` form field.
 pub async fn csrf(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let Some(Signed { via: Via::Session { csrf: expected, .. }, .. }) = request.extensions().get::<Signed>().cloned() else {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let Some(Signed {
+        via: Via::Session { csrf: expected, .. },
+        ..
+    }) = request.extensions().get::<Signed>().cloned()
+    else {
         return next.run(request).await;
     };
     if safe {
@@ -126,8 +169,16 @@ pub async fn csrf(request: Request, next: Next) -> Response {
         let t = crate::tr::Tr(crate::tr::lang_of(&request_parts_view(&request, parts)));
         move || refusal(is_api, t)
     };
-    if let Some(sent) = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return if constant_eq(sent, &expected) { next.run(request).await } else { refuse() };
+    if let Some(sent) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_eq(sent, &expected) {
+            next.run(request).await
+        } else {
+            refuse()
+        };
     }
     let is_form = request
         .headers()
@@ -139,17 +190,26 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-        return ApiError(AppError::Invalid(vec![hearth_core::Invalid::new("body", "request.too_large")])).into_response();
+        return ApiError(AppError::Invalid(vec![hearth_core::Invalid::new(
+            "body",
+            "request.too_large",
+        )]))
+        .into_response();
     };
     let sent = form_urlencoded_field(&bytes, CSRF_FIELD);
     if !sent.is_some_and(|sent| constant_eq(&sent, &expected)) {
         return refuse();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).ok()?.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn request_parts_view(request: &Request, mut parts: Parts) -> Parts {
@@ -160,7 +220,9 @@ fn request_parts_view(request: &Request, mut parts: Parts) -> Parts {
 
 fn refusal(is_api: bool, t: crate::tr::Tr) -> Response {
     if is_api {
-        ApiError(AppError::Forbidden).with_code("csrf").into_response()
+        ApiError(AppError::Forbidden)
+            .with_code("csrf")
+            .into_response()
     } else {
         let e = AppError::Invalid(vec![hearth_core::Invalid::new("_csrf", "error.csrf")]);
         crate::error::error_page(axum::http::StatusCode::FORBIDDEN, &e, t)
@@ -169,5 +231,9 @@ fn refusal(is_api: bool, t: crate::tr::Tr) -> Response {
 
 /// Compares secrets without an early exit, so timing does not reveal a prefix.
 pub fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -30,7 +30,12 @@ pub struct ErrorBody {
 
 impl ErrorDetail {
     pub fn from_invalid(e: &Invalid) -> Self {
-        ErrorDetail { code: e.code().to_owned(), field: Some(e.field().to_owned()), message_zh: e.message(Lang::ZhCn), message_en: e.message(Lang::En) }
+        ErrorDetail {
+            code: e.code().to_owned(),
+            field: Some(e.field().to_owned()),
+            message_zh: e.message(Lang::ZhCn),
+            message_en: e.message(Lang::En),
+        }
     }
 
     fn plain(code: &str, args: &[(&str, String)]) -> Self {
@@ -48,7 +53,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::Unauthenticated | AppError::BadCredentials | AppError::Disabled => StatusCode::UNAUTHORIZED,
+        AppError::Unauthenticated | AppError::BadCredentials | AppError::Disabled => {
+            StatusCode::UNAUTHORIZED
+        }
         AppError::Locked(_) => StatusCode::LOCKED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
@@ -65,7 +72,10 @@ pub fn details(e: &AppError) -> Vec<ErrorDetail> {
         AppError::BadCredentials => vec![ErrorDetail::plain("bad_credentials", &[])],
         AppError::Disabled => vec![ErrorDetail::plain("disabled", &[])],
         AppError::Locked(until) => {
-            let local = until.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string();
+            let local = until
+                .with_timezone(&chrono_tz::Asia::Shanghai)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
             vec![ErrorDetail::plain("locked", &[("until", local)])]
         }
         AppError::Forbidden => vec![ErrorDetail::plain("forbidden", &[])],
@@ -84,7 +94,10 @@ pub struct ApiError(pub AppError);
 impl ApiError {
     /// The same status with a more specific code (the CSRF refusal is a 403 of its own kind).
     pub fn with_code(self, code: &'static str) -> CodedError {
-        CodedError { status: status_of(&self.0), code }
+        CodedError {
+            status: status_of(&self.0),
+            code,
+        }
     }
 }
 
@@ -103,8 +116,18 @@ impl From<Invalid> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let errors = details(&self.0);
-        let first = errors.first().cloned().unwrap_or_else(|| ErrorDetail::plain("internal", &[]));
-        (status_of(&self.0), Json(ErrorBody { error: first, errors })).into_response()
+        let first = errors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| ErrorDetail::plain("internal", &[]));
+        (
+            status_of(&self.0),
+            Json(ErrorBody {
+                error: first,
+                errors,
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -116,7 +139,14 @@ pub struct CodedError {
 impl IntoResponse for CodedError {
     fn into_response(self) -> Response {
         let detail = ErrorDetail::plain(self.code, &[]);
-        (self.status, Json(ErrorBody { errors: vec![detail.clone()], error: detail })).into_response()
+        (
+            self.status,
+            Json(ErrorBody {
+                errors: vec![detail.clone()],
+                error: detail,
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -148,8 +178,22 @@ impl IntoResponse for PageError {
 }
 
 pub fn error_page(status: StatusCode, e: &AppError, t: Tr) -> Response {
-    let messages = details(e).into_iter().map(|d| if t.is_en() { d.message_en } else { d.message_zh }).collect();
-    let page = ErrorPage { t, status: status.as_u16(), title: t.t(&format!("error.title_{}", status.as_u16())), messages };
+    let messages = details(e)
+        .into_iter()
+        .map(|d| {
+            if t.is_en() {
+                d.message_en
+            } else {
+                d.message_zh
+            }
+        })
+        .collect();
+    let page = ErrorPage {
+        t,
+        status: status.as_u16(),
+        title: t.t(&format!("error.title_{}", status.as_u16())),
+        messages,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),

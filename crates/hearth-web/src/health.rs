@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -26,7 +28,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// Only from the machine itself or for a signed-in system administrator.
-async fn metrics(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned, request: Request) -> Response {
+async fn metrics(
+    State(state): State<AppState>,
+    MaybeSigned(signed): MaybeSigned,
+    request: Request,
+) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();
     let local = peer.is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
     let admin = signed.is_some_and(|s| s.caller.can(Permission::ManageUsers));
@@ -41,7 +47,14 @@ async fn metrics(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned
         state.metrics.requests.load(Ordering::Relaxed),
         state.metrics.server_errors.load(Ordering::Relaxed),
     );
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 pub async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -40,13 +40,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Tr {
 
 pub fn lang_of(parts: &Parts) -> Lang {
     let from_query = parts.uri.query().and_then(|q| {
-        form_pairs(q).into_iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::from_tag(&v))
+        form_pairs(q)
+            .into_iter()
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::from_tag(&v))
     });
-    let from_cookie = || crate::auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::from_tag(&v));
+    let from_cookie =
+        || crate::auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::from_tag(&v));
     let from_header = || {
-        parts.headers.get("accept-language").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).and_then(Lang::from_tag)
+        parts
+            .headers
+            .get("accept-language")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(Lang::from_tag)
     };
-    from_query.or_else(from_cookie).or_else(from_header).unwrap_or_default()
+    from_query
+        .or_else(from_cookie)
+        .or_else(from_header)
+        .unwrap_or_default()
 }
 
 pub fn form_pairs(query: &str) -> Vec<(String, String)> {

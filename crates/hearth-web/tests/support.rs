@@ -14,7 +14,6 @@ pub const PASSWORD: &str = hearth_app::demo::DEMO_PASSWORD;
 
 pub struct TestApp {
     pub router: Router,
-    pub app: App,
 }
 
 pub struct Reply {
@@ -37,7 +36,10 @@ impl Reply {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_owned()))
+            .find_map(|v| {
+                v.strip_prefix(&format!("{name}="))
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+            })
     }
 }
 
@@ -54,22 +56,46 @@ impl TestApp {
     pub async fn demo(db: &TestDb) -> TestApp {
         let app = App::new(db.store.clone(), Policy::default());
         app.seed_demo().await.expect("seed the demo data");
-        let router = hearth_web::router(AppState::new(app.clone(), WebConfig { demo: true, secure_cookies: false }));
-        TestApp { router, app }
+        let router = hearth_web::router(AppState::new(
+            app.clone(),
+            WebConfig {
+                demo: true,
+                secure_cookies: false,
+            },
+        ));
+        TestApp { router }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("read the body").to_bytes().to_vec();
-        Reply { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read the body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     fn request(method: &str, uri: &str, client: &Client) -> axum::http::request::Builder {
         let mut builder = Request::builder().method(method).uri(uri);
         if let Some(cookie) = &client.cookie {
-            builder = builder.header(header::COOKIE, format!("{}={cookie}", hearth_web::SESSION_COOKIE));
+            builder = builder.header(
+                header::COOKIE,
+                format!("{}={cookie}", hearth_web::SESSION_COOKIE),
+            );
         }
         if let Some(token) = &client.bearer {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -78,36 +104,71 @@ impl TestApp {
     }
 
     pub async fn get(&self, uri: &str, client: &Client) -> Reply {
-        self.send(Self::request("GET", uri, client).body(Body::empty()).expect("request")).await
+        self.send(
+            Self::request("GET", uri, client)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
     }
 
     /// JSON write; sends the client's CSRF token when it has one.
     pub async fn json(&self, method: &str, uri: &str, client: &Client, body: Value) -> Reply {
-        let mut builder = Self::request(method, uri, client).header(header::CONTENT_TYPE, "application/json");
+        let mut builder =
+            Self::request(method, uri, client).header(header::CONTENT_TYPE, "application/json");
         if let Some(csrf) = &client.csrf {
             builder = builder.header(hearth_web::CSRF_HEADER, csrf);
         }
-        self.send(builder.body(Body::from(body.to_string())).expect("request")).await
+        self.send(builder.body(Body::from(body.to_string())).expect("request"))
+            .await
     }
 
     /// A JSON write without any CSRF token, as a forged cross-site request would be.
-    pub async fn json_without_csrf(&self, method: &str, uri: &str, client: &Client, body: Value) -> Reply {
-        let builder = Self::request(method, uri, client).header(header::CONTENT_TYPE, "application/json");
-        self.send(builder.body(Body::from(body.to_string())).expect("request")).await
+    pub async fn json_without_csrf(
+        &self,
+        method: &str,
+        uri: &str,
+        client: &Client,
+        body: Value,
+    ) -> Reply {
+        let builder =
+            Self::request(method, uri, client).header(header::CONTENT_TYPE, "application/json");
+        self.send(builder.body(Body::from(body.to_string())).expect("request"))
+            .await
     }
 
     pub async fn form(&self, uri: &str, client: &Client, pairs: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(pairs).expect("encode form");
-        let builder = Self::request("POST", uri, client).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(builder.body(Body::from(body)).expect("request")).await
+        let builder = Self::request("POST", uri, client)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(builder.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Signs in over the API and returns the session.
     pub async fn sign_in(&self, username: &str) -> Client {
-        let reply = self.json("POST", "/api/v1/session", &Client::default(), serde_json::json!({"username": username, "password": PASSWORD})).await;
-        assert_eq!(reply.status, StatusCode::OK, "sign in as {username}: {}", reply.text());
-        let cookie = reply.cookie(hearth_web::SESSION_COOKIE).expect("a session cookie");
+        let reply = self
+            .json(
+                "POST",
+                "/api/v1/session",
+                &Client::default(),
+                serde_json::json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign in as {username}: {}",
+            reply.text()
+        );
+        let cookie = reply
+            .cookie(hearth_web::SESSION_COOKIE)
+            .expect("a session cookie");
         let csrf = reply.json()["csrf_token"].as_str().map(str::to_owned);
-        Client { cookie: Some(cookie), csrf, bearer: None }
+        Client {
+            cookie: Some(cookie),
+            csrf,
+            bearer: None,
+        }
     }
 }

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "hearth", version, about = "暖冬行动协同平台 Hearth — the county charity-action platform")]
+#[command(
+    name = "hearth",
+    version,
+    about = "暖冬行动协同平台 Hearth — the county charity-action platform"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

@@ -31,8 +31,10 @@ impl Settings {
     pub fn resolve(global: &Global) -> Result<Settings> {
         let file = match &global.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str::<FileConfig>(&text).with_context(|| format!("config file {} is invalid", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("config file {} is invalid", path.display()))?
             }
             None => FileConfig::default(),
         };
@@ -47,22 +49,31 @@ impl Settings {
     pub fn database(&self) -> Result<&str> {
         match &self.database {
             Some(url) => Ok(url),
-            None => bail!("no database: pass --database sqlite://hearth.db (or postgres://…), or set HEARTH_DATABASE_URL"),
+            None => bail!(
+                "no database: pass --database sqlite://hearth.db (or postgres://…), or set HEARTH_DATABASE_URL"
+            ),
         }
     }
 
     pub fn key_file(&self) -> Result<&PathBuf> {
         match &self.key_file {
             Some(path) => Ok(path),
-            None => bail!("no key file: pass --key-file PATH or set HEARTH_KEY_FILE (`hearth init` creates it)"),
+            None => bail!(
+                "no key file: pass --key-file PATH or set HEARTH_KEY_FILE (`hearth init` creates it)"
+            ),
         }
     }
 }
 
 pub async fn open(settings: &Settings) -> Result<Store> {
     let url = settings.database()?;
-    let store = Store::connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))?;
-    store.migrate().await.context("cannot apply the database migrations")?;
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply the database migrations")?;
     Ok(store)
 }
 
@@ -83,7 +94,10 @@ pub fn redact(url: &str) -> String {
 pub async fn init(settings: &Settings) -> Result<ExitCode> {
     let (_, created) = KeyRing::load_or_create(settings.key_file()?)?;
     let store = open(settings).await?;
-    println!("数据库已就绪 / database ready: {}", redact(settings.database()?));
+    println!(
+        "数据库已就绪 / database ready: {}",
+        redact(settings.database()?)
+    );
     let key_file = settings.key_file()?.display();
     if created {
         println!("已创建密钥文件，请妥善备份 / key file created, back it up: {key_file}");
@@ -96,7 +110,10 @@ pub async fn init(settings: &Settings) -> Result<ExitCode> {
 
 pub async fn migrate(settings: &Settings) -> Result<ExitCode> {
     let store = open(settings).await?;
-    println!("迁移完成 / migrations applied: {}", redact(settings.database()?));
+    println!(
+        "迁移完成 / migrations applied: {}",
+        redact(settings.database()?)
+    );
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -104,13 +121,21 @@ pub async fn migrate(settings: &Settings) -> Result<ExitCode> {
 pub async fn serve(settings: &Settings, args: ServeArgs) -> Result<ExitCode> {
     KeyRing::load(settings.key_file()?)?;
     let store = open(settings).await?;
-    let listen = args.listen.or(settings.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let config = WebConfig { demo: false, secure_cookies: settings.secure_cookies };
+    let listen = args
+        .listen
+        .or(settings.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let config = WebConfig {
+        demo: false,
+        secure_cookies: settings.secure_cookies,
+    };
     listen_and_serve(store, &listen, config).await
 }
 
 pub async fn listen_and_serve(store: Store, listen: &str, config: WebConfig) -> Result<ExitCode> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     println!("Hearth 已启动 / listening: http://{address}/");
     let state = AppState::new(App::new(store.clone(), Policy::default()), config);
@@ -122,14 +147,29 @@ pub async fn listen_and_serve(store: Store, listen: &str, config: WebConfig) -> 
 pub async fn verify_audit(settings: &Settings, json: bool) -> Result<ExitCode> {
     let store = open(settings).await?;
     let app = App::new(store, Policy::default());
-    let result = app.verify_audit_log().await?;
+    let result = app
+        .verify_audit_log(hearth_app::users::Operator::Console)
+        .await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else if let Some(broken) = &result.first_broken {
-        println!("审计链断裂 / audit chain BROKEN at event {}: {}", broken.seq, broken.reason);
-        println!("此前 {} 条事件完好 / the {} events before it verify", result.events, result.events);
+        println!(
+            "审计链断裂 / audit chain BROKEN at event {}: {}",
+            broken.seq, broken.reason
+        );
+        println!(
+            "此前 {} 条事件完好 / the {} events before it verify",
+            result.events, result.events
+        );
     } else {
-        println!("审计链完好 / audit chain verifies: {} events, head {}", result.events, result.head_hash);
+        println!(
+            "审计链完好 / audit chain verifies: {} events, head {}",
+            result.events, result.head_hash
+        );
     }
-    Ok(if result.first_broken.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if result.first_broken.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

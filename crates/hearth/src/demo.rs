@@ -19,25 +19,36 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let marker = dir.join(MARKER);
     let exists = database.exists();
     if exists && !marker.exists() {
-        bail!("{} holds a database that is not demo data; refusing to touch it. Choose another --data-dir.", dir.display());
+        bail!(
+            "{} holds a database that is not demo data; refusing to touch it. Choose another --data-dir.",
+            dir.display()
+        );
     }
     if exists && args.force {
         for name in ["hearth.db", "hearth.db-wal", "hearth.db-shm"] {
             let path = dir.join(name);
             if path.exists() {
-                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
             }
         }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    std::fs::write(&marker, "This folder holds Hearth demo data: synthetic, not real people.\n本目录为 Hearth 演示数据，均为虚构。\n")?;
+    std::fs::write(
+        &marker,
+        "This folder holds Hearth demo data: synthetic, not real people.\n本目录为 Hearth 演示数据，均为虚构。\n",
+    )?;
     KeyRing::load_or_create(&dir.join("hearth.key"))?;
     let url = format!("sqlite://{}", database.display());
-    let store = Store::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open {url}"))?;
     store.migrate().await?;
     let fresh = !exists || args.force;
     if fresh {
-        let summary = App::new(store.clone(), Policy::default()).seed_demo().await?;
+        let summary = App::new(store.clone(), Policy::default())
+            .seed_demo()
+            .await?;
         println!(
             "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts",
             dir.display(),
@@ -46,11 +57,22 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
             summary.users
         );
     } else {
-        println!("沿用已有演示数据 / reusing the demo data in {} (use --force for a fresh copy)", dir.display());
+        println!(
+            "沿用已有演示数据 / reusing the demo data in {} (use --force for a fresh copy)",
+            dir.display()
+        );
     }
     println!("演示账号 / demo sign-ins (password 密码: {DEMO_PASSWORD}):");
     for (username, role, _) in DEMO_USERS {
         println!("  {username:<10} {role}");
     }
-    listen_and_serve(store, &args.listen, WebConfig { demo: true, secure_cookies: false }).await
+    listen_and_serve(
+        store,
+        &args.listen,
+        WebConfig {
+            demo: true,
+            secure_cookies: false,
+        },
+    )
+    .await
 }

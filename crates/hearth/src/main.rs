@@ -25,9 +25,12 @@ async fn main() -> std::process::ExitCode {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
     let json = std::env::var("HEARTH_LOG_FORMAT").is_ok_and(|f| f == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -44,9 +47,14 @@ async fn run(cli: cli::Cli) -> Result<std::process::ExitCode> {
         Command::Serve(args) => config::serve(&settings, args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::User(command) => users::run(&settings, command).await,
-        Command::Audit(cli::AuditCommand::Verify { json }) => config::verify_audit(&settings, json).await,
+        Command::Audit(cli::AuditCommand::Verify { json }) => {
+            config::verify_audit(&settings, json).await
+        }
         Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&hearth_web::api::openapi())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&hearth_web::api::openapi())?
+            );
             Ok(std::process::ExitCode::SUCCESS)
         }
     }

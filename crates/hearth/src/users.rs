@@ -21,25 +21,42 @@ pub async fn run(settings: &Settings, command: UserCommand) -> Result<ExitCode> 
                 organization: add.organization,
                 password: add.password.read()?,
             };
-            app.add_user(Operator::Console, &new).await.map(|u| println!("已添加 / added: {} ({})", u.username, u.role))
+            app.add_user(Operator::Console, &new)
+                .await
+                .map(|u| println!("已添加 / added: {} ({})", u.username, u.role))
         }
         UserCommand::List { json } => app.users(Operator::Console).await.map(|users| {
             if json {
-                println!("{}", serde_json::to_string_pretty(&users).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&users).unwrap_or_default()
+                );
             } else {
-                println!("{:<16} {:<16} {:<10} {:<14} name", "username", "role", "status", "area");
+                println!(
+                    "{:<16} {:<16} {:<10} {:<14} name",
+                    "username", "role", "status", "area"
+                );
                 for u in users {
                     let area = u.area_code.as_ref().map(|a| a.as_str()).unwrap_or("-");
-                    println!("{:<16} {:<16} {:<10} {:<14} {}", u.username, u.role, u.status.as_str(), area, u.display_name);
+                    println!(
+                        "{:<16} {:<16} {:<10} {:<14} {}",
+                        u.username,
+                        u.role,
+                        u.status.as_str(),
+                        area,
+                        u.display_name
+                    );
                 }
             }
         }),
-        UserCommand::Disable { username } => {
-            app.set_user_status(Operator::Console, &username, UserStatus::Disabled).await.map(|u| println!("已停用 / disabled: {}", u.username))
-        }
-        UserCommand::Enable { username } => {
-            app.set_user_status(Operator::Console, &username, UserStatus::Active).await.map(|u| println!("已启用 / enabled: {}", u.username))
-        }
+        UserCommand::Disable { username } => app
+            .set_user_status(Operator::Console, &username, UserStatus::Disabled)
+            .await
+            .map(|u| println!("已停用 / disabled: {}", u.username)),
+        UserCommand::Enable { username } => app
+            .set_user_status(Operator::Console, &username, UserStatus::Active)
+            .await
+            .map(|u| println!("已启用 / enabled: {}", u.username)),
         UserCommand::ResetPassword { username, password } => {
             let password = password.read()?;
             app.reset_password(Operator::Console, &username, &password)
@@ -60,8 +77,20 @@ pub async fn run(settings: &Settings, command: UserCommand) -> Result<ExitCode> 
 /// Prints each refusal with its field, in Chinese and English.
 fn report(error: &AppError) {
     match error {
-        AppError::Invalid(list) => list.iter().for_each(|e| eprintln!("{}: {} / {}", e.field(), e.message(Lang::ZhCn), e.message(Lang::En))),
-        AppError::Conflict(e) => eprintln!("{}: {} / {}", e.field(), e.message(Lang::ZhCn), e.message(Lang::En)),
+        AppError::Invalid(list) => list.iter().for_each(|e| {
+            eprintln!(
+                "{}: {} / {}",
+                e.field(),
+                e.message(Lang::ZhCn),
+                e.message(Lang::En)
+            )
+        }),
+        AppError::Conflict(e) => eprintln!(
+            "{}: {} / {}",
+            e.field(),
+            e.message(Lang::ZhCn),
+            e.message(Lang::En)
+        ),
         AppError::NotFound => eprintln!("未找到该用户 / no such user"),
         other => eprintln!("错误 / error: {other}"),
     }

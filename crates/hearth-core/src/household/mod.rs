@@ -82,9 +82,19 @@ pub(crate) fn at(field: &str, e: Invalid) -> Invalid {
     })
 }
 
+/// The value, or `None` with the refusal added to `errors`; lets a parser collect every error.
+pub(crate) fn keep<T>(errors: &mut Vec<Invalid>, result: Result<T, Invalid>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
 /// A trimmed text of at most `max` characters without control characters; empty is refused
 /// when `required`.
-pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Invalid> {
+pub(crate) fn text(
+    field: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, Invalid> {
     let value = value.trim();
     if required && value.is_empty() {
         return Err(Invalid::new(field, "field.required"));
@@ -96,14 +106,21 @@ pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> Resu
             .arg("len", len));
     }
     // Line breaks are fine in notes; other control characters are invisible mistakes.
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(Invalid::new(field, "field.control_chars"));
     }
     Ok(value.to_owned())
 }
 
 /// Like [`text`], but empty becomes `None`.
-pub(crate) fn optional_text(field: &str, value: &str, max: usize) -> Result<Option<String>, Invalid> {
+pub(crate) fn optional_text(
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Result<Option<String>, Invalid> {
     let value = text(field, value, max, false)?;
     Ok((!value.is_empty()).then_some(value))
 }
@@ -216,7 +233,15 @@ mod tests {
 
     #[test]
     fn bad_dates_name_the_field_and_value() {
-        for raw in ["2024-02-30", "2024-13-01", "24-12-20", "2024-12", "yesterday", "2024-12-20-1", "1899-12-31"] {
+        for raw in [
+            "2024-02-30",
+            "2024-13-01",
+            "24-12-20",
+            "2024-12",
+            "yesterday",
+            "2024-12-20-1",
+            "1899-12-31",
+        ] {
             let e = date("categories[0].verified_on", raw).unwrap_err();
             assert_eq!(e.code(), "household.date", "{raw}");
             assert_eq!(e.field(), "categories[0].verified_on");
@@ -237,11 +262,23 @@ mod tests {
     #[test]
     fn text_rules() {
         assert_eq!(text("f", "  张三 ", 10, true), Ok("张三".to_owned()));
-        assert_eq!(text("f", " ", 10, true).unwrap_err().code(), "field.required");
+        assert_eq!(
+            text("f", " ", 10, true).unwrap_err().code(),
+            "field.required"
+        );
         assert_eq!(text("f", "", 10, false), Ok(String::new()));
-        assert_eq!(text("f", "一二三", 2, false).unwrap_err().code(), "field.too_long");
-        assert_eq!(text("f", "a\u{7}b", 10, false).unwrap_err().code(), "field.control_chars");
-        assert_eq!(text("f", "第一行\n第二行", 10, false), Ok("第一行\n第二行".to_owned()));
+        assert_eq!(
+            text("f", "一二三", 2, false).unwrap_err().code(),
+            "field.too_long"
+        );
+        assert_eq!(
+            text("f", "a\u{7}b", 10, false).unwrap_err().code(),
+            "field.control_chars"
+        );
+        assert_eq!(
+            text("f", "第一行\n第二行", 10, false),
+            Ok("第一行\n第二行".to_owned())
+        );
         assert_eq!(optional_text("f", "  ", 10), Ok(None));
     }
 

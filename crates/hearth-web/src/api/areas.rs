@@ -24,7 +24,10 @@ pub struct AreaOut {
 /// The divisions the caller works in, parents before children.
 #[utoipa::path(get, path = "/areas", tag = "areas", responses((status = 200, body = Vec<AreaOut>), (status = 401, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, signed: Signed) -> Result<Json<Vec<AreaOut>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<Vec<AreaOut>>, ApiError> {
     let areas = state.app.areas(&signed.caller).await?;
     Ok(Json(
         areas

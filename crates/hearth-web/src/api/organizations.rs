@@ -48,8 +48,16 @@ impl From<&Organization> for OrganizationOut {
             name: p.name.clone(),
             uscc: p.uscc.as_str().to_owned(),
             kind: p.kind.as_str().to_owned(),
-            service_fields: p.service_fields.iter().map(|f| f.as_str().to_owned()).collect(),
-            service_areas: p.service_areas.iter().map(|a| a.as_str().to_owned()).collect(),
+            service_fields: p
+                .service_fields
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+            service_areas: p
+                .service_areas
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
             responsible_person: p.responsible_person.clone(),
             contact_person: p.contact_person.clone(),
             contact_phone: p.contact_phone.clone(),
@@ -80,8 +88,14 @@ pub struct SavedOrganization {
 }
 
 fn saved(org: &Organization, warnings: &[Notice]) -> SavedOrganization {
-    let warnings = warnings.iter().map(|w| ErrorDetail::from_invalid(&Invalid(w.clone()))).collect();
-    SavedOrganization { organization: OrganizationOut::from(org), warnings }
+    let warnings = warnings
+        .iter()
+        .map(|w| ErrorDetail::from_invalid(&Invalid(w.clone())))
+        .collect();
+    SavedOrganization {
+        organization: OrganizationOut::from(org),
+        warnings,
+    }
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -150,8 +164,15 @@ impl ListQuery {
             uscc: blank(&self.uscc).map(str::to_owned),
             kind: blank(&self.kind).map(OrgKind::parse).transpose()?,
             status: blank(&self.status).map(OrgStatus::parse).transpose()?,
-            field: blank(&self.field).map(|f| ServiceField::parse(f).map_err(|e| Invalid::new("field", e.code()).arg("value", f))).transpose()?,
-            area: blank(&self.area).map(|a| AreaCode::parse(a).map_err(|e| e.within("area"))).transpose()?,
+            field: blank(&self.field)
+                .map(|f| {
+                    ServiceField::parse(f)
+                        .map_err(|e| Invalid::new("field", e.code()).arg("value", f))
+                })
+                .transpose()?,
+            area: blank(&self.area)
+                .map(|a| AreaCode::parse(a).map_err(|e| e.within("area")))
+                .transpose()?,
             only: None,
         })
     }
@@ -161,10 +182,22 @@ impl ListQuery {
 #[utoipa::path(get, path = "/organizations", tag = "organizations", params(ListQuery),
     responses((status = 200, body = OrganizationPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, signed: Signed, Query(query): Query<ListQuery>) -> Result<Json<OrganizationPage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<OrganizationPage>, ApiError> {
     let page = Page::new(query.page, query.page_size);
-    let (orgs, total) = state.app.organizations(&signed.caller, query.filter()?, page).await?;
-    Ok(Json(OrganizationPage { items: orgs.iter().map(OrganizationOut::from).collect(), total, page: page.number, page_size: page.size }))
+    let (orgs, total) = state
+        .app
+        .organizations(&signed.caller, query.filter()?, page)
+        .await?;
+    Ok(Json(OrganizationPage {
+        items: orgs.iter().map(OrganizationOut::from).collect(),
+        total,
+        page: page.number,
+        page_size: page.size,
+    }))
 }
 
 /// Add an organization (county admin). A duplicate credit code is refused with 409 naming the
@@ -172,9 +205,16 @@ pub async fn list(State(state): State<AppState>, signed: Signed, Query(query): Q
 #[utoipa::path(post, path = "/organizations", tag = "organizations", request_body = OrganizationIn,
     responses((status = 201, body = SavedOrganization), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, signed: Signed, Json(body): Json<OrganizationIn>) -> Result<(StatusCode, Json<SavedOrganization>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<OrganizationIn>,
+) -> Result<(StatusCode, Json<SavedOrganization>), ApiError> {
     let (input, _) = body.input();
-    let (org, warnings) = state.app.create_organization(&signed.caller, &input).await?;
+    let (org, warnings) = state
+        .app
+        .create_organization(&signed.caller, &input)
+        .await?;
     Ok((StatusCode::CREATED, Json(saved(&org, &warnings))))
 }
 
@@ -185,8 +225,15 @@ fn parse_id(id: &str) -> Result<Uuid, AppError> {
 /// One organization.
 #[utoipa::path(get, path = "/organizations/{id}", tag = "organizations", params(("id" = String, Path)),
     responses((status = 200, body = OrganizationOut), (status = 404, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn get(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Json<OrganizationOut>, ApiError> {
-    let org = state.app.organization(&signed.caller, parse_id(&id)?).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Json<OrganizationOut>, ApiError> {
+    let org = state
+        .app
+        .organization(&signed.caller, parse_id(&id)?)
+        .await?;
     Ok(Json(OrganizationOut::from(&org)))
 }
 
@@ -194,11 +241,20 @@ pub async fn get(State(state): State<AppState>, signed: Signed, Path(id): Path<S
 #[utoipa::path(put, path = "/organizations/{id}", tag = "organizations", params(("id" = String, Path)), request_body = OrganizationIn,
     responses((status = 200, body = SavedOrganization), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn update(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Json(body): Json<OrganizationIn>) -> Result<Json<SavedOrganization>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Json(body): Json<OrganizationIn>,
+) -> Result<Json<SavedOrganization>, ApiError> {
     let id = parse_id(&id)?;
     let (input, version) = body.input();
-    let version = version.ok_or_else(|| AppError::from(Invalid::new("version", "field.required")))?;
-    let (org, warnings) = state.app.update_organization(&signed.caller, id, version, &input).await?;
+    let version =
+        version.ok_or_else(|| AppError::from(Invalid::new("version", "field.required")))?;
+    let (org, warnings) = state
+        .app
+        .update_organization(&signed.caller, id, version, &input)
+        .await?;
     Ok(Json(saved(&org, &warnings)))
 }
 
@@ -215,9 +271,17 @@ pub struct StatusIn {
 #[utoipa::path(post, path = "/organizations/{id}/status", tag = "organizations", params(("id" = String, Path)), request_body = StatusIn,
     responses((status = 200, body = OrganizationOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn set_status(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Json(body): Json<StatusIn>) -> Result<Json<OrganizationOut>, ApiError> {
+pub async fn set_status(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Json(body): Json<StatusIn>,
+) -> Result<Json<OrganizationOut>, ApiError> {
     let status = OrgStatus::parse(&body.status)?;
-    let org = state.app.set_organization_status(&signed.caller, parse_id(&id)?, status, &body.reason).await?;
+    let org = state
+        .app
+        .set_organization_status(&signed.caller, parse_id(&id)?, status, &body.reason)
+        .await?;
     Ok(Json(OrganizationOut::from(&org)))
 }
 
@@ -236,8 +300,15 @@ pub struct HistoryEntry {
 /// Every recorded change to the organization, oldest first.
 #[utoipa::path(get, path = "/organizations/{id}/history", tag = "organizations", params(("id" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn history(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let events = state.app.organization_history(&signed.caller, parse_id(&id)?).await?;
+pub async fn history(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let events = state
+        .app
+        .organization_history(&signed.caller, parse_id(&id)?)
+        .await?;
     Ok(Json(
         events
             .into_iter()

@@ -52,11 +52,22 @@ pub struct SessionOut {
 /// Sign in; sets the session cookie and returns the CSRF token for writes.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = SignInRequest,
     responses((status = 200, body = SessionOut), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody)))]
-pub async fn sign_in(State(state): State<AppState>, Json(body): Json<SignInRequest>) -> Result<Response, ApiError> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Json(body): Json<SignInRequest>,
+) -> Result<Response, ApiError> {
     let signed = state.app.sign_in(&body.username, &body.password).await?;
     let max_age = state.app.policy().session_absolute.as_secs() as i64;
-    let cookie = set_cookie(SESSION_COOKIE, &signed.token, max_age, state.config.secure_cookies);
-    let out = SessionOut { user: UserOut::from(&signed.user), csrf_token: Some(signed.csrf_token) };
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        &signed.token,
+        max_age,
+        state.config.secure_cookies,
+    );
+    let out = SessionOut {
+        user: UserOut::from(&signed.user),
+        csrf_token: Some(signed.csrf_token),
+    };
     Ok(([(header::SET_COOKIE, cookie)], Json(out)).into_response())
 }
 
@@ -78,5 +89,8 @@ pub async fn me(signed: Signed) -> Json<SessionOut> {
         Via::Session { csrf, .. } => Some(csrf.clone()),
         Via::ApiToken => None,
     };
-    Json(SessionOut { user: UserOut::from(&signed.caller.user), csrf_token: csrf })
+    Json(SessionOut {
+        user: UserOut::from(&signed.caller.user),
+        csrf_token: csrf,
+    })
 }

@@ -52,22 +52,50 @@ pub struct NewToken {
 /// Your tokens.
 #[utoipa::path(get, path = "/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenOut>), (status = 401, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, signed: Signed) -> Result<Json<Vec<TokenOut>>, ApiError> {
-    Ok(Json(state.app.api_tokens(&signed.caller).await?.iter().map(TokenOut::from).collect()))
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<Vec<TokenOut>>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .api_tokens(&signed.caller)
+            .await?
+            .iter()
+            .map(TokenOut::from)
+            .collect(),
+    ))
 }
 
 /// Create a token; its secret is in this response only.
 #[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = TokenIn,
     responses((status = 201, body = NewToken), (status = 422, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, signed: Signed, Json(body): Json<TokenIn>) -> Result<(StatusCode, Json<NewToken>), ApiError> {
-    let (token, secret) = state.app.create_api_token(&signed.caller, &body.name, body.valid_days).await?;
-    Ok((StatusCode::CREATED, Json(NewToken { token: TokenOut::from(&token), secret })))
+pub async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<TokenIn>,
+) -> Result<(StatusCode, Json<NewToken>), ApiError> {
+    let (token, secret) = state
+        .app
+        .create_api_token(&signed.caller, &body.name, body.valid_days)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewToken {
+            token: TokenOut::from(&token),
+            secret,
+        }),
+    ))
 }
 
 /// Revoke one of your tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn revoke(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     state.app.revoke_api_token(&signed.caller, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -47,8 +47,18 @@ struct TokenForm {
     notice: Option<&'static str>,
 }
 
-async fn show_tokens(state: &AppState, signed: &Signed, t: Tr, status: StatusCode, form: TokenForm) -> Result<Response, PageError> {
-    let tokens = state.app.api_tokens(&signed.caller).await.map_err(|e| PageError::new(e, t))?;
+async fn show_tokens(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    status: StatusCode,
+    form: TokenForm,
+) -> Result<Response, PageError> {
+    let tokens = state
+        .app
+        .api_tokens(&signed.caller)
+        .await
+        .map_err(|e| PageError::new(e, t))?;
     let now = chrono::Utc::now();
     let never = t.t("token.never");
     let rows = tokens
@@ -65,8 +75,14 @@ async fn show_tokens(state: &AppState, signed: &Signed, t: Tr, status: StatusCod
                 id: tok.id.to_string(),
                 name: tok.name.clone(),
                 created: local_time(t, tok.created_at),
-                last_used: tok.last_used_at.map(|at| local_time(t, at)).unwrap_or_else(|| never.to_owned()),
-                expires: tok.expires_at.map(|at| local_date(t, at)).unwrap_or_else(|| t.t("token.no_expiry").to_owned()),
+                last_used: tok
+                    .last_used_at
+                    .map(|at| local_time(t, at))
+                    .unwrap_or_else(|| never.to_owned()),
+                expires: tok
+                    .expires_at
+                    .map(|at| local_date(t, at))
+                    .unwrap_or_else(|| t.t("token.no_expiry").to_owned()),
                 state: t.t(state),
                 state_class,
                 live: state == "token.state_active",
@@ -75,7 +91,13 @@ async fn show_tokens(state: &AppState, signed: &Signed, t: Tr, status: StatusCod
         .collect();
     let page = TokensPage {
         t,
-        frame: Frame::new(signed, t, Section::Tokens, "/account/tokens", t.t("token.title")),
+        frame: Frame::new(
+            signed,
+            t,
+            Section::Tokens,
+            "/account/tokens",
+            t.t("token.title"),
+        ),
         rows,
         name: form.name,
         valid_days: form.valid_days,
@@ -87,42 +109,95 @@ async fn show_tokens(state: &AppState, signed: &Signed, t: Tr, status: StatusCod
 }
 
 /// `GET /account/tokens`
-pub async fn tokens(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
-    let revoked = raw.as_deref().map(form_pairs).unwrap_or_default().iter().any(|(k, v)| k == "notice" && v == "revoked");
-    let form = TokenForm { valid_days: "90".into(), notice: revoked.then_some("token.notice_revoked"), ..TokenForm::default() };
+pub async fn tokens(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let revoked = raw
+        .as_deref()
+        .map(form_pairs)
+        .unwrap_or_default()
+        .iter()
+        .any(|(k, v)| k == "notice" && v == "revoked");
+    let form = TokenForm {
+        valid_days: "90".into(),
+        notice: revoked.then_some("token.notice_revoked"),
+        ..TokenForm::default()
+    };
     show_tokens(&state, &signed, t, StatusCode::OK, form).await
 }
 
 /// `POST /account/tokens`: creates a token and shows it this once (never in an address).
-pub async fn create_token(State(state): State<AppState>, signed: Signed, t: Tr, body: String) -> Result<Response, PageError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
     let fields = super::Fields::parse(&body);
     let name = fields.get("name").to_owned();
     let valid_days = fields.get("valid_days").trim().to_owned();
     let days = if valid_days.is_empty() {
         Ok(None)
     } else {
-        valid_days.parse::<u32>().map(Some).map_err(|_| AppError::from(Invalid::new("valid_days", "token.valid_days")))
+        valid_days
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| AppError::from(Invalid::new("valid_days", "token.valid_days")))
     };
     let outcome = match days {
-        Ok(days) => state.app.create_api_token(&signed.caller, &name, days).await,
+        Ok(days) => {
+            state
+                .app
+                .create_api_token(&signed.caller, &name, days)
+                .await
+        }
         Err(e) => Err(e),
     };
     match outcome {
         Ok((_, raw)) => {
-            let form = TokenForm { valid_days: "90".into(), new_token: Some(raw), notice: Some("token.notice_created"), ..TokenForm::default() };
+            let form = TokenForm {
+                valid_days: "90".into(),
+                new_token: Some(raw),
+                notice: Some("token.notice_created"),
+                ..TokenForm::default()
+            };
             show_tokens(&state, &signed, t, StatusCode::OK, form).await
         }
         Err(e) => {
             let errors = form_errors(t, e)?;
-            show_tokens(&state, &signed, t, StatusCode::UNPROCESSABLE_ENTITY, TokenForm { name, valid_days, errors, ..TokenForm::default() }).await
+            show_tokens(
+                &state,
+                &signed,
+                t,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                TokenForm {
+                    name,
+                    valid_days,
+                    errors,
+                    ..TokenForm::default()
+                },
+            )
+            .await
         }
     }
 }
 
 /// `POST /account/tokens/{id}/revoke`
-pub async fn revoke_token(State(state): State<AppState>, signed: Signed, t: Tr, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id = Uuid::parse_str(&id).map_err(|_| PageError::new(AppError::NotFound, t))?;
-    state.app.revoke_api_token(&signed.caller, id).await.map_err(|e| PageError::new(e, t))?;
+    state
+        .app
+        .revoke_api_token(&signed.caller, id)
+        .await
+        .map_err(|e| PageError::new(e, t))?;
     Ok(Redirect::to("/account/tokens?notice=revoked").into_response())
 }
 
@@ -140,7 +215,13 @@ fn password_page(signed: &Signed, t: Tr, errors: FormErrors) -> PasswordPage {
     let others = errors.others(&["current_password", "password", "confirm_password"]);
     PasswordPage {
         t,
-        frame: Frame::new(signed, t, Section::Password, "/account/password", t.t("account.password_title")),
+        frame: Frame::new(
+            signed,
+            t,
+            Section::Password,
+            "/account/password",
+            t.t("account.password_title"),
+        ),
         errors,
         others,
         must_change: signed.caller.user.must_change_password,
@@ -154,21 +235,45 @@ pub async fn password_form(signed: Signed, t: Tr) -> Response {
 
 /// `POST /account/password`: every session of the user ends, this one too, so the reader signs
 /// in again with the new password.
-pub async fn change_password(State(state): State<AppState>, signed: Signed, t: Tr, body: String) -> Result<Response, PageError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
     let fields = super::Fields::parse(&body);
     let new = fields.get("new_password");
     if new != fields.get("confirm_password") {
-        let errors = FormErrors::one("confirm_password", t.t("account.password_mismatch").to_owned());
-        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &password_page(&signed, t, errors), t));
+        let errors = FormErrors::one(
+            "confirm_password",
+            t.t("account.password_mismatch").to_owned(),
+        );
+        return Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &password_page(&signed, t, errors),
+            t,
+        ));
     }
-    match state.app.change_password(&signed.caller, fields.get("current_password"), new).await {
+    match state
+        .app
+        .change_password(&signed.caller, fields.get("current_password"), new)
+        .await
+    {
         Ok(()) => {
             let cleared = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
-            Ok((AppendHeaders([(header::SET_COOKIE, cleared)]), Redirect::to("/login?notice=password_changed")).into_response())
+            Ok((
+                AppendHeaders([(header::SET_COOKIE, cleared)]),
+                Redirect::to("/login?notice=password_changed"),
+            )
+                .into_response())
         }
         Err(e) => {
             let errors = form_errors(t, e)?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &password_page(&signed, t, errors), t))
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &password_page(&signed, t, errors),
+                t,
+            ))
         }
     }
 }

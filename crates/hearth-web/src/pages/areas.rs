@@ -28,7 +28,11 @@ pub(crate) fn tree(areas: &[Area]) -> Vec<CountyBranch<'_>> {
     let mut sorted: Vec<&Area> = areas.iter().collect();
     sorted.sort_by(|a, b| a.code.cmp(&b.code));
     let children = |parent: &Area, level: AreaLevel| -> Vec<&Area> {
-        sorted.iter().copied().filter(|a| a.level == level && a.parent.as_ref() == Some(&parent.code)).collect()
+        sorted
+            .iter()
+            .copied()
+            .filter(|a| a.level == level && a.parent.as_ref() == Some(&parent.code))
+            .collect()
     };
     sorted
         .iter()
@@ -38,7 +42,10 @@ pub(crate) fn tree(areas: &[Area]) -> Vec<CountyBranch<'_>> {
             area: county,
             towns: children(county, AreaLevel::Town)
                 .into_iter()
-                .map(|town| TownBranch { area: town, villages: children(town, AreaLevel::Village) })
+                .map(|town| TownBranch {
+                    area: town,
+                    villages: children(town, AreaLevel::Village),
+                })
                 .collect(),
         })
         .collect()
@@ -83,15 +90,33 @@ fn row(t: Tr, area: &Area, villages: usize) -> Row {
 }
 
 /// `GET /areas`: read-only list of the towns with their villages.
-pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr) -> Result<Response, PageError> {
-    let areas = state.app.areas(&signed.caller).await.map_err(|e| PageError::new(e, t))?;
+pub async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+) -> Result<Response, PageError> {
+    let areas = state
+        .app
+        .areas(&signed.caller)
+        .await
+        .map_err(|e| PageError::new(e, t))?;
     let branches = tree(&areas);
     let counties = branches.iter().map(|c| row(t, c.area, 0)).collect();
     let towns = branches
         .iter()
         .flat_map(|c| c.towns.iter())
-        .map(|town| (row(t, town.area, town.villages.len()), town.villages.iter().map(|v| row(t, v, 0)).collect()))
+        .map(|town| {
+            (
+                row(t, town.area, town.villages.len()),
+                town.villages.iter().map(|v| row(t, v, 0)).collect(),
+            )
+        })
         .collect();
-    let page = AreasPage { t, frame: Frame::new(&signed, t, Section::Areas, "/areas", t.t("area.title")), counties, towns };
+    let page = AreasPage {
+        t,
+        frame: Frame::new(&signed, t, Section::Areas, "/areas", t.t("nav.areas")),
+        counties,
+        towns,
+    };
     Ok(ok(&page, t))
 }

@@ -20,7 +20,6 @@ struct EventRow {
     role: String,
     action: String,
     record: String,
-    /// The first characters of the record's id, to tell records apart.
     record_id: String,
     record_href: Option<String>,
     detail: String,
@@ -52,26 +51,56 @@ fn detail_text(t: Tr, detail: &str) -> String {
             .collect();
         return names.join("、");
     }
-    match value.as_object() {
-        Some(map) if map.is_empty() => String::new(),
-        Some(_) => {
-            let text = value.to_string();
-            if text.chars().count() > 120 { format!("{}…", text.chars().take(120).collect::<String>()) } else { text }
-        }
-        None => String::new(),
+    let Some(map) = value.as_object() else {
+        return String::new();
+    };
+    let text = map
+        .iter()
+        .map(|(key, value)| {
+            let shown = match (key.as_str(), value) {
+                ("role", serde_json::Value::String(role)) => role_label(t, role),
+                (_, serde_json::Value::String(text)) => text.clone(),
+                (_, other) => other.to_string(),
+            };
+            format!("{key}: {shown}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if text.chars().count() > 160 {
+        format!("{}…", text.chars().take(160).collect::<String>())
+    } else {
+        text
     }
 }
 
 /// `GET /audit?page=&size=`
-pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let caller = &signed.caller;
     let pairs = raw.as_deref().map(form_pairs).unwrap_or_default();
-    let number = |name: &str| pairs.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+    let number = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+    };
     let request = PageRequest::new(number("page"), number("size"));
     let fail = |e| PageError::new(e, t);
     // Reading the events checks the permission; verification runs only for those allowed.
-    let (events, total) = state.app.audit_events(caller, request.size, request.offset()).await.map_err(fail)?;
-    let verification = state.app.verify_audit_log().await.map_err(fail)?;
+    let (events, total) = state
+        .app
+        .audit_events(caller, request.size, request.offset())
+        .await
+        .map_err(fail)?;
+    let verification = state
+        .app
+        .verify_audit_log(hearth_app::users::Operator::User(caller))
+        .await
+        .map_err(fail)?;
     let can_open_orgs = caller.can(Permission::ReadOrganizations);
     let rows = events
         .iter()
@@ -81,17 +110,42 @@ pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery
             actor: e.actor_name.clone(),
             role: role_label(t, &e.role),
             action: label_or(t, &format!("action.{}", e.action), &e.action),
-            record: label_or(t, &format!("audit.record_{}", e.record_type), &e.record_type),
-            record_id: e.record_id.chars().take(8).collect(),
-            record_href: (e.record_type == "organization" && can_open_orgs && !e.record_id.is_empty()).then(|| format!("/organizations/{}", e.record_id)),
+            record: label_or(
+                t,
+                &format!("audit.record_{}", e.record_type),
+                &e.record_type,
+            ),
+            record_id: e.record_id.clone(),
+            record_href: (e.record_type == "organization"
+                && can_open_orgs
+                && !e.record_id.is_empty())
+            .then(|| format!("/organizations/{}", e.record_id)),
             detail: detail_text(t, &e.detail),
             reason: e.reason.clone(),
         })
         .collect();
     let short_hash: String = verification.head_hash.chars().take(16).collect();
     let (chain_ok, chain_summary) = match &verification.first_broken {
-        None => (true, t.f("audit.chain_ok", &[("events", verification.events.to_string()), ("hash", short_hash)])),
-        Some(broken) => (false, t.f("audit.chain_broken", &[("seq", broken.seq.to_string()), ("reason", broken.reason.clone())])),
+        None => (
+            true,
+            t.f(
+                "audit.chain_ok",
+                &[
+                    ("events", verification.events.to_string()),
+                    ("hash", short_hash),
+                ],
+            ),
+        ),
+        Some(broken) => (
+            false,
+            t.f(
+                "audit.chain_broken",
+                &[
+                    ("seq", broken.seq.to_string()),
+                    ("reason", broken.reason.clone()),
+                ],
+            ),
+        ),
     };
     let here = with_query("/audit", raw.as_deref().unwrap_or(""));
     let page = AuditPage {

@@ -32,7 +32,11 @@ struct HomePage {
     must_change_password: bool,
 }
 
-pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+) -> Result<Response, PageError> {
     let app = &state.app;
     let caller = &signed.caller;
     let user = &caller.user;
@@ -42,7 +46,11 @@ pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr) -> Resul
         && caller.can(Permission::ReadAreas)
     {
         let areas = app.areas(caller).await.map_err(fail)?;
-        scope = areas.iter().find(|a| &a.code == code).map(|a| a.name.clone()).unwrap_or_else(|| code.as_str().to_owned());
+        scope = areas
+            .iter()
+            .find(|a| &a.code == code)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| code.as_str().to_owned());
     }
     if let Some(id) = user.organization_id {
         scope = match app.organization(caller, id).await {
@@ -56,25 +64,68 @@ pub async fn page(State(state): State<AppState>, signed: Signed, t: Tr) -> Resul
     }
     let orgs = if caller.can(Permission::ReadOrganizations) {
         let one = PageRequest::new(Some(1), Some(10));
-        let (_, total) = app.organizations(caller, OrgFilter::default(), one).await.map_err(fail)?;
-        let active_only = OrgFilter { status: Some(OrgStatus::Active), ..OrgFilter::default() };
-        let (_, active) = app.organizations(caller, active_only, one).await.map_err(fail)?;
+        let (_, total) = app
+            .organizations(caller, OrgFilter::default(), one)
+            .await
+            .map_err(fail)?;
+        let active_only = OrgFilter {
+            status: Some(OrgStatus::Active),
+            ..OrgFilter::default()
+        };
+        let (_, active) = app
+            .organizations(caller, active_only, one)
+            .await
+            .map_err(fail)?;
         Some((active, total))
     } else {
         None
     };
     let candidates: [(&'static str, &'static str, &'static str, bool); 6] = [
-        ("/organizations", "nav.organizations", "home.hint_organizations", caller.can(Permission::ReadOrganizations)),
-        ("/organizations/new", "org.new", "home.hint_new_org", caller.can(Permission::ManageOrganizations)),
-        ("/areas", "nav.areas", "home.hint_areas", caller.can(Permission::ReadAreas)),
-        ("/users", "nav.users", "home.hint_users", caller.can(Permission::ManageUsers)),
-        ("/audit", "nav.audit", "home.hint_audit", caller.can(Permission::ReadAuditLog)),
-        ("/account/tokens", "nav.tokens", "home.hint_tokens", caller.can(Permission::UseApiTokens)),
+        (
+            "/organizations",
+            "nav.organizations",
+            "home.hint_organizations",
+            caller.can(Permission::ReadOrganizations),
+        ),
+        (
+            "/organizations/new",
+            "org.new",
+            "home.hint_new_org",
+            caller.can(Permission::ManageOrganizations),
+        ),
+        (
+            "/areas",
+            "nav.areas",
+            "home.hint_areas",
+            caller.can(Permission::ReadAreas),
+        ),
+        (
+            "/users",
+            "nav.users",
+            "home.hint_users",
+            caller.can(Permission::ManageUsers),
+        ),
+        (
+            "/audit",
+            "nav.audit",
+            "home.hint_audit",
+            caller.can(Permission::ReadAuditLog),
+        ),
+        (
+            "/account/tokens",
+            "nav.tokens",
+            "home.hint_tokens",
+            caller.can(Permission::UseApiTokens),
+        ),
     ];
     let links = candidates
         .into_iter()
         .filter(|(_, _, _, shown)| *shown)
-        .map(|(href, label, hint, _)| QuickLink { href, label: t.t(label), hint: t.t(hint) })
+        .map(|(href, label, hint, _)| QuickLink {
+            href,
+            label: t.t(label),
+            hint: t.t(hint),
+        })
         .collect();
     let page = HomePage {
         t,

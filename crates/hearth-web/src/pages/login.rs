@@ -6,7 +6,10 @@
 
 use super::{local_path, query_string, render};
 use crate::AppState;
-use crate::auth::{CSRF_FIELD, LOGIN_CSRF_COOKIE, MaybeSigned, SESSION_COOKIE, Signed, Via, constant_eq, cookie, set_cookie};
+use crate::auth::{
+    CSRF_FIELD, LOGIN_CSRF_COOKIE, MaybeSigned, SESSION_COOKIE, Signed, Via, constant_eq, cookie,
+    set_cookie,
+};
 use crate::error::{PageError, details, status_of};
 use crate::tr::{LANG_COOKIE, Tr, form_pairs};
 use askama::Template;
@@ -43,20 +46,41 @@ struct LoginPage {
 }
 
 fn query_value(query: Option<&str>, name: &str) -> String {
-    query.map(form_pairs).unwrap_or_default().into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_default()
+    query
+        .map(form_pairs)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
-fn show_form(state: &AppState, t: Tr, status: StatusCode, next: &str, username: String, error: Option<String>, notice: Option<&'static str>) -> Response {
+fn show_form(
+    state: &AppState,
+    t: Tr,
+    status: StatusCode,
+    next: &str,
+    username: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> Response {
     let csrf = hearth_app::auth::random_token();
     let next = local_path(next).unwrap_or("").to_owned();
-    let here = if next.is_empty() { "/login".to_owned() } else { format!("/login?{}", query_string(&[("next", next.clone())])) };
+    let here = if next.is_empty() {
+        "/login".to_owned()
+    } else {
+        format!("/login?{}", query_string(&[("next", next.clone())]))
+    };
     let lang = |code: &str| format!("/lang/{code}?{}", query_string(&[("next", here.clone())]));
     let demo = if state.config.demo {
         DEMO_USERS
             .iter()
             .map(|(username, role, place)| DemoAccount {
                 username,
-                role: role.parse::<Role>().map(|r| t.t(&r.label_key())).unwrap_or(role),
+                role: role
+                    .parse::<Role>()
+                    .map(|r| t.t(&r.label_key()))
+                    .unwrap_or(role),
                 place,
             })
             .collect()
@@ -75,12 +99,26 @@ fn show_form(state: &AppState, t: Tr, status: StatusCode, next: &str, username: 
         lang_zh: lang("zh-CN"),
         lang_en: lang("en"),
     };
-    let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, LOGIN_FORM_SECS, state.config.secure_cookies);
-    (AppendHeaders([(header::SET_COOKIE, cookie)]), render(status, &page, t)).into_response()
+    let cookie = set_cookie(
+        LOGIN_CSRF_COOKIE,
+        &csrf,
+        LOGIN_FORM_SECS,
+        state.config.secure_cookies,
+    );
+    (
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        render(status, &page, t),
+    )
+        .into_response()
 }
 
 /// `GET /login`: the form; a signed-in reader goes on to where they were headed.
-pub async fn form(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned, t: Tr, RawQuery(query): RawQuery) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    MaybeSigned(signed): MaybeSigned,
+    t: Tr,
+    RawQuery(query): RawQuery,
+) -> Response {
     let next = query_value(query.as_deref(), "next");
     if signed.is_some() {
         return Redirect::to(local_path(&next).unwrap_or("/")).into_response();
@@ -90,23 +128,45 @@ pub async fn form(State(state): State<AppState>, MaybeSigned(signed): MaybeSigne
         "password_changed" => Some("login.password_changed"),
         _ => None,
     };
-    show_form(&state, t, StatusCode::OK, &next, String::new(), None, notice)
+    show_form(
+        &state,
+        t,
+        StatusCode::OK,
+        &next,
+        String::new(),
+        None,
+        notice,
+    )
 }
 
 /// `POST /login`: checks the form token, signs in, sets the session cookie.
-pub async fn submit(State(state): State<AppState>, t: Tr, headers: HeaderMap, body: String) -> Result<Response, PageError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    t: Tr,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, PageError> {
     let fields = super::Fields::parse(&body);
     let username = fields.get("username").trim().to_owned();
     let next = fields.get("next").to_owned();
     let sent = fields.get(CSRF_FIELD);
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_eq(sent, &expected) {
-        return Ok(show_form(&state, t, StatusCode::FORBIDDEN, &next, username, Some(t.t("error.csrf").to_owned()), None));
+        return Ok(show_form(
+            &state,
+            t,
+            StatusCode::FORBIDDEN,
+            &next,
+            username,
+            Some(t.t("error.csrf").to_owned()),
+            None,
+        ));
     }
     match state.app.sign_in(&username, fields.get("password")).await {
         Ok(signed_in) => {
             let secure = state.config.secure_cookies;
-            let max_age = i64::try_from(state.app.policy().session_absolute.as_secs()).unwrap_or(i64::MAX);
+            let max_age =
+                i64::try_from(state.app.policy().session_absolute.as_secs()).unwrap_or(i64::MAX);
             let session = set_cookie(SESSION_COOKIE, &signed_in.token, max_age, secure);
             let spent = set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure);
             let to = if signed_in.user.must_change_password {
@@ -114,11 +174,38 @@ pub async fn submit(State(state): State<AppState>, t: Tr, headers: HeaderMap, bo
             } else {
                 local_path(&next).unwrap_or("/")
             };
-            Ok((AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, spent)]), Redirect::to(to)).into_response())
+            Ok((
+                AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, spent)]),
+                Redirect::to(to),
+            )
+                .into_response())
         }
-        Err(e @ (AppError::BadCredentials | AppError::Locked(_) | AppError::Disabled | AppError::Invalid(_))) => {
-            let message = details(&e).into_iter().map(|d| if t.is_en() { d.message_en } else { d.message_zh }).collect::<Vec<_>>().join("；");
-            Ok(show_form(&state, t, status_of(&e), &next, username, Some(message), None))
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::Locked(_)
+            | AppError::Disabled
+            | AppError::Invalid(_)),
+        ) => {
+            let message = details(&e)
+                .into_iter()
+                .map(|d| {
+                    if t.is_en() {
+                        d.message_en
+                    } else {
+                        d.message_zh
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("；");
+            Ok(show_form(
+                &state,
+                t,
+                status_of(&e),
+                &next,
+                username,
+                Some(message),
+                None,
+            ))
         }
         Err(other) => Err(PageError::new(other, t)),
     }
@@ -126,18 +213,48 @@ pub async fn submit(State(state): State<AppState>, t: Tr, headers: HeaderMap, bo
 
 /// `POST /logout`: ends the session and clears the cookie.
 /// A reader whose session already ended is simply sent to the sign-in page.
-pub async fn logout(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned, t: Tr) -> Result<Response, PageError> {
-    if let Some(Signed { caller, via: Via::Session { token, .. } }) = &signed {
-        state.app.sign_out(caller, token).await.map_err(|e| PageError::new(e, t))?;
+pub async fn logout(
+    State(state): State<AppState>,
+    MaybeSigned(signed): MaybeSigned,
+    t: Tr,
+) -> Result<Response, PageError> {
+    if let Some(Signed {
+        caller,
+        via: Via::Session { token, .. },
+    }) = &signed
+    {
+        state
+            .app
+            .sign_out(caller, token)
+            .await
+            .map_err(|e| PageError::new(e, t))?;
     }
     let cleared = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
-    Ok((AppendHeaders([(header::SET_COOKIE, cleared)]), Redirect::to("/login?notice=signed_out")).into_response())
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, cleared)]),
+        Redirect::to("/login?notice=signed_out"),
+    )
+        .into_response())
 }
 
 /// `GET /lang/{code}?next=`: remembers the language and goes back.
-pub async fn language(State(state): State<AppState>, t: Tr, Path(code): Path<String>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+pub async fn language(
+    State(state): State<AppState>,
+    t: Tr,
+    Path(code): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
     let lang = Lang::from_tag(&code).ok_or_else(|| PageError::new(AppError::NotFound, t))?;
     let next = query_value(query.as_deref(), "next");
-    let cookie = set_cookie(LANG_COOKIE, lang.code(), LANG_COOKIE_SECS, state.config.secure_cookies);
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Redirect::to(local_path(&next).unwrap_or("/"))).into_response())
+    let cookie = set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        LANG_COOKIE_SECS,
+        state.config.secure_cookies,
+    );
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        Redirect::to(local_path(&next).unwrap_or("/")),
+    )
+        .into_response())
 }

@@ -32,16 +32,31 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::language))
-        .route("/organizations", get(organizations::list).post(organizations::create))
+        .route(
+            "/organizations",
+            get(organizations::list).post(organizations::create),
+        )
         .route("/organizations/new", get(organizations::new_form))
         .route("/organizations/export.xlsx", get(organizations::export))
-        .route("/organizations/{id}", get(organizations::detail).post(organizations::update))
+        .route(
+            "/organizations/{id}",
+            get(organizations::detail).post(organizations::update),
+        )
         .route("/organizations/{id}/edit", get(organizations::edit_form))
-        .route("/organizations/{id}/status", post(organizations::set_status))
+        .route(
+            "/organizations/{id}/status",
+            post(organizations::set_status),
+        )
         .route("/areas", get(areas::page))
-        .route("/account/tokens", get(account::tokens).post(account::create_token))
+        .route(
+            "/account/tokens",
+            get(account::tokens).post(account::create_token),
+        )
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
         .route("/users", get(users::list).post(users::add))
         .route("/users/{username}/status", post(users::set_status))
         .route("/users/{username}/password", post(users::reset_password))
@@ -71,8 +86,15 @@ struct InternalPage {
 /// A 500 page for failures outside the use cases (a template, a spreadsheet writer); the
 /// cause is logged by the caller, the reader sees only that something went wrong.
 pub(crate) fn internal_error(t: Tr) -> Response {
-    let page = InternalPage { t, status: 500, title: t.t("error.title_500"), messages: vec![t.t("error.internal").to_owned()] };
-    let html = page.render().unwrap_or_else(|_| t.t("error.internal").to_owned());
+    let page = InternalPage {
+        t,
+        status: 500,
+        title: t.t("error.title_500"),
+        messages: vec![t.t("error.internal").to_owned()],
+    };
+    let html = page
+        .render()
+        .unwrap_or_else(|_| t.t("error.internal").to_owned());
     (StatusCode::INTERNAL_SERVER_ERROR, Html(html)).into_response()
 }
 
@@ -93,13 +115,21 @@ pub(crate) fn local_path(next: &str) -> Option<&str> {
 
 /// A query string (without `?`) from pairs, leaving out empty values.
 pub(crate) fn query_string(pairs: &[(&str, String)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
 /// `path` with `query` appended when there is one.
 pub(crate) fn with_query(path: &str, query: &str) -> String {
-    if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
 /// A posted form's fields (repeated names keep every value).
@@ -111,11 +141,19 @@ impl Fields {
     }
 
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -143,7 +181,11 @@ fn format_local(t: Tr, at: DateTime<Utc>, key: &str, fallback: &str) -> String {
 /// The label for a key, or `raw` when the catalog has none (an action added later).
 pub(crate) fn label_or(t: Tr, key: &str, raw: &str) -> String {
     let text = t.t(key);
-    if text == key { raw.to_owned() } else { text.to_owned() }
+    if text == key {
+        raw.to_owned()
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Messages of a refused form, keyed by field, to show next to each input.
@@ -154,11 +196,18 @@ pub(crate) struct FormErrors {
 
 impl FormErrors {
     pub fn from_invalid(t: Tr, list: &[Invalid]) -> FormErrors {
-        FormErrors { by_field: list.iter().map(|e| (e.field().to_owned(), e.message(t.0))).collect() }
+        FormErrors {
+            by_field: list
+                .iter()
+                .map(|e| (e.field().to_owned(), e.message(t.0)))
+                .collect(),
+        }
     }
 
     pub fn one(field: &str, message: String) -> FormErrors {
-        FormErrors { by_field: vec![(field.to_owned(), message)] }
+        FormErrors {
+            by_field: vec![(field.to_owned(), message)],
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -167,7 +216,12 @@ impl FormErrors {
 
     /// The messages for one field, joined (usually one).
     pub fn of(&self, field: &str) -> String {
-        self.by_field.iter().filter(|(f, _)| f == field).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
+        self.by_field
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -176,7 +230,11 @@ impl FormErrors {
 
     /// Messages for fields the form does not show, for the box at its top.
     pub fn others(&self, shown: &[&str]) -> Vec<String> {
-        self.by_field.iter().filter(|(f, _)| !shown.contains(&f.as_str())).map(|(_, m)| m.clone()).collect()
+        self.by_field
+            .iter()
+            .filter(|(f, _)| !shown.contains(&f.as_str()))
+            .map(|(_, m)| m.clone())
+            .collect()
     }
 
     /// Every message, for the box at the top of a form.
@@ -238,24 +296,74 @@ pub(crate) struct Frame {
 
 impl Frame {
     /// `here` is the address the language links come back to (a GET page).
-    pub fn new(signed: &Signed, t: Tr, section: Section, here: &str, title: impl Into<String>) -> Frame {
+    pub fn new(
+        signed: &Signed,
+        t: Tr,
+        section: Section,
+        here: &str,
+        title: impl Into<String>,
+    ) -> Frame {
         let caller = &signed.caller;
         let entries: [(Section, &'static str, &'static str, &'static str, bool); 7] = [
             (Section::Home, "/", "nav.home", "home", true),
-            (Section::Organizations, "/organizations", "nav.organizations", "org", caller.can(Permission::ReadOrganizations)),
-            (Section::Areas, "/areas", "nav.areas", "area", caller.can(Permission::ReadAreas)),
-            (Section::Users, "/users", "nav.users", "user", caller.can(Permission::ManageUsers)),
-            (Section::Audit, "/audit", "nav.audit", "audit", caller.can(Permission::ReadAuditLog)),
-            (Section::Tokens, "/account/tokens", "nav.tokens", "token", caller.can(Permission::UseApiTokens)),
-            (Section::Password, "/account/password", "nav.password", "key", true),
+            (
+                Section::Organizations,
+                "/organizations",
+                "nav.organizations",
+                "org",
+                caller.can(Permission::ReadOrganizations),
+            ),
+            (
+                Section::Areas,
+                "/areas",
+                "nav.areas",
+                "area",
+                caller.can(Permission::ReadAreas),
+            ),
+            (
+                Section::Users,
+                "/users",
+                "nav.users",
+                "user",
+                caller.can(Permission::ManageUsers),
+            ),
+            (
+                Section::Audit,
+                "/audit",
+                "nav.audit",
+                "audit",
+                caller.can(Permission::ReadAuditLog),
+            ),
+            (
+                Section::Tokens,
+                "/account/tokens",
+                "nav.tokens",
+                "token",
+                caller.can(Permission::UseApiTokens),
+            ),
+            (
+                Section::Password,
+                "/account/password",
+                "nav.password",
+                "key",
+                true,
+            ),
         ];
         let menu = entries
             .into_iter()
             .filter(|(_, _, _, _, shown)| *shown)
-            .map(|(s, href, key, icon, _)| MenuItem { href, label: t.t(key), icon, active: s == section })
+            .map(|(s, href, key, icon, _)| MenuItem {
+                href,
+                label: t.t(key),
+                icon,
+                active: s == section,
+            })
             .collect();
         let title = title.into();
-        let mut crumbs = vec![Crumb { href: "/".into(), label: t.t("nav.home").into() }];
+        let mut crumbs = vec![Crumb {
+            href: "/".into(),
+            label: t.t("nav.home").into(),
+        }];
         if section != Section::Home {
             let (href, key) = match section {
                 Section::Organizations => ("/organizations", "nav.organizations"),
@@ -265,13 +373,24 @@ impl Frame {
                 Section::Tokens => ("/account/tokens", "nav.tokens"),
                 Section::Password | Section::Home => ("/account/password", "nav.password"),
             };
-            crumbs.push(Crumb { href: href.into(), label: t.t(key).into() });
+            crumbs.push(Crumb {
+                href: href.into(),
+                label: t.t(key).into(),
+            });
         }
         if crumbs.last().is_none_or(|c| c.label != title) {
-            crumbs.push(Crumb { href: String::new(), label: title.clone() });
+            crumbs.push(Crumb {
+                href: String::new(),
+                label: title.clone(),
+            });
         }
         let here = local_path(here).unwrap_or("/");
-        let lang = |code: &str| format!("/lang/{code}?{}", query_string(&[("next", here.to_owned())]));
+        let lang = |code: &str| {
+            format!(
+                "/lang/{code}?{}",
+                query_string(&[("next", here.to_owned())])
+            )
+        };
         Frame {
             title,
             user_name: caller.user.display_name.clone(),
@@ -308,7 +427,14 @@ pub(crate) struct Pager {
 
 impl Pager {
     /// `base` is the list's path; `params` the filters to keep in every link.
-    pub fn new(t: Tr, base: &str, params: &[(&str, String)], total: i64, number: u64, size: u64) -> Pager {
+    pub fn new(
+        t: Tr,
+        base: &str,
+        params: &[(&str, String)],
+        total: i64,
+        number: u64,
+        size: u64,
+    ) -> Pager {
         let pages = (total.max(0) as u64).div_ceil(size.max(1)).max(1);
         let link = |n: u64| {
             let mut pairs: Vec<(&str, String)> = params.to_vec();
@@ -334,9 +460,19 @@ impl Pager {
         }
         let sizes = hearth_store::organizations::PageRequest::SIZES
             .iter()
-            .map(|s| (*s, t.f("common.per_page", &[("size", s.to_string())]), *s == size))
+            .map(|s| {
+                (
+                    *s,
+                    t.f("common.per_page", &[("size", s.to_string())]),
+                    *s == size,
+                )
+            })
             .collect();
-        let hidden = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        let hidden = params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
         Pager {
             number,
             links,

@@ -3,7 +3,10 @@
 //! deactivate/reactivate, export.
 
 use super::areas::{display_name, tree};
-use super::{FormErrors, Frame, Pager, Section, internal_error, label_or, local_path, local_time, ok, query_string, render, with_query};
+use super::{
+    FormErrors, Frame, Pager, Section, internal_error, label_or, local_path, local_time, ok,
+    query_string, render, with_query,
+};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
@@ -14,7 +17,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::{AppError, Caller};
 use hearth_core::area::{AreaCode, AreaLevel};
-use hearth_core::organization::{OrgInput, OrgKind, OrgStatus, Organization, ServiceField, split_list};
+use hearth_core::organization::{
+    OrgInput, OrgKind, OrgStatus, Organization, ServiceField, split_list,
+};
 use hearth_core::permission::Permission;
 use hearth_store::areas::Area;
 use hearth_store::audit::AuditEvent;
@@ -22,8 +27,19 @@ use hearth_store::organizations::{OrgFilter, PageRequest};
 use uuid::Uuid;
 
 /// The inputs of the organization form, in order; errors for other fields go to the top box.
-const FORM_FIELDS: [&str; 11] =
-    ["name", "uscc", "kind", "service_fields", "service_areas", "responsible_person", "contact_person", "contact_phone", "address", "rating", "note"];
+const FORM_FIELDS: [&str; 11] = [
+    "name",
+    "uscc",
+    "kind",
+    "service_fields",
+    "service_areas",
+    "responsible_person",
+    "contact_person",
+    "contact_phone",
+    "address",
+    "rating",
+    "note",
+];
 
 const RATINGS: [&str; 5] = ["5A", "4A", "3A", "2A", "1A"];
 
@@ -92,8 +108,15 @@ impl OrgQuery {
 
     /// The filter narrowed to the ticked rows, if any were ticked.
     fn filter_with_selection(&self) -> OrgFilter {
-        let ids: Vec<Uuid> = self.ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect();
-        OrgFilter { only: (!ids.is_empty()).then_some(ids), ..self.filter() }
+        let ids: Vec<Uuid> = self
+            .ids
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect();
+        OrgFilter {
+            only: (!ids.is_empty()).then_some(ids),
+            ..self.filter()
+        }
     }
 
     /// The filters to keep in links (not the page).
@@ -129,19 +152,35 @@ fn parse_id(id: &str, t: Tr) -> Result<Uuid, PageError> {
 }
 
 async fn visible_areas(state: &AppState, caller: &Caller, t: Tr) -> Result<Vec<Area>, PageError> {
-    if caller.can(Permission::ReadAreas) { state.app.areas(caller).await.map_err(fail(t)) } else { Ok(Vec::new()) }
+    if caller.can(Permission::ReadAreas) {
+        state.app.areas(caller).await.map_err(fail(t))
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 fn area_name(areas: &[Area], code: &AreaCode) -> String {
-    areas.iter().find(|a| &a.code == code).map(display_name).unwrap_or_else(|| code.as_str().to_owned())
+    areas
+        .iter()
+        .find(|a| &a.code == code)
+        .map(display_name)
+        .unwrap_or_else(|| code.as_str().to_owned())
 }
 
 fn field_labels(t: Tr, fields: &[ServiceField]) -> String {
-    fields.iter().map(|f| t.t(&f.label_key())).collect::<Vec<_>>().join("、")
+    fields
+        .iter()
+        .map(|f| t.t(&f.label_key()))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn area_labels(areas: &[Area], codes: &[AreaCode]) -> String {
-    codes.iter().map(|c| area_name(areas, c)).collect::<Vec<_>>().join("、")
+    codes
+        .iter()
+        .map(|c| area_name(areas, c))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn status_class(status: OrgStatus) -> &'static str {
@@ -152,7 +191,8 @@ fn status_class(status: OrgStatus) -> &'static str {
 }
 
 fn may_edit(caller: &Caller, id: Uuid) -> bool {
-    caller.can(Permission::ManageOrganizations) || (caller.can(Permission::EditOwnOrganization) && caller.user.organization_id == Some(id))
+    caller.can(Permission::ManageOrganizations)
+        || (caller.can(Permission::EditOwnOrganization) && caller.user.organization_id == Some(id))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,12 +253,22 @@ struct ListPage {
     here: String,
 }
 
-fn dictionary<T: Copy>(t: Tr, all: &[T], chosen: &str, code: fn(T) -> &'static str, key: fn(T) -> String) -> Vec<Opt> {
+fn dictionary<T: Copy>(
+    t: Tr,
+    all: &[T],
+    chosen: &str,
+    code: fn(T) -> &'static str,
+    key: fn(T) -> String,
+) -> Vec<Opt> {
     all.iter()
         .map(|item| {
             let value = code(*item);
             let label = t.t(&key(*item)).to_owned();
-            Opt { selected: chosen == value || (!chosen.is_empty() && chosen == label), value: value.to_owned(), label }
+            Opt {
+                selected: chosen == value || (!chosen.is_empty() && chosen == label),
+                value: value.to_owned(),
+                label,
+            }
         })
         .collect()
 }
@@ -226,7 +276,12 @@ fn dictionary<T: Copy>(t: Tr, all: &[T], chosen: &str, code: fn(T) -> &'static s
 fn tree_nodes(q: &OrgQuery, areas: &[Area]) -> Vec<CountyNode> {
     let chosen = q.filter().area;
     let is = |a: &Area| chosen.as_ref() == Some(&a.code);
-    let leaf = |a: &Area| Leaf { name: display_name(a), href: q.with_area(a.code.as_str()), active: is(a), example: a.is_example };
+    let leaf = |a: &Area| Leaf {
+        name: display_name(a),
+        href: q.with_area(a.code.as_str()),
+        active: is(a),
+        example: a.is_example,
+    };
     tree(areas)
         .into_iter()
         .map(|county| CountyNode {
@@ -236,7 +291,9 @@ fn tree_nodes(q: &OrgQuery, areas: &[Area]) -> Vec<CountyNode> {
                 .iter()
                 .map(|town| TownNode {
                     leaf: leaf(town.area),
-                    open: chosen.as_ref().is_some_and(|c| c.is_within(&town.area.code) && c.level() == AreaLevel::Village),
+                    open: chosen.as_ref().is_some_and(|c| {
+                        c.is_within(&town.area.code) && c.level() == AreaLevel::Village
+                    }),
                     villages: town.villages.iter().map(|v| leaf(v)).collect(),
                 })
                 .collect(),
@@ -245,12 +302,21 @@ fn tree_nodes(q: &OrgQuery, areas: &[Area]) -> Vec<CountyNode> {
 }
 
 /// `GET /organizations`: the registry as the caller may see it.
-pub async fn list(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let caller = &signed.caller;
     let q = OrgQuery::parse(raw.as_deref());
     let areas = visible_areas(&state, caller, t).await?;
     let page = PageRequest::new(q.page, q.size);
-    let (orgs, total) = state.app.organizations(caller, q.filter(), page).await.map_err(fail(t))?;
+    let (orgs, total) = state
+        .app
+        .organizations(caller, q.filter(), page)
+        .await
+        .map_err(fail(t))?;
     let offset = page.offset();
     let rows = orgs
         .iter()
@@ -277,18 +343,46 @@ pub async fn list(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery
         .collect();
     let here = with_query("/organizations", raw.as_deref().unwrap_or(""));
     let params = q.params();
-    let export_params = params.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+    let export_params = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .cloned()
+        .collect();
     let pager = Pager::new(t, "/organizations", &params, total, page.number, page.size);
     let mut all_params = params.clone();
     all_params.retain(|(k, _)| *k != "area");
     let page = ListPage {
-        frame: Frame::new(&signed, t, Section::Organizations, &here, t.t("org.list_title")),
+        frame: Frame::new(
+            &signed,
+            t,
+            Section::Organizations,
+            &here,
+            t.t("org.list_title"),
+        ),
         all_href: with_query("/organizations", &query_string(&all_params)),
         all_active: q.filter().area.is_none(),
         counties: tree_nodes(&q, &areas),
-        kinds: dictionary(t, OrgKind::ALL, &q.kind, OrgKind::as_str, OrgKind::label_key),
-        fields: dictionary(t, ServiceField::ALL, &q.field, ServiceField::as_str, ServiceField::label_key),
-        statuses: dictionary(t, OrgStatus::ALL, &q.status, OrgStatus::as_str, OrgStatus::label_key),
+        kinds: dictionary(
+            t,
+            OrgKind::ALL,
+            &q.kind,
+            OrgKind::as_str,
+            OrgKind::label_key,
+        ),
+        fields: dictionary(
+            t,
+            ServiceField::ALL,
+            &q.field,
+            ServiceField::as_str,
+            ServiceField::label_key,
+        ),
+        statuses: dictionary(
+            t,
+            OrgStatus::ALL,
+            &q.status,
+            OrgStatus::as_str,
+            OrgStatus::label_key,
+        ),
         can_add: caller.can(Permission::ManageOrganizations),
         can_manage: caller.can(Permission::ManageOrganizations),
         export_params,
@@ -304,29 +398,62 @@ pub async fn list(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery
 /// RFC 5987 encoding of a file name for `Content-Disposition`.
 fn percent_encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 /// `GET /organizations/export.xlsx`: the rows the list shows under the same filters (or the
 /// ticked ones), every page, as a spreadsheet that opens in WPS.
-pub async fn export(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let caller = &signed.caller;
     let q = OrgQuery::parse(raw.as_deref());
-    let (orgs, _) = state.app.organizations(caller, q.filter_with_selection(), PageRequest::all()).await.map_err(fail(t))?;
+    let (orgs, _) = state
+        .app
+        .organizations(caller, q.filter_with_selection(), PageRequest::all())
+        .await
+        .map_err(fail(t))?;
     let areas = visible_areas(&state, caller, t).await?;
     let now = chrono::Utc::now();
-    let bytes = match hearth_office::organizations::export(t.0, &orgs, &areas, &caller.user.display_name, now) {
+    let bytes = match hearth_office::organizations::export(
+        t.0,
+        &orgs,
+        &areas,
+        &caller.user.display_name,
+        now,
+    ) {
         Ok(bytes) => bytes,
         Err(e) => {
             tracing::error!(error = %e, "organization export failed");
             return Ok(internal_error(t));
         }
     };
-    let day = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
+    let day = now
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y%m%d");
     let name = format!("{}-{day}.xlsx", t.t("org.export_file"));
-    let disposition = format!("attachment; filename=\"organizations-{day}.xlsx\"; filename*=UTF-8''{}", percent_encode(&name));
-    Ok(([(header::CONTENT_TYPE, XLSX.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    let disposition = format!(
+        "attachment; filename=\"organizations-{day}.xlsx\"; filename*=UTF-8''{}",
+        percent_encode(&name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,41 +490,96 @@ struct FormContext {
     subject: Option<(String, String)>,
 }
 
-fn form_page(signed: &Signed, t: Tr, areas: &[Area], ctx: FormContext, input: OrgInput, errors: FormErrors) -> FormPage {
+fn form_page(
+    signed: &Signed,
+    t: Tr,
+    areas: &[Area],
+    ctx: FormContext,
+    input: OrgInput,
+    errors: FormErrors,
+) -> FormPage {
     let kind = OrgKind::parse(&input.kind).ok();
-    let kinds =
-        OrgKind::ALL.iter().map(|k| Opt { value: k.as_str().into(), label: t.t(&k.label_key()).into(), selected: Some(*k) == kind }).collect();
-    let chosen_fields: Vec<ServiceField> = split_list(&input.service_fields).iter().filter_map(|f| ServiceField::parse(f).ok()).collect();
+    let kinds = OrgKind::ALL
+        .iter()
+        .map(|k| Opt {
+            value: k.as_str().into(),
+            label: t.t(&k.label_key()).into(),
+            selected: Some(*k) == kind,
+        })
+        .collect();
+    let chosen_fields: Vec<ServiceField> = split_list(&input.service_fields)
+        .iter()
+        .filter_map(|f| ServiceField::parse(f).ok())
+        .collect();
     let fields = ServiceField::ALL
         .iter()
-        .map(|f| Opt { value: f.as_str().into(), label: t.t(&f.label_key()).into(), selected: chosen_fields.contains(f) })
+        .map(|f| Opt {
+            value: f.as_str().into(),
+            label: t.t(&f.label_key()).into(),
+            selected: chosen_fields.contains(f),
+        })
         .collect();
     let typed_areas = split_list(&input.service_areas);
-    let chosen_areas: Vec<AreaCode> = typed_areas.iter().filter_map(|a| AreaCode::parse(a).ok()).collect();
+    let chosen_areas: Vec<AreaCode> = typed_areas
+        .iter()
+        .filter_map(|a| AreaCode::parse(a).ok())
+        .collect();
     let mut area_opts: Vec<Opt> = areas
         .iter()
         .filter(|a| matches!(a.level, AreaLevel::County | AreaLevel::Town))
         .map(|a| {
-            let label = if a.level == AreaLevel::County { format!("{}（{}）", display_name(a), t.t("org.county_wide")) } else { display_name(a) };
-            Opt { value: a.code.as_str().into(), label, selected: chosen_areas.contains(&a.code) }
+            let label = if a.level == AreaLevel::County {
+                format!("{}（{}）", display_name(a), t.t("org.county_wide"))
+            } else {
+                display_name(a)
+            };
+            Opt {
+                value: a.code.as_str().into(),
+                label,
+                selected: chosen_areas.contains(&a.code),
+            }
         })
         .collect();
     // Keep what the record or the user already has even if the list does not offer it.
     for code in &chosen_areas {
         if !area_opts.iter().any(|o| o.value == code.as_str()) {
-            area_opts.push(Opt { value: code.as_str().into(), label: area_name(areas, code), selected: true });
+            area_opts.push(Opt {
+                value: code.as_str().into(),
+                label: area_name(areas, code),
+                selected: true,
+            });
         }
     }
     for typed in typed_areas.iter().filter(|a| AreaCode::parse(a).is_err()) {
-        area_opts.push(Opt { value: typed.clone(), label: typed.clone(), selected: true });
+        area_opts.push(Opt {
+            value: typed.clone(),
+            label: typed.clone(),
+            selected: true,
+        });
     }
     let rating = input.rating.trim().to_ascii_uppercase();
-    let mut ratings = vec![Opt { value: String::new(), label: t.t("org.rating_none").into(), selected: rating.is_empty() }];
-    ratings.extend(RATINGS.iter().map(|r| Opt { value: (*r).into(), label: (*r).into(), selected: rating == *r }));
+    let mut ratings = vec![Opt {
+        value: String::new(),
+        label: t.t("org.rating_none").into(),
+        selected: rating.is_empty(),
+    }];
+    ratings.extend(RATINGS.iter().map(|r| Opt {
+        value: (*r).into(),
+        label: (*r).into(),
+        selected: rating == *r,
+    }));
     if !rating.is_empty() && !RATINGS.contains(&rating.as_str()) {
-        ratings.push(Opt { value: input.rating.clone(), label: input.rating.clone(), selected: true });
+        ratings.push(Opt {
+            value: input.rating.clone(),
+            label: input.rating.clone(),
+            selected: true,
+        });
     }
-    let here = if ctx.version.is_some() { format!("{}/edit", ctx.action) } else { "/organizations/new".to_owned() };
+    let here = if ctx.version.is_some() {
+        format!("{}/edit", ctx.action)
+    } else {
+        "/organizations/new".to_owned()
+    };
     let mut frame = Frame::new(signed, t, Section::Organizations, &here, ctx.title);
     if let Some((href, name)) = ctx.subject {
         frame = frame.with_crumb(href, name);
@@ -462,19 +644,40 @@ fn edit_context(t: Tr, caller: &Caller, org: &Organization, version: i64) -> For
 }
 
 /// `GET /organizations/new`
-pub async fn new_form(State(state): State<AppState>, signed: Signed, t: Tr) -> Result<Response, PageError> {
-    signed.caller.require(Permission::ManageOrganizations).map_err(fail(t))?;
+pub async fn new_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+) -> Result<Response, PageError> {
+    signed
+        .caller
+        .require(Permission::ManageOrganizations)
+        .map_err(fail(t))?;
     let areas = visible_areas(&state, &signed.caller, t).await?;
-    let page = form_page(&signed, t, &areas, new_context(t), OrgInput::default(), FormErrors::default());
+    let page = form_page(
+        &signed,
+        t,
+        &areas,
+        new_context(t),
+        OrgInput::default(),
+        FormErrors::default(),
+    );
     Ok(ok(&page, t))
 }
 
 /// `POST /organizations`: adds the organization, or shows the form again with every problem
 /// next to its field and what was typed kept.
-pub async fn create(State(state): State<AppState>, signed: Signed, t: Tr, body: String) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
     let input = input_from(&body);
     match state.app.create_organization(&signed.caller, &input).await {
-        Ok((org, _warnings)) => Ok(Redirect::to(&format!("/organizations/{}?notice=created", org.id)).into_response()),
+        Ok((org, _warnings)) => {
+            Ok(Redirect::to(&format!("/organizations/{}?notice=created", org.id)).into_response())
+        }
         Err(e) => {
             let status = match &e {
                 AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -489,7 +692,12 @@ pub async fn create(State(state): State<AppState>, signed: Signed, t: Tr, body: 
 }
 
 /// `GET /organizations/{id}/edit`
-pub async fn edit_form(State(state): State<AppState>, signed: Signed, t: Tr, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id = parse_id(&id, t)?;
     let caller = &signed.caller;
     let org = state.app.organization(caller, id).await.map_err(fail(t))?;
@@ -498,18 +706,39 @@ pub async fn edit_form(State(state): State<AppState>, signed: Signed, t: Tr, Pat
     }
     let areas = visible_areas(&state, caller, t).await?;
     let ctx = edit_context(t, caller, &org, org.version);
-    let page = form_page(&signed, t, &areas, ctx, OrgInput::from(&org.profile), FormErrors::default());
+    let page = form_page(
+        &signed,
+        t,
+        &areas,
+        ctx,
+        OrgInput::from(&org.profile),
+        FormErrors::default(),
+    );
     Ok(ok(&page, t))
 }
 
 /// `POST /organizations/{id}`: saves an edit made from the posted version; a stale edit is
 /// shown again with the conflict message and the typed values kept.
-pub async fn update(State(state): State<AppState>, signed: Signed, t: Tr, Path(id): Path<String>, body: String) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, PageError> {
     let id = parse_id(&id, t)?;
     let caller = &signed.caller;
-    let version: i64 = super::Fields::parse(&body).get("version").trim().parse().unwrap_or(0);
+    let version: i64 = super::Fields::parse(&body)
+        .get("version")
+        .trim()
+        .parse()
+        .unwrap_or(0);
     let typed = input_from(&body);
-    match state.app.update_organization(caller, id, version, &typed).await {
+    match state
+        .app
+        .update_organization(caller, id, version, &typed)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/organizations/{id}?notice=updated")).into_response()),
         Err(e) => {
             let status = match &e {
@@ -593,20 +822,36 @@ fn readable(t: Tr, areas: &[Area], field: &str, value: &serde_json::Value) -> St
     use serde_json::Value;
     let one = |s: &str| -> String {
         match field {
-            "kind" => OrgKind::parse(s).map(|k| t.t(&k.label_key()).to_owned()).unwrap_or_else(|_| s.to_owned()),
-            "status" => OrgStatus::parse(s).map(|k| t.t(&k.label_key()).to_owned()).unwrap_or_else(|_| s.to_owned()),
-            "service_fields" => ServiceField::parse(s).map(|k| t.t(&k.label_key()).to_owned()).unwrap_or_else(|_| s.to_owned()),
-            "service_areas" => AreaCode::parse(s).map(|c| area_name(areas, &c)).unwrap_or_else(|_| s.to_owned()),
+            "kind" => OrgKind::parse(s)
+                .map(|k| t.t(&k.label_key()).to_owned())
+                .unwrap_or_else(|_| s.to_owned()),
+            "status" => OrgStatus::parse(s)
+                .map(|k| t.t(&k.label_key()).to_owned())
+                .unwrap_or_else(|_| s.to_owned()),
+            "service_fields" => ServiceField::parse(s)
+                .map(|k| t.t(&k.label_key()).to_owned())
+                .unwrap_or_else(|_| s.to_owned()),
+            "service_areas" => AreaCode::parse(s)
+                .map(|c| area_name(areas, &c))
+                .unwrap_or_else(|_| s.to_owned()),
             _ => s.to_owned(),
         }
     };
     let text = match value {
         Value::Null => String::new(),
         Value::String(s) => one(s),
-        Value::Array(items) => items.iter().map(|v| v.as_str().map(one).unwrap_or_else(|| v.to_string())).collect::<Vec<_>>().join("、"),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(one).unwrap_or_else(|| v.to_string()))
+            .collect::<Vec<_>>()
+            .join("、"),
         other => other.to_string(),
     };
-    if text.trim().is_empty() { "—".to_owned() } else { text }
+    if text.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        text
+    }
 }
 
 fn field_label(t: Tr, field: &str) -> String {
@@ -626,7 +871,13 @@ pub(crate) fn role_label(t: Tr, role: &str) -> String {
     }
 }
 
-fn change(t: Tr, areas: &[Area], field: &str, old: &serde_json::Value, new: &serde_json::Value) -> Change {
+fn change(
+    t: Tr,
+    areas: &[Area],
+    field: &str,
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+) -> Change {
     let blank = |v: &serde_json::Value| match v {
         serde_json::Value::Null => true,
         serde_json::Value::String(s) => s.trim().is_empty(),
@@ -651,7 +902,10 @@ fn history_row(t: Tr, areas: &[Area], event: &AuditEvent) -> HistoryRow {
                 changes.push(change(t, areas, field, &old, &new));
             }
         }
-        for (field, pair) in changed.iter().filter(|(f, _)| !FORM_FIELDS.contains(&f.as_str()) && f.as_str() != "status") {
+        for (field, pair) in changed
+            .iter()
+            .filter(|(f, _)| !FORM_FIELDS.contains(&f.as_str()) && f.as_str() != "status")
+        {
             let pair = pair.as_array().cloned().unwrap_or_default();
             let old = pair.first().cloned().unwrap_or_default();
             let new = pair.get(1).cloned().unwrap_or_default();
@@ -673,14 +927,29 @@ struct StatusForm {
     errors: FormErrors,
 }
 
-async fn show_detail(state: &AppState, signed: &Signed, t: Tr, id: Uuid, notice: Option<&'static str>, form: StatusForm) -> Result<Response, PageError> {
+async fn show_detail(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    id: Uuid,
+    notice: Option<&'static str>,
+    form: StatusForm,
+) -> Result<Response, PageError> {
     let caller = &signed.caller;
     let org = state.app.organization(caller, id).await.map_err(fail(t))?;
-    let history = state.app.organization_history(caller, id).await.map_err(fail(t))?;
+    let history = state
+        .app
+        .organization_history(caller, id)
+        .await
+        .map_err(fail(t))?;
     let areas = visible_areas(state, caller, t).await?;
     let p = &org.profile;
     let href = format!("/organizations/{id}");
-    let status = if form.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if form.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = DetailPage {
         t,
         frame: Frame::new(signed, t, Section::Organizations, &href, p.name.clone()),
@@ -694,7 +963,10 @@ async fn show_detail(state: &AppState, signed: &Signed, t: Tr, id: Uuid, notice:
         contact_person: p.contact_person.clone(),
         phone: p.contact_phone.clone(),
         address: p.address.clone(),
-        rating: p.rating.clone().unwrap_or_else(|| t.t("org.rating_none").to_owned()),
+        rating: p
+            .rating
+            .clone()
+            .unwrap_or_else(|| t.t("org.rating_none").to_owned()),
         note: p.note.clone(),
         status: t.t(&org.status.label_key()),
         status_class: status_class(org.status),
@@ -708,36 +980,78 @@ async fn show_detail(state: &AppState, signed: &Signed, t: Tr, id: Uuid, notice:
         reason: form.reason,
         reason_error: form.errors.of("reason"),
         status_errors: form.errors.others(&["reason"]),
-        history: history.iter().rev().map(|e| history_row(t, &areas, e)).collect(),
+        history: history
+            .iter()
+            .rev()
+            .map(|e| history_row(t, &areas, e))
+            .collect(),
     };
     Ok(render(status, &page, t))
 }
 
 /// `GET /organizations/{id}`
-pub async fn detail(State(state): State<AppState>, signed: Signed, t: Tr, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let id = parse_id(&id, t)?;
-    let notice = raw.as_deref().map(form_pairs).unwrap_or_default().into_iter().find(|(k, _)| k == "notice").and_then(|(_, v)| match v.as_str() {
-        "created" => Some("org.notice_created"),
-        "updated" => Some("org.notice_updated"),
-        "deactivated" => Some("org.notice_deactivated"),
-        "activated" => Some("org.notice_activated"),
-        _ => None,
-    });
-    show_detail(&state, &signed, t, id, notice, StatusForm { reason: String::new(), errors: FormErrors::default() }).await
+    let notice = raw
+        .as_deref()
+        .map(form_pairs)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "notice")
+        .and_then(|(_, v)| match v.as_str() {
+            "created" => Some("org.notice_created"),
+            "updated" => Some("org.notice_updated"),
+            "deactivated" => Some("org.notice_deactivated"),
+            "activated" => Some("org.notice_activated"),
+            _ => None,
+        });
+    show_detail(
+        &state,
+        &signed,
+        t,
+        id,
+        notice,
+        StatusForm {
+            reason: String::new(),
+            errors: FormErrors::default(),
+        },
+    )
+    .await
 }
 
 /// `POST /organizations/{id}/status`: 停用 (a reason is required) or 启用.
-pub async fn set_status(State(state): State<AppState>, signed: Signed, t: Tr, Path(id): Path<String>, body: String) -> Result<Response, PageError> {
+pub async fn set_status(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, PageError> {
     let id = parse_id(&id, t)?;
     let fields = super::Fields::parse(&body);
     let reason = fields.get("reason").to_owned();
     let outcome = match OrgStatus::parse(fields.get("status")) {
-        Ok(status) => state.app.set_organization_status(&signed.caller, id, status, &reason).await,
+        Ok(status) => {
+            state
+                .app
+                .set_organization_status(&signed.caller, id, status, &reason)
+                .await
+        }
         Err(e) => Err(e.into()),
     };
     match outcome {
         Ok(org) => {
-            let notice = if org.status == OrgStatus::Active { "activated" } else { "deactivated" };
+            let notice = if org.status == OrgStatus::Active {
+                "activated"
+            } else {
+                "deactivated"
+            };
             let to = match local_path(fields.get("next")) {
                 Some(next) => next.to_owned(),
                 None => format!("/organizations/{id}?notice={notice}"),

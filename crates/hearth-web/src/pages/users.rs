@@ -13,13 +13,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::users::{NewUser, Operator};
 use hearth_core::area::AreaLevel;
-use hearth_core::{Invalid, Notice};
 use hearth_core::permission::Permission;
 use hearth_core::role::{Anchor, Role};
 use hearth_core::user::UserStatus;
+use hearth_core::{Invalid, Notice};
 use hearth_store::areas::Area;
 
-const NEW_USER_FIELDS: [&str; 6] = ["username", "display_name", "role", "area_code", "organization", "password"];
+const NEW_USER_FIELDS: [&str; 6] = [
+    "username",
+    "display_name",
+    "role",
+    "area_code",
+    "organization",
+    "password",
+];
 
 struct Opt {
     value: String,
@@ -79,27 +86,55 @@ struct Kept {
 /// `user.area_code`, which the form shows at its `area_code` field.
 fn user_form_errors(t: Tr, e: AppError) -> Result<FormErrors, PageError> {
     let rename = |e: Invalid| {
-        let field = e.field().strip_prefix("user.").unwrap_or(e.field()).to_owned();
+        let field = e
+            .field()
+            .strip_prefix("user.")
+            .unwrap_or(e.field())
+            .to_owned();
         Invalid(Notice { field, ..e.0 })
     };
     match e {
-        AppError::Invalid(list) => Ok(FormErrors::from_invalid(t, &list.into_iter().map(rename).collect::<Vec<_>>())),
+        AppError::Invalid(list) => Ok(FormErrors::from_invalid(
+            t,
+            &list.into_iter().map(rename).collect::<Vec<_>>(),
+        )),
         AppError::Conflict(one) => Ok(FormErrors::from_invalid(t, &[rename(one)])),
         other => Err(PageError::new(other, t)),
     }
 }
 
-async fn show(state: &AppState, signed: &Signed, t: Tr, status: StatusCode, s: Kept) -> Result<Response, PageError> {
+async fn show(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    status: StatusCode,
+    s: Kept,
+) -> Result<Response, PageError> {
     let caller = &signed.caller;
     let fail = |e| PageError::new(e, t);
-    let users = state.app.users(Operator::User(caller)).await.map_err(fail)?;
-    let areas: Vec<Area> = if caller.can(Permission::ReadAreas) { state.app.areas(caller).await.map_err(fail)? } else { Vec::new() };
+    let users = state
+        .app
+        .users(Operator::User(caller))
+        .await
+        .map_err(fail)?;
+    let areas: Vec<Area> = if caller.can(Permission::ReadAreas) {
+        state.app.areas(caller).await.map_err(fail)?
+    } else {
+        Vec::new()
+    };
     let rows = users
         .iter()
         .map(|u| {
             let (scope, scope_is_id) = match (u.role.anchor(), &u.area_code, u.organization_id) {
                 (Anchor::Organization, _, Some(id)) => (id.to_string(), true),
-                (_, Some(code), _) => (areas.iter().find(|a| &a.code == code).map(display_name).unwrap_or_else(|| code.as_str().to_owned()), false),
+                (_, Some(code), _) => (
+                    areas
+                        .iter()
+                        .find(|a| &a.code == code)
+                        .map(display_name)
+                        .unwrap_or_else(|| code.as_str().to_owned()),
+                    false,
+                ),
                 _ => (String::new(), false),
             };
             let active = u.status == UserStatus::Active;
@@ -109,18 +144,40 @@ async fn show(state: &AppState, signed: &Signed, t: Tr, status: StatusCode, s: K
                 role: t.t(&u.role.label_key()),
                 scope,
                 scope_is_id,
-                status: t.t(if active { "user.status_active" } else { "user.status_disabled" }),
+                status: t.t(if active {
+                    "user.status_active"
+                } else {
+                    "user.status_disabled"
+                }),
                 status_class: if active { "tag-success" } else { "tag-info" },
                 active,
-                locked_until: u.locked_until.filter(|at| *at > chrono::Utc::now()).map(|at| local_time(t, at)),
+                locked_until: u
+                    .locked_until
+                    .filter(|at| *at > chrono::Utc::now())
+                    .map(|at| local_time(t, at)),
                 must_change: u.must_change_password,
-                last_login: u.last_login_at.map(|at| local_time(t, at)).unwrap_or_else(|| t.t("user.never").to_owned()),
+                last_login: u
+                    .last_login_at
+                    .map(|at| local_time(t, at))
+                    .unwrap_or_else(|| t.t("user.never").to_owned()),
                 is_self: u.id == caller.user.id,
-                reset_error: s.reset.as_ref().filter(|(name, _)| name == u.username.as_str()).map(|(_, m)| m.clone()).unwrap_or_default(),
+                reset_error: s
+                    .reset
+                    .as_ref()
+                    .filter(|(name, _)| name == u.username.as_str())
+                    .map(|(_, m)| m.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();
-    let roles = Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: t.t(&r.label_key()).into(), selected: s.new.role == r.as_str() }).collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| Opt {
+            value: r.as_str().into(),
+            label: t.t(&r.label_key()).into(),
+            selected: s.new.role == r.as_str(),
+        })
+        .collect();
     let area_groups = [AreaLevel::County, AreaLevel::Town, AreaLevel::Village]
         .into_iter()
         .map(|level| AreaGroup {
@@ -128,7 +185,11 @@ async fn show(state: &AppState, signed: &Signed, t: Tr, status: StatusCode, s: K
             options: areas
                 .iter()
                 .filter(|a| a.level == level)
-                .map(|a| Opt { value: a.code.as_str().into(), label: format!("{} {}", display_name(a), a.code.as_str()), selected: s.new.area_code == a.code.as_str() })
+                .map(|a| Opt {
+                    value: a.code.as_str().into(),
+                    label: format!("{} {}", display_name(a), a.code.as_str()),
+                    selected: s.new.area_code == a.code.as_str(),
+                })
                 .collect(),
         })
         .filter(|g| !g.options.is_empty())
@@ -151,9 +212,20 @@ async fn show(state: &AppState, signed: &Signed, t: Tr, status: StatusCode, s: K
 }
 
 /// `GET /users`
-pub async fn list(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let pairs = raw.as_deref().map(form_pairs).unwrap_or_default();
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let key = match get("notice").as_str() {
         "created" => Some("user.notice_created"),
         "disabled" => Some("user.notice_disabled"),
@@ -162,15 +234,34 @@ pub async fn list(State(state): State<AppState>, signed: Signed, t: Tr, RawQuery
         _ => None,
     };
     let notice = key.map(|key| t.f(key, &[("name", get("user"))]));
-    show(&state, &signed, t, StatusCode::OK, Kept { notice, ..Kept::default() }).await
+    show(
+        &state,
+        &signed,
+        t,
+        StatusCode::OK,
+        Kept {
+            notice,
+            ..Kept::default()
+        },
+    )
+    .await
 }
 
 fn done(notice: &str, username: &str) -> Response {
-    Redirect::to(&format!("/users?{}", query_string(&[("notice", notice.to_owned()), ("user", username.to_owned())]))).into_response()
+    Redirect::to(&format!(
+        "/users?{}",
+        query_string(&[("notice", notice.to_owned()), ("user", username.to_owned())])
+    ))
+    .into_response()
 }
 
 /// `POST /users`: adds an account, or shows the form again with each problem at its field.
-pub async fn add(State(state): State<AppState>, signed: Signed, t: Tr, body: String) -> Result<Response, PageError> {
+pub async fn add(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
     let fields = super::Fields::parse(&body);
     let new = NewUser {
         username: fields.get("username").trim().into(),
@@ -180,41 +271,111 @@ pub async fn add(State(state): State<AppState>, signed: Signed, t: Tr, body: Str
         organization: fields.get("organization").into(),
         password: fields.get("password").into(),
     };
-    match state.app.add_user(Operator::User(&signed.caller), &new).await {
+    match state
+        .app
+        .add_user(Operator::User(&signed.caller), &new)
+        .await
+    {
         Ok(user) => Ok(done("created", user.username.as_str())),
         Err(e) => {
             let errors = user_form_errors(t, e)?;
             // The password is never sent back to the browser.
-            let new = NewUser { password: String::new(), ..new };
-            show(&state, &signed, t, StatusCode::UNPROCESSABLE_ENTITY, Kept { new, errors, ..Kept::default() }).await
+            let new = NewUser {
+                password: String::new(),
+                ..new
+            };
+            show(
+                &state,
+                &signed,
+                t,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Kept {
+                    new,
+                    errors,
+                    ..Kept::default()
+                },
+            )
+            .await
         }
     }
 }
 
 /// `POST /users/{username}/status`: 停用 or 启用 an account (never one's own).
-pub async fn set_status(State(state): State<AppState>, signed: Signed, t: Tr, Path(username): Path<String>, body: String) -> Result<Response, PageError> {
+pub async fn set_status(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(username): Path<String>,
+    body: String,
+) -> Result<Response, PageError> {
     let fields = super::Fields::parse(&body);
     let outcome = match UserStatus::parse(fields.get("status")) {
-        Ok(status) => state.app.set_user_status(Operator::User(&signed.caller), &username, status).await,
+        Ok(status) => {
+            state
+                .app
+                .set_user_status(Operator::User(&signed.caller), &username, status)
+                .await
+        }
         Err(e) => Err(e.into()),
     };
     match outcome {
-        Ok(user) => Ok(done(if user.status == UserStatus::Active { "enabled" } else { "disabled" }, user.username.as_str())),
+        Ok(user) => Ok(done(
+            if user.status == UserStatus::Active {
+                "enabled"
+            } else {
+                "disabled"
+            },
+            user.username.as_str(),
+        )),
         Err(e) => {
             let action_errors = form_errors(t, e)?.all();
-            show(&state, &signed, t, StatusCode::UNPROCESSABLE_ENTITY, Kept { action_errors, ..Kept::default() }).await
+            show(
+                &state,
+                &signed,
+                t,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Kept {
+                    action_errors,
+                    ..Kept::default()
+                },
+            )
+            .await
         }
     }
 }
 
 /// `POST /users/{username}/password`: sets a password the user must change at next sign-in.
-pub async fn reset_password(State(state): State<AppState>, signed: Signed, t: Tr, Path(username): Path<String>, body: String) -> Result<Response, PageError> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(username): Path<String>,
+    body: String,
+) -> Result<Response, PageError> {
     let fields = super::Fields::parse(&body);
-    match state.app.reset_password(Operator::User(&signed.caller), &username, fields.get("password")).await {
+    match state
+        .app
+        .reset_password(
+            Operator::User(&signed.caller),
+            &username,
+            fields.get("password"),
+        )
+        .await
+    {
         Ok(user) => Ok(done("reset", user.username.as_str())),
         Err(e) => {
             let message = form_errors(t, e)?.all().join("；");
-            show(&state, &signed, t, StatusCode::UNPROCESSABLE_ENTITY, Kept { reset: Some((username, message)), ..Kept::default() }).await
+            show(
+                &state,
+                &signed,
+                t,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Kept {
+                    reset: Some((username, message)),
+                    ..Kept::default()
+                },
+            )
+            .await
         }
     }
 }
