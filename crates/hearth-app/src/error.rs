@@ -26,6 +26,12 @@ pub enum AppError {
     NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The server runs without its key file, so personal data can be neither stored nor read.
+    #[error("no key file is loaded; start the server with --key-file")]
+    KeysMissing,
+    /// A stored value did not open under the key file (wrong or damaged key file, altered data).
+    #[error("protected data could not be opened: {0}")]
+    Crypto(#[from] hearth_store::crypto::CryptoError),
 }
 
 impl From<Invalid> for AppError {

@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod households;
 pub mod organizations;
 pub mod users;
 
@@ -19,6 +20,8 @@ mod password;
 pub use caller::Caller;
 pub use error::AppError;
 pub use hearth_store::Store;
+use hearth_store::crypto::FieldCipher;
+use hearth_store::keys::KeyRing;
 
 use std::time::Duration;
 
@@ -35,6 +38,8 @@ pub struct Policy {
     pub max_failed_logins: i64,
     /// How long a locked account stays locked.
     pub lockout: Duration,
+    /// Years a household record is kept after its last change before `hearth purge` anonymises it.
+    pub retention_years: u32,
 }
 
 impl Default for Policy {
@@ -44,20 +49,37 @@ impl Default for Policy {
             session_absolute: Duration::from_secs(12 * 60 * 60),
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
+            retention_years: 3,
         }
     }
 }
 
-/// The application: the store and the policy it runs under.
+/// The application: the store, the policy it runs under, and the keys that protect personal data.
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
     policy: Policy,
+    cipher: Option<FieldCipher>,
 }
 
 impl App {
     pub fn new(store: Store, policy: Policy) -> App {
-        App { store, policy }
+        App {
+            store,
+            policy,
+            cipher: None,
+        }
+    }
+
+    /// Enables the use cases that store personal data, under these keys.
+    pub fn with_keys(mut self, keys: KeyRing) -> App {
+        self.cipher = Some(FieldCipher::new(keys));
+        self
+    }
+
+    /// The keys, or a clear refusal when the server was started without them.
+    pub(crate) fn cipher(&self) -> Result<&FieldCipher> {
+        self.cipher.as_ref().ok_or(AppError::KeysMissing)
     }
 
     pub fn store(&self) -> &Store {
@@ -67,4 +89,11 @@ impl App {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
+}
+
+/// Today's date where the county is (forms and ages use the local calendar).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }

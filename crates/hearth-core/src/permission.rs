@@ -21,6 +21,16 @@ pub enum Permission {
     ReadAuditLog,
     /// Create personal API tokens.
     UseApiTokens,
+    /// See households (masked as the role requires, within scope).
+    ReadHouseholds,
+    /// Register and edit households, submit them for review.
+    RegisterHouseholds,
+    /// Approve or return submitted households (never one's own entry).
+    ReviewHouseholds,
+    /// Show ID numbers, phones and sensitive facts unmasked, with a reason that is logged.
+    RevealHouseholdDetails,
+    /// Export household lists (masked by role; logged).
+    ExportHouseholds,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -38,6 +48,14 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ManageUsers => matches!(role, SystemAdmin),
         ReadAuditLog => matches!(role, AuditAdmin | Auditor),
         UseApiTokens => true,
+        ReadHouseholds => matches!(
+            role,
+            CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
+        ),
+        RegisterHouseholds => matches!(role, TownOfficer | VillageOfficer),
+        ReviewHouseholds => matches!(role, TownOfficer | CountyAdmin),
+        RevealHouseholdDetails => matches!(role, CountyAdmin | TownOfficer | VillageOfficer),
+        ExportHouseholds => matches!(role, CountyAdmin | TownOfficer | VillageOfficer | Auditor),
     }
 }
 
@@ -49,7 +67,15 @@ mod tests {
     fn administrators_see_no_case_data() {
         for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
             assert!(!allows(role, Permission::ReadOrganizations), "{role}");
+            assert!(!allows(role, Permission::ReadHouseholds), "{role}");
         }
+    }
+
+    #[test]
+    fn auditors_and_organizations_never_see_unmasked_details() {
+        assert!(!allows(Role::Auditor, Permission::RevealHouseholdDetails));
+        assert!(!allows(Role::OrgMember, Permission::RevealHouseholdDetails));
+        assert!(!allows(Role::OrgMember, Permission::ExportHouseholds));
     }
 
     #[test]

@@ -24,6 +24,26 @@ pub enum KeyError {
     Malformed { path: PathBuf, line: usize },
     #[error("the key file {0} holds no key")]
     Empty(PathBuf),
+    #[error("key `{0}` cannot be retired: it is the current key or not in the file")]
+    NotRetirable(String),
+}
+
+/// A new random key whose id (the time, and a counter if needed) is unique in the ring.
+fn fresh_key(ring: &KeyRing) -> Key {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    let id = (0..)
+        .map(|n| {
+            if n == 0 {
+                format!("k{stamp}")
+            } else {
+                format!("k{stamp}-{n}")
+            }
+        })
+        .find(|id| !ring.keys.iter().any(|k| &k.id == id))
+        .unwrap_or_default();
+    Key { id, bytes }
 }
 
 /// One 256-bit key and its id; the last key in the file is the current one.
@@ -86,6 +106,51 @@ impl KeyRing {
         Ok(KeyRing { keys })
     }
 
+    /// Appends a fresh key to the file; it becomes the current key. Older keys stay so values
+    /// sealed under them still open until they are re-encrypted and the key is retired.
+    pub fn add_key(path: &Path) -> Result<KeyRing, KeyError> {
+        let mut ring = KeyRing::load(path)?;
+        let key = fresh_key(&ring);
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|source| KeyError::Create {
+                path: path.to_owned(),
+                source,
+            })?;
+        writeln!(file, "hearth-key-v1:{}:{}", key.id, hex::encode(key.bytes)).map_err(
+            |source| KeyError::Create {
+                path: path.to_owned(),
+                source,
+            },
+        )?;
+        ring.keys.push(key);
+        Ok(ring)
+    }
+
+    /// Removes a key that no stored value uses any more; the current key cannot be retired.
+    pub fn retire(path: &Path, id: &str) -> Result<KeyRing, KeyError> {
+        let ring = KeyRing::load(path)?;
+        if ring.current().id == id || !ring.keys.iter().any(|k| k.id == id) {
+            return Err(KeyError::NotRetirable(id.to_owned()));
+        }
+        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let prefix = format!("hearth-key-v1:{id}:");
+        let kept: String = text
+            .lines()
+            .filter(|l| !l.trim().starts_with(&prefix))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(path, kept).map_err(|source| KeyError::Create {
+            path: path.to_owned(),
+            source,
+        })?;
+        KeyRing::load(path)
+    }
+
     /// Loads the key file, creating it (owner-only) with a fresh key if it does not exist.
     pub fn load_or_create(path: &Path) -> Result<(KeyRing, bool), KeyError> {
         if path.exists() {
@@ -98,9 +163,7 @@ impl KeyRing {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(create)?;
         }
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let id = format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+        let Key { id, bytes } = fresh_key(&KeyRing { keys: Vec::new() });
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

@@ -12,6 +12,7 @@ pub mod api_tokens;
 pub mod areas;
 pub mod audit;
 pub mod crypto;
+pub mod households;
 pub mod keys;
 pub mod organizations;
 pub mod sessions;

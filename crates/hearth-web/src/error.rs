@@ -59,7 +59,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Locked(_) => StatusCode::LOCKED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Store(_) | AppError::KeysMissing | AppError::Crypto(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 
@@ -80,8 +82,8 @@ pub fn details(e: &AppError) -> Vec<ErrorDetail> {
         }
         AppError::Forbidden => vec![ErrorDetail::plain("forbidden", &[])],
         AppError::NotFound => vec![ErrorDetail::plain("not_found", &[])],
-        AppError::Store(store) => {
-            tracing::error!(error = %store, "storage failure");
+        AppError::Store(_) | AppError::KeysMissing | AppError::Crypto(_) => {
+            tracing::error!(error = %e, "server failure");
             vec![ErrorDetail::plain("internal", &[])]
         }
     }

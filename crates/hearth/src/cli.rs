@@ -47,6 +47,19 @@ pub enum Command {
     Audit(AuditCommand),
     /// Print the OpenAPI document of /api/v1.
     Openapi,
+    /// The keys that protect personal data.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Anonymise households whose retention period has ended (statistics are kept).
+    Purge,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a new key and re-encrypt every protected field under it, in one transaction.
+    Rotate,
+    /// Remove an old key from the key file once nothing is sealed under it.
+    Retire { id: String },
 }
 
 #[derive(Args)]

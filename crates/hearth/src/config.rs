@@ -5,6 +5,7 @@ use crate::cli::{Global, ServeArgs};
 use anyhow::{Context, Result, bail};
 use hearth_app::{App, Policy};
 use hearth_store::Store;
+use hearth_store::crypto::FieldCipher;
 use hearth_store::keys::KeyRing;
 use hearth_web::{AppState, WebConfig};
 use std::path::PathBuf;
@@ -119,8 +120,7 @@ pub async fn migrate(settings: &Settings) -> Result<ExitCode> {
 }
 
 pub async fn serve(settings: &Settings, args: ServeArgs) -> Result<ExitCode> {
-    KeyRing::load(settings.key_file()?)?;
-    let store = open(settings).await?;
+    let app = app_with_keys(settings).await?;
     let listen = args
         .listen
         .or(settings.listen.clone())
@@ -129,16 +129,17 @@ pub async fn serve(settings: &Settings, args: ServeArgs) -> Result<ExitCode> {
         demo: false,
         secure_cookies: settings.secure_cookies,
     };
-    listen_and_serve(store, &listen, config).await
+    listen_and_serve(app, &listen, config).await
 }
 
-pub async fn listen_and_serve(store: Store, listen: &str, config: WebConfig) -> Result<ExitCode> {
+pub async fn listen_and_serve(app: App, listen: &str, config: WebConfig) -> Result<ExitCode> {
+    let store = app.store().clone();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     println!("Hearth 已启动 / listening: http://{address}/");
-    let state = AppState::new(App::new(store.clone(), Policy::default()), config);
+    let state = AppState::new(app, config);
     hearth_web::serve(listener, state).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -172,4 +173,54 @@ pub async fn verify_audit(settings: &Settings, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The application with its keys, for commands that touch personal data.
+pub async fn app_with_keys(settings: &Settings) -> Result<App> {
+    let keys = KeyRing::load(settings.key_file()?)?;
+    Ok(App::new(open(settings).await?, Policy::default()).with_keys(keys))
+}
+
+/// `hearth keys rotate`: a new key in the key file, then everything re-encrypted under it.
+pub async fn rotate_keys(settings: &Settings) -> Result<ExitCode> {
+    let app = app_with_keys(settings).await?;
+    let ring = KeyRing::add_key(settings.key_file()?)?;
+    let report = app.reencrypt_all(&FieldCipher::new(ring)).await?;
+    println!(
+        "已换用新密钥并重新加密 {} 户 / rotated to key {}, {} households re-encrypted",
+        report.households, report.key_id, report.households
+    );
+    println!(
+        "旧密钥仍保留在密钥文件中，确认无误后可用 `hearth keys retire ID` 移除 / old keys stay in the file until retired"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hearth keys retire ID`: only once nothing stored is sealed under that key.
+pub async fn retire_key(settings: &Settings, id: &str) -> Result<ExitCode> {
+    let store = open(settings).await?;
+    let mut tx = store.read().await?;
+    let households = hearth_store::households::all(&mut tx, false).await?;
+    drop(tx);
+    let still_used = households
+        .iter()
+        .filter(|h| FieldCipher::key_of(&h.sealed) == Some(id))
+        .count();
+    if still_used > 0 {
+        bail!("key {id} still seals {still_used} households; run `hearth keys rotate` first");
+    }
+    KeyRing::retire(settings.key_file()?, id)?;
+    println!("已移除密钥 / retired key {id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hearth purge`: anonymise households whose retention period has ended.
+pub async fn purge(settings: &Settings) -> Result<ExitCode> {
+    let app = app_with_keys(settings).await?;
+    let report = app.purge_expired(hearth_app::today()).await?;
+    println!(
+        "已匿名化 {} 户（统计数据保留）/ anonymised {} households (statistics kept)",
+        report.anonymised, report.anonymised
+    );
+    Ok(ExitCode::SUCCESS)
 }

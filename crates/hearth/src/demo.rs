@@ -38,17 +38,16 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         &marker,
         "This folder holds Hearth demo data: synthetic, not real people.\n本目录为 Hearth 演示数据，均为虚构。\n",
     )?;
-    KeyRing::load_or_create(&dir.join("hearth.key"))?;
+    let (keys, _) = KeyRing::load_or_create(&dir.join("hearth.key"))?;
     let url = format!("sqlite://{}", database.display());
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open {url}"))?;
     store.migrate().await?;
     let fresh = !exists || args.force;
+    let app = App::new(store, Policy::default()).with_keys(keys);
     if fresh {
-        let summary = App::new(store.clone(), Policy::default())
-            .seed_demo()
-            .await?;
+        let summary = app.seed_demo().await?;
         println!(
             "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts",
             dir.display(),
@@ -67,7 +66,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         println!("  {username:<10} {role}");
     }
     listen_and_serve(
-        store,
+        app,
         &args.listen,
         WebConfig {
             demo: true,

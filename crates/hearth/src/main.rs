@@ -50,6 +50,9 @@ async fn run(cli: cli::Cli) -> Result<std::process::ExitCode> {
         Command::Audit(cli::AuditCommand::Verify { json }) => {
             config::verify_audit(&settings, json).await
         }
+        Command::Keys(cli::KeysCommand::Rotate) => config::rotate_keys(&settings).await,
+        Command::Keys(cli::KeysCommand::Retire { id }) => config::retire_key(&settings, &id).await,
+        Command::Purge => config::purge(&settings).await,
         Command::Openapi => {
             println!(
                 "{}",
