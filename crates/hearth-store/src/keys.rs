@@ -75,17 +75,25 @@ impl KeyRing {
             path: path.to_owned(),
             source,
         })?;
+        KeyRing::parse(&text, path)
+    }
+
+    /// Reads keys in the key-file format from text (the file, or the `HEARTH_KEYS` variable);
+    /// `source` names where they came from in messages.
+    pub fn parse(text: &str, source: &Path) -> Result<KeyRing, KeyError> {
         let mut keys = Vec::new();
-        for (index, line) in text
+        // One key per line in the file; the environment variable may separate them by spaces.
+        let entries = text
             .lines()
             .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        {
+            .filter(|(_, line)| !line.trim_start().starts_with('#'))
+            .flat_map(|(index, line)| line.split_whitespace().map(move |entry| (index, entry)));
+        for (index, line) in entries {
             let malformed = || KeyError::Malformed {
-                path: path.to_owned(),
+                path: source.to_owned(),
                 line: index + 1,
             };
-            let mut parts = line.trim().splitn(3, ':');
+            let mut parts = line.splitn(3, ':');
             let (Some("hearth-key-v1"), Some(id), Some(hex_key)) =
                 (parts.next(), parts.next(), parts.next())
             else {
@@ -101,7 +109,7 @@ impl KeyRing {
             });
         }
         if keys.is_empty() {
-            return Err(KeyError::Empty(path.to_owned()));
+            return Err(KeyError::Empty(source.to_owned()));
         }
         Ok(KeyRing { keys })
     }
@@ -177,5 +185,55 @@ impl KeyRing {
             },
             true,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_created_key_file_reads_back_and_is_private() {
+        let dir =
+            std::env::temp_dir().join(format!("hearth-keys-{}", uuid::Uuid::now_v7().simple()));
+        let path = dir.join("hearth.key");
+        let (ring, created) = KeyRing::load_or_create(&path).expect("create");
+        assert!(created);
+        let (again, created_again) = KeyRing::load_or_create(&path).expect("load");
+        assert!(!created_again, "an existing key file is never replaced");
+        assert_eq!(again.current().bytes, ring.current().bytes);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("stat").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "owner-only");
+        }
+        let rotated = KeyRing::add_key(&path).expect("rotate");
+        assert_eq!(rotated.keys.len(), 2);
+        assert!(
+            KeyRing::retire(&path, &rotated.current().id.clone()).is_err(),
+            "the current key stays"
+        );
+        let retired = KeyRing::retire(&path, &ring.current().id).expect("retire the old key");
+        assert_eq!(retired.keys.len(), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn damaged_key_text_names_the_line() {
+        let err = KeyRing::parse("# comment\nhearth-key-v1:k1:abcd\n", Path::new("x")).unwrap_err();
+        assert!(matches!(err, KeyError::Malformed { line: 2, .. }), "{err}");
+        let two = format!(
+            "hearth-key-v1:a:{} hearth-key-v1:b:{}",
+            "11".repeat(32),
+            "22".repeat(32)
+        );
+        assert_eq!(
+            KeyRing::parse(&two, Path::new("env"))
+                .expect("two keys")
+                .current()
+                .id,
+            "b"
+        );
     }
 }

@@ -175,9 +175,20 @@ pub async fn verify_audit(settings: &Settings, json: bool) -> Result<ExitCode> {
     })
 }
 
+/// The keys: from `HEARTH_KEYS` when set (for deployments that keep secrets in the
+/// environment), otherwise from the key file.
+pub fn keys(settings: &Settings) -> Result<KeyRing> {
+    match std::env::var("HEARTH_KEYS") {
+        Ok(text) if !text.trim().is_empty() => {
+            Ok(KeyRing::parse(&text, std::path::Path::new("HEARTH_KEYS"))?)
+        }
+        _ => Ok(KeyRing::load(settings.key_file()?)?),
+    }
+}
+
 /// The application with its keys, for commands that touch personal data.
 pub async fn app_with_keys(settings: &Settings) -> Result<App> {
-    let keys = KeyRing::load(settings.key_file()?)?;
+    let keys = keys(settings)?;
     Ok(App::new(open(settings).await?, Policy::default()).with_keys(keys))
 }
 
