@@ -1,11 +1,16 @@
 //! The demo: Feixi's real divisions, invented villages and organizations (all marked 示例),
-//! and one account per role. Nothing here describes real people.
+//! one account per role, and synthetic households in every example village. Nothing here
+//! describes real people: names come from a short invented list, ID numbers are built from the
+//! county code, a made-up birth date and a running sequence, phones are `1380000xxxx`.
 
 use crate::users::NewUser;
-use crate::{App, Result, areas::parse_divisions};
+use crate::{App, Caller, Result, areas::parse_divisions};
+use chrono::{Datelike, NaiveDate};
 use hearth_core::area::{AreaCode, AreaLevel};
+use hearth_core::household::{CategoryTagInput, ConsentInput, HouseholdInput, MemberInput};
 use hearth_core::organization::{OrgKind, OrgProfile, OrgStatus, Organization, ServiceField};
 use hearth_core::uscc::Uscc;
+use hearth_core::user::User;
 use hearth_store::areas::Area;
 use hearth_store::audit::{self, Actor, NewEvent};
 use hearth_store::organizations;
@@ -232,16 +237,319 @@ fn demo_org(n: usize, towns: &[Area]) -> Option<Organization> {
     })
 }
 
+/// Invented names for the demo households (演示数据): surname + given name, never a real person.
+const SURNAMES: [&str; 12] = [
+    "陈", "王", "刘", "张", "李", "赵", "孙", "周", "吴", "郑", "何", "杨",
+];
+const ELDER_NAMES: [&str; 8] = [
+    "桂芳", "德明", "秀兰", "长海", "玉珍", "永福", "凤英", "守田",
+];
+const ADULT_NAMES: [&str; 8] = [
+    "建华", "丽萍", "国庆", "春燕", "海军", "晓梅", "志勇", "红霞",
+];
+const CHILD_NAMES: [&str; 8] = [
+    "小雨", "子涵", "欣怡", "浩然", "一诺", "梓轩", "雨桐", "天佑",
+];
+
+/// The kinds of demo household, so the list shows the usual mix of the county's cases.
+#[derive(Clone, Copy)]
+enum DemoKind {
+    /// 高龄独居老人: one member aged 80+, a health note.
+    ElderAlone,
+    /// 低保 family: a parent with a physical disability certificate, a child under 14.
+    DibaoWithChild,
+    /// 特困 (分散供养) elder with a severe (grade 1) visual disability.
+    TekunSevere,
+    /// 农村留守儿童 raised by a grandmother.
+    LeftBehind,
+    /// A family of five with rigid expenses: an 80+ parent, two children.
+    LargeFamily,
+}
+
+const KINDS: [DemoKind; 5] = [
+    DemoKind::ElderAlone,
+    DemoKind::DibaoWithChild,
+    DemoKind::TekunSevere,
+    DemoKind::LeftBehind,
+    DemoKind::LargeFamily,
+];
+
+/// Where a demo household ends up in the review workflow, by its place in the village.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DemoStatus {
+    Draft,
+    Submitted,
+    Approved,
+    Returned,
+}
+
+const STATUSES: [DemoStatus; 5] = [
+    DemoStatus::Approved,
+    DemoStatus::Submitted,
+    DemoStatus::Draft,
+    DemoStatus::Returned,
+    DemoStatus::Approved,
+];
+
+/// Synthetic people: valid ID numbers of county 340123 with a running sequence, so no two are
+/// alike.
+struct People {
+    today: NaiveDate,
+    next: u32,
+}
+
+impl People {
+    fn born(&self, years_ago: i32, n: u32) -> NaiveDate {
+        let year = self.today.year() - years_ago;
+        NaiveDate::from_ymd_opt(year, 1 + n % 12, 1 + n % 28).unwrap_or(self.today)
+    }
+
+    /// A valid 18-character number for someone born on `born`; the 17th digit odd for men.
+    fn id(&mut self, born: NaiveDate, male: bool) -> String {
+        self.next += 1;
+        let seq = (self.next * 2 + u32::from(male)) % 1000;
+        let first17 = format!("340123{}{seq:03}", born.format("%Y%m%d"));
+        let check = hearth_core::id_number::id_check_char(&first17).unwrap_or('0');
+        format!("{first17}{check}")
+    }
+
+    fn name(&self, list: &[&str], surname: usize, n: u32) -> String {
+        format!(
+            "{}{}",
+            SURNAMES[surname % SURNAMES.len()],
+            list[n as usize % list.len()]
+        )
+    }
+
+    /// A member; `years_ago` is the age at the latest birthday this year or next.
+    fn member(&mut self, name: String, relation: &str, years_ago: i32, male: bool) -> MemberInput {
+        let born = self.born(years_ago, self.next);
+        MemberInput {
+            name,
+            id_number: self.id(born, male),
+            relation: relation.to_owned(),
+            ..MemberInput::default()
+        }
+    }
+}
+
+fn tag(category: &str, source: &str, today: NaiveDate) -> CategoryTagInput {
+    CategoryTagInput {
+        category: category.to_owned(),
+        source: source.to_owned(),
+        verified_by: "村委会（演示）".to_owned(),
+        verified_on: (today - chrono::Days::new(30)).to_string(),
+        valid_until: (today + chrono::Days::new(365)).to_string(),
+    }
+}
+
+/// The `n`-th demo household (`n` counts across the county) of `kind` in `village`.
+fn demo_household(
+    people: &mut People,
+    village: &Area,
+    kind: DemoKind,
+    n: u32,
+    with_consent: bool,
+) -> HouseholdInput {
+    let today = people.today;
+    let surname = n as usize;
+    let mut members = Vec::new();
+    let (categories, main, causes): (Vec<CategoryTagInput>, &str, &[&str]) = match kind {
+        DemoKind::ElderAlone => {
+            let mut head = people.member(
+                people.name(&ELDER_NAMES, surname, n),
+                "head",
+                81 + (n % 9) as i32,
+                n % 2 == 0,
+            );
+            head.health_note = "高血压，需长期服药（演示）".to_owned();
+            members.push(head);
+            (
+                vec![
+                    tag("elderly_alone", "村委会核实", today),
+                    tag("elderly_advanced", "民政系统", today),
+                ],
+                "elderly_advanced",
+                &["illness"],
+            )
+        }
+        DemoKind::DibaoWithChild => {
+            let mut head = people.member(
+                people.name(&ADULT_NAMES, surname, n),
+                "head",
+                38 + (n % 10) as i32,
+                true,
+            );
+            head.disability_certificate = format!("{}43", head.id_number);
+            members.push(head);
+            members.push(people.member(
+                people.name(&ADULT_NAMES, surname + 3, n + 1),
+                "spouse",
+                36 + (n % 8) as i32,
+                false,
+            ));
+            members.push(people.member(
+                people.name(&CHILD_NAMES, surname, n),
+                "child",
+                4 + (n % 9) as i32,
+                n % 2 == 1,
+            ));
+            (
+                vec![
+                    tag("dibao", "民政系统", today),
+                    tag("disabled", "残联系统", today),
+                ],
+                "dibao",
+                &["disability", "schooling"],
+            )
+        }
+        DemoKind::TekunSevere => {
+            let mut head = people.member(
+                people.name(&ELDER_NAMES, surname, n + 1),
+                "head",
+                82 + (n % 7) as i32,
+                true,
+            );
+            head.disability_certificate = format!("{}11", head.id_number);
+            head.health_note = "双目失明，行动需人照看（演示）".to_owned();
+            members.push(head);
+            (
+                vec![
+                    tag("tekun_dispersed", "民政系统", today),
+                    tag("disabled", "残联系统", today),
+                    tag("elderly_advanced", "民政系统", today),
+                ],
+                "tekun_dispersed",
+                &["disability", "lack_of_labour"],
+            )
+        }
+        DemoKind::LeftBehind => {
+            members.push(people.member(
+                people.name(&ELDER_NAMES, surname, n + 2),
+                "head",
+                66 + (n % 10) as i32,
+                false,
+            ));
+            members.push(people.member(
+                people.name(&CHILD_NAMES, surname, n + 1),
+                "grandchild",
+                6 + (n % 7) as i32,
+                true,
+            ));
+            members.push(people.member(
+                people.name(&CHILD_NAMES, surname, n + 2),
+                "grandchild",
+                3 + (n % 6) as i32,
+                false,
+            ));
+            (
+                vec![
+                    tag("left_behind_child", "村委会核实", today),
+                    tag("dibao_edge", "民政系统", today),
+                ],
+                "left_behind_child",
+                &["lack_of_labour"],
+            )
+        }
+        DemoKind::LargeFamily => {
+            members.push(people.member(
+                people.name(&ADULT_NAMES, surname, n + 4),
+                "head",
+                45 + (n % 8) as i32,
+                true,
+            ));
+            members.push(people.member(
+                people.name(&ADULT_NAMES, surname + 5, n + 5),
+                "spouse",
+                43 + (n % 8) as i32,
+                false,
+            ));
+            let mut parent = people.member(
+                people.name(&ELDER_NAMES, surname + 7, n + 3),
+                "parent",
+                81 + (n % 6) as i32,
+                false,
+            );
+            parent.disability_certificate = format!("{}62", parent.id_number);
+            parent.health_note = "阿尔茨海默病，需专人照护（演示）".to_owned();
+            members.push(parent);
+            members.push(people.member(
+                people.name(&CHILD_NAMES, surname, n + 3),
+                "child",
+                15 + (n % 3) as i32,
+                true,
+            ));
+            members.push(people.member(
+                people.name(&CHILD_NAMES, surname, n + 4),
+                "child",
+                5 + (n % 5) as i32,
+                false,
+            ));
+            (
+                vec![
+                    tag("rigid_expense", "民政系统", today),
+                    tag("relapse_monitoring", "乡村振兴系统", today),
+                    tag("disabled", "残联系统", today),
+                ],
+                "rigid_expense",
+                &["illness", "schooling"],
+            )
+        }
+    };
+    let has_child = members
+        .iter()
+        .any(|m| matches!(m.relation.as_str(), "child" | "grandchild"));
+    let consent = if with_consent {
+        let mut scopes = vec!["follow_up_visits".to_owned()];
+        if n % 3 != 2 {
+            scopes.push("share_with_organizations".to_owned());
+        }
+        ConsentInput {
+            version: "2024版（演示）".to_owned(),
+            signed_on: (today - chrono::Days::new(20)).to_string(),
+            scopes,
+            signer: members[0].name.clone(),
+            guardian: if has_child {
+                members[0].name.clone()
+            } else {
+                String::new()
+            },
+            ..ConsentInput::default()
+        }
+    } else {
+        ConsentInput::default()
+    };
+    HouseholdInput {
+        address: format!(
+            "{}第{}村民组{}号（演示地址）",
+            village.name,
+            1 + n % 6,
+            10 + n
+        ),
+        village: village.code.as_str().to_owned(),
+        phone: format!("1380000{:04}", 1000 + n),
+        categories,
+        main_category: main.to_owned(),
+        causes: causes.iter().map(|c| (*c).to_owned()).collect(),
+        consent,
+        note: "演示数据，人员信息均为虚构".to_owned(),
+        members,
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DemoSummary {
     pub areas: usize,
     pub organizations: usize,
     pub users: usize,
+    pub households: usize,
 }
 
 impl App {
-    /// Fills an empty database with the demo data set.
+    /// Fills an empty database with the demo data set. Needs the keys ([`App::with_keys`]): the
+    /// demo households are stored sealed like real ones.
     pub async fn seed_demo(&self) -> Result<DemoSummary> {
+        self.cipher()?;
         let actor = Actor::system("demo");
         let mut divisions = parse_divisions(FEIXI_DIVISIONS)?;
         let towns: Vec<Area> = divisions
@@ -283,6 +591,7 @@ impl App {
                     .as_ref()
                     .is_some_and(|p| p.as_str() == "340123100000")
         });
+        let mut accounts: Vec<User> = Vec::new();
         for (username, role, display_name) in DEMO_USERS {
             let new = NewUser {
                 username: username.to_owned(),
@@ -298,12 +607,97 @@ impl App {
                 organization: orgs.first().map(|o| o.id.to_string()).unwrap_or_default(),
                 password: DEMO_PASSWORD.to_owned(),
             };
-            self.insert_user(&actor, &new, true).await?;
+            accounts.push(self.insert_user(&actor, &new, true).await?);
         }
+        let villages: Vec<&Area> = divisions
+            .iter()
+            .filter(|a| a.level == AreaLevel::Village && a.is_example)
+            .collect();
+        let (households, village_accounts) =
+            self.seed_households(&actor, &accounts, &villages).await?;
         Ok(DemoSummary {
             areas,
             organizations: orgs.len(),
-            users: DEMO_USERS.len(),
+            users: DEMO_USERS.len() + village_accounts,
+            households,
         })
+    }
+
+    /// 3–5 synthetic households per example village, entered by that village's officer (the
+    /// `village` account, or a synthetic account `cun` + the village's last six digits), and
+    /// reviewed by the `town` account in its town and by `county` elsewhere. Everything goes
+    /// through the use cases, so the audit log and the encryption are the real ones. Returns
+    /// the households and the village accounts added.
+    async fn seed_households(
+        &self,
+        actor: &Actor,
+        accounts: &[User],
+        villages: &[&Area],
+    ) -> Result<(usize, usize)> {
+        let by_name = |name: &str| {
+            accounts
+                .iter()
+                .find(|u| u.username.as_str() == name)
+                .cloned()
+                .map(Caller::new)
+        };
+        let (Some(town), Some(county), Some(demo_village)) =
+            (by_name("town"), by_name("county"), by_name("village"))
+        else {
+            return Ok((0, 0));
+        };
+        let mut people = People {
+            today: crate::today(),
+            next: 0,
+        };
+        let (mut households, mut added) = (0, 0);
+        let mut n = 0u32;
+        for (v, village) in villages.iter().enumerate() {
+            let maker = if demo_village.user.area_code.as_ref() == Some(&village.code) {
+                demo_village.clone()
+            } else {
+                let new = NewUser {
+                    username: format!("cun{}", &village.code.as_str()[6..]),
+                    display_name: format!("{}工作人员（演示）", village.name),
+                    role: "village_officer".to_owned(),
+                    area_code: village.code.as_str().to_owned(),
+                    organization: String::new(),
+                    password: DEMO_PASSWORD.to_owned(),
+                };
+                added += 1;
+                Caller::new(self.insert_user(actor, &new, true).await?)
+            };
+            let reviewer = match town.user.area_code.as_ref() {
+                Some(own) if village.code.is_within(own) => &town,
+                _ => &county,
+            };
+            for (i, status) in STATUSES.iter().take(3 + v % 3).enumerate() {
+                let kind = KINDS[(v + i) % KINDS.len()];
+                let with_consent = *status != DemoStatus::Draft || v % 2 == 1;
+                let input = demo_household(&mut people, village, kind, n, with_consent);
+                n += 1;
+                let id = self.register_household(&maker, &input).await?.id;
+                households += 1;
+                if *status == DemoStatus::Draft {
+                    continue;
+                }
+                self.submit_household(&maker, id).await?;
+                match status {
+                    DemoStatus::Approved => {
+                        self.approve_household(reviewer, id).await?;
+                    }
+                    DemoStatus::Returned => {
+                        self.return_household(
+                            reviewer,
+                            id,
+                            "低保证明已过期，请补充最新的证明复印件后再提交（演示）",
+                        )
+                        .await?;
+                    }
+                    DemoStatus::Submitted | DemoStatus::Draft => {}
+                }
+            }
+        }
+        Ok((households, added))
     }
 }

@@ -1,6 +1,7 @@
 //! The household registry: villages register, towns review, the county sees all; personal data
 //! is sealed at rest, masked on screen, and shown in full only with a logged reason.
 
+mod consent;
 mod query;
 mod retention;
 mod reveal;
@@ -154,7 +155,12 @@ pub(crate) fn scope_area(caller: &Caller) -> Result<Option<hearth_core::area::Ar
 
 /// Loads a household the caller may see, or "not found" (existence does not leak).
 pub(crate) async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<HouseholdRow> {
-    let filter = query::scoped(caller, hearth_store::households::HouseholdFilter::default())?;
+    let filter = query::scoped(
+        tx,
+        caller,
+        hearth_store::households::HouseholdFilter::default(),
+    )
+    .await?;
     let row = households::get(tx, id)
         .await?
         .filter(|r| r.anonymised_at.is_none())
@@ -162,7 +168,11 @@ pub(crate) async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Ho
     let inside = filter
         .within
         .as_ref()
-        .is_none_or(|area| row.village.is_within(area));
+        .is_none_or(|area| row.village.is_within(area))
+        && filter
+            .within_any
+            .as_ref()
+            .is_none_or(|areas| areas.iter().any(|area| row.village.is_within(area)));
     let org_ok = !filter.nothing
         && filter
             .shares_with_orgs

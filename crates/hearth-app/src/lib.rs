@@ -8,6 +8,7 @@
 pub mod areas;
 pub mod audit_log;
 pub mod auth;
+pub mod campaigns;
 pub mod demo;
 pub mod error;
 pub mod households;

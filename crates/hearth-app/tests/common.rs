@@ -1,11 +1,12 @@
 //! The demo application and signed-in callers.
 
-use hearth_app::demo::DEMO_PASSWORD;
+use hearth_app::demo::{DEMO_PASSWORD, DemoSummary};
 use hearth_app::organizations::{Filter, Page};
 use hearth_app::{App, AppError, Caller, Policy};
 use hearth_core::organization::{OrgInput, Organization};
 use hearth_core::uscc::{Uscc, complete_uscc};
 use hearth_store::audit::{self, AuditEvent};
+use hearth_store::keys::{Key, KeyRing};
 use hearth_store::testing::TestDb;
 
 pub const COUNTY: &str = "340123000000";
@@ -18,11 +19,26 @@ pub const SHANGPAI_OTHER_VILLAGE: &str = "340123100200";
 /// 三河镇, another town.
 pub const SANHE: &str = "340123101000";
 
-/// The demo data set under the default policy.
+/// The fixed key ring of the tests (never a real key).
+pub fn test_keys() -> KeyRing {
+    KeyRing {
+        keys: vec![Key {
+            id: "test".into(),
+            bytes: [7; 32],
+        }],
+    }
+}
+
+/// The demo data set under the default policy, with the test keys.
 pub async fn demo(db: &TestDb) -> App {
-    let app = App::new(db.store.clone(), Policy::default());
-    app.seed_demo().await.expect("seed the demo");
-    app
+    demo_with_summary(db).await.0
+}
+
+/// The demo data set and what seeding it reported.
+pub async fn demo_with_summary(db: &TestDb) -> (App, DemoSummary) {
+    let app = App::new(db.store.clone(), Policy::default()).with_keys(test_keys());
+    let summary = app.seed_demo().await.expect("seed the demo");
+    (app, summary)
 }
 
 /// Signs the demo user in and resolves the session, as the web layer does.

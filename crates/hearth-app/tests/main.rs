@@ -3,6 +3,7 @@
 
 mod areas;
 mod auth;
+mod campaigns;
 mod common;
 mod organizations;
 mod scope;

@@ -1,6 +1,6 @@
 //! Personal API tokens, and account management by the system administrator only.
 
-use crate::common::{caller, demo};
+use crate::common::{caller, demo, demo_with_summary};
 use hearth_app::AppError;
 use hearth_app::auth::{API_TOKEN_PREFIX, token_hash};
 use hearth_app::demo::{DEMO_PASSWORD, DEMO_USERS};
@@ -100,7 +100,7 @@ fn new_user(username: &str) -> NewUser {
 #[tokio::test]
 async fn only_the_system_administrator_and_the_console_manage_accounts() {
     each_backend(async |db: &TestDb| {
-        let app = demo(db).await;
+        let (app, summary) = demo_with_summary(db).await;
         for (username, _, _) in DEMO_USERS.iter().filter(|(u, _, _)| *u != "sysadmin") {
             let who = caller(&app, username).await;
             let by = || Operator::User(&who);
@@ -154,7 +154,7 @@ async fn only_the_system_administrator_and_the_console_manage_accounts() {
         );
         assert_eq!(
             app.users(Operator::User(&sysadmin)).await.unwrap().len(),
-            DEMO_USERS.len() + 1
+            summary.users + 1
         );
         let signed = app
             .sign_in("sanhe.officer", "Warm-Winter-2024")

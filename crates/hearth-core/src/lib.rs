@@ -19,6 +19,7 @@ pub use id_number::{IdNumber, Sex};
 pub use money::Fen;
 pub use phone::Phone;
 pub use uscc::Uscc;
+pub mod campaign;
 pub mod organization;
 pub mod permission;
 pub mod role;

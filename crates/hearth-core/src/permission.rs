@@ -31,6 +31,12 @@ pub enum Permission {
     RevealHouseholdDetails,
     /// Export household lists (masked by role; logged).
     ExportHouseholds,
+    /// See campaigns and who is enrolled.
+    ReadCampaigns,
+    /// Create and launch, close and disclose campaigns; enrol organizations; decide applications.
+    ManageCampaigns,
+    /// Ask for one's own organization to take part in a campaign.
+    ApplyToCampaigns,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -56,6 +62,12 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ReviewHouseholds => matches!(role, TownOfficer | CountyAdmin),
         RevealHouseholdDetails => matches!(role, CountyAdmin | TownOfficer | VillageOfficer),
         ExportHouseholds => matches!(role, CountyAdmin | TownOfficer | VillageOfficer | Auditor),
+        ReadCampaigns => matches!(
+            role,
+            CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
+        ),
+        ManageCampaigns => role == CountyAdmin,
+        ApplyToCampaigns => role == OrgMember,
     }
 }
 

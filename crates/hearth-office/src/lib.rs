@@ -4,6 +4,7 @@
 //! Error policy: writing a file can only fail inside the spreadsheet library; that is reported
 //! as [`OfficeError`] and the edges turn it into a server error.
 
+pub mod households;
 pub mod organizations;
 mod sheet;
 

@@ -167,6 +167,8 @@ impl Row {
 pub struct HouseholdFilter {
     /// Households in this area (a village, a town, the county).
     pub within: Option<AreaCode>,
+    /// Households in any of these areas (an organization's service areas).
+    pub within_any: Option<Vec<AreaCode>>,
     pub statuses: Option<Vec<String>>,
     /// Carries this category among its tags.
     pub category: Option<String>,
@@ -193,6 +195,16 @@ fn filtered(filter: &HouseholdFilter) -> SelectStatement {
     }
     if let Some(area) = &filter.within {
         query.and_where(Expr::col("village_code").like(format!("{}%", area.prefix())));
+    }
+    if let Some(areas) = &filter.within_any {
+        let any = areas.iter().fold(Cond::any(), |cond, area| {
+            cond.add(Expr::col("village_code").like(format!("{}%", area.prefix())))
+        });
+        query.cond_where(if areas.is_empty() {
+            Cond::all().add(Expr::val(1).eq(0))
+        } else {
+            any
+        });
     }
     if let Some(statuses) = &filter.statuses {
         query.and_where(Expr::col("status").is_in(statuses.iter().cloned()));

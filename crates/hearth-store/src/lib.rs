@@ -11,6 +11,7 @@
 pub mod api_tokens;
 pub mod areas;
 pub mod audit;
+pub mod campaigns;
 pub mod crypto;
 pub mod households;
 pub mod keys;

@@ -49,11 +49,12 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     if fresh {
         let summary = app.seed_demo().await?;
         println!(
-            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts",
+            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households",
             dir.display(),
             summary.areas,
             summary.organizations,
-            summary.users
+            summary.users,
+            summary.households
         );
     } else {
         println!(

@@ -10,6 +10,7 @@ use hearth_core::phone::Phone;
 use hearth_core::role::Role;
 use hearth_store::households::{self, HouseholdFilter};
 use hearth_store::organizations::PageRequest;
+use hearth_store::{Tx, campaigns, organizations};
 
 use super::{HouseholdView, view};
 
@@ -32,16 +33,29 @@ fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Narrows a filter to the caller's scope: a village, a town or the county; for organizations,
-/// only approved households that consented — and only in campaigns the organization is enrolled
-/// in, of which there are none until campaigns exist, so nothing.
-pub(crate) fn scoped(caller: &Caller, mut filter: HouseholdFilter) -> Result<HouseholdFilter> {
+/// Narrows a filter to the caller's scope: a village, a town or the county; for an organization,
+/// only approved households that consented to sharing, in the areas it serves, and only while it
+/// is enrolled in a launched campaign.
+pub(crate) async fn scoped(
+    tx: &mut Tx,
+    caller: &Caller,
+    mut filter: HouseholdFilter,
+) -> Result<HouseholdFilter> {
     let own = super::scope_area(caller)?;
     match caller.user.role {
         Role::OrgMember => {
             filter.statuses = Some(vec![HouseholdStatus::Approved.as_str().to_owned()]);
             filter.shares_with_orgs = Some(true);
-            filter.nothing = true;
+            let org = match caller.user.organization_id {
+                Some(id) => organizations::get(tx, id).await?,
+                None => None,
+            };
+            match org {
+                Some(org) if campaigns::is_active_participant(tx, org.id).await? => {
+                    filter.within_any = Some(org.profile.service_areas.clone());
+                }
+                _ => filter.nothing = true,
+            }
         }
         _ => {
             let own = own.ok_or(AppError::Forbidden)?;
@@ -108,8 +122,8 @@ impl App {
         query: &HouseholdQuery,
         page: PageRequest,
     ) -> Result<(Vec<HouseholdView>, i64)> {
-        let filter = scoped(caller, query.filter(self)?)?;
         let mut tx = self.store().read().await?;
+        let filter = scoped(&mut tx, caller, query.filter(self)?).await?;
         let (rows, total) = households::search(&mut tx, &filter, page).await?;
         let mut views = Vec::with_capacity(rows.len());
         let names = view::AreaNames::load(&mut tx).await?;

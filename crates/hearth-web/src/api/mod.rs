@@ -2,6 +2,8 @@
 //! (and send `X-CSRF-Token` on writes) or with `Authorization: Bearer hth_…`.
 
 mod areas;
+mod campaigns;
+mod households;
 mod organizations;
 mod session;
 mod tokens;
@@ -17,7 +19,7 @@ use utoipa_axum::routes;
     info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"))
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"))
 )]
 struct ApiDoc;
 
@@ -48,7 +50,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(organizations::history))
         .routes(routes!(areas::list))
         .routes(routes!(tokens::list, tokens::create))
-        .routes(routes!(tokens::revoke));
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(campaigns::list, campaigns::create))
+        .routes(routes!(campaigns::get))
+        .routes(routes!(campaigns::advance))
+        .routes(routes!(campaigns::enrol))
+        .routes(routes!(campaigns::apply))
+        .merge(households::routes());
     let spec = api.get_openapi().clone();
     api.route(
         "/openapi.json",

@@ -8,6 +8,7 @@ mod account;
 mod areas;
 mod audit;
 mod home;
+mod households;
 mod login;
 mod organizations;
 mod users;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}/status", post(users::set_status))
         .route("/users/{username}/password", post(users::reset_password))
         .route("/audit", get(audit::page))
+        .merge(households::router())
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -272,6 +274,7 @@ pub(crate) struct Crumb {
 pub(crate) enum Section {
     Home,
     Organizations,
+    Households,
     Areas,
     Users,
     Audit,
@@ -304,7 +307,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 7] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 8] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Organizations,
@@ -312,6 +315,13 @@ impl Frame {
                 "nav.organizations",
                 "org",
                 caller.can(Permission::ReadOrganizations),
+            ),
+            (
+                Section::Households,
+                "/households",
+                "nav.households",
+                "household",
+                caller.can(Permission::ReadHouseholds),
             ),
             (
                 Section::Areas,
@@ -367,6 +377,7 @@ impl Frame {
         if section != Section::Home {
             let (href, key) = match section {
                 Section::Organizations => ("/organizations", "nav.organizations"),
+                Section::Households => ("/households", "nav.households"),
                 Section::Areas => ("/areas", "nav.areas"),
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),
