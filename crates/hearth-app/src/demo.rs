@@ -10,10 +10,11 @@ use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::household::{CategoryTagInput, ConsentInput, HouseholdInput, MemberInput};
 use hearth_core::organization::{OrgKind, OrgProfile, OrgStatus, Organization, ServiceField};
 use hearth_core::uscc::Uscc;
-use hearth_core::user::User;
+use hearth_core::role::Role;
+use hearth_core::user::{User, UserStatus, Username};
 use hearth_store::areas::Area;
 use hearth_store::audit::{self, Actor, NewEvent};
-use hearth_store::organizations;
+use hearth_store::{organizations, users};
 use uuid::Uuid;
 
 /// Feixi County's township-level divisions (shared/data/feixi-divisions.csv).
@@ -623,8 +624,8 @@ impl App {
         })
     }
 
-    /// 3–5 synthetic households per example village, entered by that village's officer (the
-    /// `village` account, or a synthetic account `cun` + the village's last six digits), and
+    /// 3–5 synthetic households per example village, entered by that village's officer (see
+    /// [`App::village_accounts`]), and
     /// reviewed by the `town` account in its town and by `county` elsewhere. Everything goes
     /// through the use cases, so the audit log and the encryption are the real ones. Returns
     /// the households and the village accounts added.
@@ -650,23 +651,10 @@ impl App {
             today: crate::today(),
             next: 0,
         };
-        let (mut households, mut added) = (0, 0);
+        let village_accounts = self.village_accounts(actor, &demo_village, villages).await?;
+        let mut households = 0;
         let mut n = 0u32;
-        for (v, village) in villages.iter().enumerate() {
-            let maker = if demo_village.user.area_code.as_ref() == Some(&village.code) {
-                demo_village.clone()
-            } else {
-                let new = NewUser {
-                    username: format!("cun{}", &village.code.as_str()[6..]),
-                    display_name: format!("{}工作人员（演示）", village.name),
-                    role: "village_officer".to_owned(),
-                    area_code: village.code.as_str().to_owned(),
-                    organization: String::new(),
-                    password: DEMO_PASSWORD.to_owned(),
-                };
-                added += 1;
-                Caller::new(self.insert_user(actor, &new, true).await?)
-            };
+        for (v, (village, maker)) in villages.iter().zip(&village_accounts).enumerate() {
             let reviewer = match town.user.area_code.as_ref() {
                 Some(own) if village.code.is_within(own) => &town,
                 _ => &county,
@@ -676,12 +664,12 @@ impl App {
                 let with_consent = *status != DemoStatus::Draft || v % 2 == 1;
                 let input = demo_household(&mut people, village, kind, n, with_consent);
                 n += 1;
-                let id = self.register_household(&maker, &input).await?.id;
+                let id = self.register_household(maker, &input).await?.id;
                 households += 1;
                 if *status == DemoStatus::Draft {
                     continue;
                 }
-                self.submit_household(&maker, id).await?;
+                self.submit_household(maker, id).await?;
                 match status {
                     DemoStatus::Approved => {
                         self.approve_household(reviewer, id).await?;
@@ -698,6 +686,63 @@ impl App {
                 }
             }
         }
+        let added = village_accounts
+            .iter()
+            .filter(|c| c.user.id != demo_village.user.id)
+            .count();
         Ok((households, added))
+    }
+
+    /// The officer of each village: the `village` demo account for its village, and for every
+    /// other one a synthetic account `cun` + the village's last six digits with the demo
+    /// password. The password is hashed once for all of them (argon2 is slow on purpose, and
+    /// every test seeds the demo).
+    async fn village_accounts(
+        &self,
+        actor: &Actor,
+        demo_village: &Caller,
+        villages: &[&Area],
+    ) -> Result<Vec<Caller>> {
+        let hash = crate::password::hash(DEMO_PASSWORD);
+        let mut tx = self.store().write().await?;
+        let mut officers = Vec::with_capacity(villages.len());
+        for village in villages {
+            if demo_village.user.area_code.as_ref() == Some(&village.code) {
+                officers.push(demo_village.clone());
+                continue;
+            }
+            let now = hearth_store::now();
+            let user = User {
+                id: Uuid::now_v7(),
+                username: Username::parse(&format!("cun{}", &village.code.as_str()[6..]))?,
+                display_name: format!("{}工作人员（演示）", village.name),
+                role: Role::VillageOfficer,
+                area_code: Some(village.code.clone()),
+                organization_id: None,
+                status: UserStatus::Active,
+                failed_logins: 0,
+                locked_until: None,
+                must_change_password: false,
+                last_login_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            users::insert(&mut tx, &user, &hash).await?;
+            audit::append(
+                &mut tx,
+                NewEvent {
+                    actor,
+                    action: "user_created",
+                    record_type: "user",
+                    record_id: user.id.to_string(),
+                    detail: serde_json::json!({"role": user.role.as_str(), "demo": true}),
+                    reason: String::new(),
+                },
+            )
+            .await?;
+            officers.push(Caller::new(user));
+        }
+        tx.commit().await?;
+        Ok(officers)
     }
 }

@@ -353,7 +353,8 @@ impl App {
         let before = unseal(cipher, &current)?;
         let base = RowBase {
             status,
-            entered_by: current.entered_by,
+            // Maker-checker: whoever last changed the content is its maker now.
+            entered_by: caller.user.id,
             reviewed_by: current.reviewed_by,
             reviewed_at: current.reviewed_at,
             return_reason: current.return_reason.clone(),

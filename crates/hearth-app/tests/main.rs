@@ -8,3 +8,6 @@ mod common;
 mod organizations;
 mod scope;
 mod tokens_and_users;
+mod household_privacy;
+mod household_scope;
+mod households;

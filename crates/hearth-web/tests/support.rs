@@ -54,7 +54,13 @@ pub struct Client {
 impl TestApp {
     /// The demo data set on the given database, served in demo mode.
     pub async fn demo(db: &TestDb) -> TestApp {
-        let app = App::new(db.store.clone(), Policy::default());
+        let keys = hearth_store::keys::KeyRing {
+            keys: vec![hearth_store::keys::Key {
+                id: "test".into(),
+                bytes: [7; 32],
+            }],
+        };
+        let app = App::new(db.store.clone(), Policy::default()).with_keys(keys);
         app.seed_demo().await.expect("seed the demo data");
         let router = hearth_web::router(AppState::new(
             app.clone(),

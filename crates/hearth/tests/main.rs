@@ -1,5 +1,7 @@
 //! The command-line contract, run as a user would run it, on SQLite and PostgreSQL.
 
+use hearth_store::crypto::FieldCipher;
+use hearth_store::keys::KeyRing;
 use hearth_store::testing::{TestDb, each_backend};
 use std::process::{Command, Output, Stdio};
 
@@ -9,6 +11,7 @@ fn hearth(db: &TestDb, key_file: &std::path::Path, args: &[&str], stdin: Option<
         .args(args)
         .env("HEARTH_DATABASE_URL", &db.url)
         .env("HEARTH_KEY_FILE", key_file)
+        .env_remove("HEARTH_KEYS")
         .env_remove("HEARTH_CONFIG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -191,6 +194,168 @@ async fn init_users_and_audit_verify() {
             "names the first broken link: {}",
             text(&broken)
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}
+
+/// The demo data set, sealed under the key file the CLI uses; returns how many households.
+async fn demo_under(db: &TestDb, key: &std::path::Path) -> (hearth_app::App, usize) {
+    let ring = KeyRing::load(key).expect("the key file");
+    let app = hearth_app::App::new(db.store.clone(), hearth_app::Policy::default()).with_keys(ring);
+    let summary = app.seed_demo().await.expect("seed the demo");
+    assert!(summary.households > 0);
+    (app, summary.households)
+}
+
+async fn sign_in_county(app: &hearth_app::App) -> hearth_app::Caller {
+    let signed = app
+        .sign_in("county", hearth_app::demo::DEMO_PASSWORD)
+        .await
+        .expect("sign in");
+    app.session(&signed.token).await.expect("session").0
+}
+
+/// Every household that is not anonymised, sealed values included.
+async fn stored(db: &TestDb) -> Vec<hearth_store::households::HouseholdRow> {
+    let mut tx = db.store.read().await.expect("read");
+    hearth_store::households::all(&mut tx, false)
+        .await
+        .expect("households")
+}
+
+#[tokio::test]
+async fn keys_rotate_re_encrypts_everything_and_the_old_key_can_then_be_retired() {
+    each_backend(async |db| {
+        let dir =
+            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
+        let key = dir.join("hearth.key");
+        assert!(hearth(db, &key, &["init"], None).status.success());
+        let (app, households) = demo_under(db, &key).await;
+        let old = KeyRing::load(&key).expect("key").current().id.clone();
+        let county = sign_in_county(&app).await;
+        let sample = stored(db).await[0].id;
+        let before = app
+            .reveal_household(&county, sample, "换钥前核对")
+            .await
+            .expect("reveal");
+
+        let current = hearth(db, &key, &["keys", "retire", &old], None);
+        assert!(
+            !current.status.success(),
+            "the key in use cannot be retired: {}",
+            text(&current)
+        );
+        assert!(text(&current).contains(&old), "{}", text(&current));
+
+        let rotate = hearth(db, &key, &["keys", "rotate"], None);
+        assert!(rotate.status.success(), "{}", text(&rotate));
+        assert!(
+            text(&rotate).contains(&format!("{households} households re-encrypted")),
+            "reports the count: {}",
+            text(&rotate)
+        );
+        let ring = KeyRing::load(&key).expect("key");
+        let new = ring.current().id.clone();
+        assert_eq!(ring.keys.len(), 2, "the old key stays until retired");
+        assert_ne!(new, old);
+        let rows = stored(db).await;
+        assert_eq!(rows.len(), households);
+        assert!(
+            rows.iter()
+                .all(|r| FieldCipher::key_of(&r.sealed) == Some(new.as_str())),
+            "every household is sealed under the new key"
+        );
+
+        let refused = hearth(db, &key, &["keys", "retire", &new], None);
+        assert!(!refused.status.success(), "the new current key stays");
+        let retired = hearth(db, &key, &["keys", "retire", &old], None);
+        assert!(retired.status.success(), "{}", text(&retired));
+        let ring = KeyRing::load(&key).expect("key");
+        assert_eq!(
+            ring.keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+            [new.as_str()]
+        );
+        assert!(!std::fs::read_to_string(&key).expect("key").contains(&old));
+        let again = hearth(db, &key, &["keys", "retire", &old], None);
+        assert!(!again.status.success(), "a key no longer in the file");
+
+        // A server started with the key file as it is now reads and finds everything.
+        let after = hearth_app::App::new(db.store.clone(), hearth_app::Policy::default())
+            .with_keys(ring);
+        let county = sign_in_county(&after).await;
+        let shown = after
+            .reveal_household(&county, sample, "换钥后核对")
+            .await
+            .expect("the household opens under the new key alone");
+        assert_eq!(shown.members[0].id_number, before.members[0].id_number);
+        assert_eq!(shown.phone, before.phone);
+        let query = hearth_app::households::HouseholdQuery {
+            number: Some(before.members[0].id_number.clone()),
+            ..Default::default()
+        };
+        let (found, _) = after
+            .households(&county, &query, hearth_store::organizations::PageRequest::all())
+            .await
+            .expect("search");
+        assert_eq!(
+            found.iter().map(|v| v.id).collect::<Vec<_>>(),
+            [sample],
+            "found by the full ID number through the new blind index"
+        );
+
+        let verify = hearth(db, &key, &["audit", "verify"], None);
+        assert!(verify.status.success(), "{}", text(&verify));
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn purge_anonymises_only_what_has_expired() {
+    each_backend(async |db| {
+        let dir =
+            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
+        let key = dir.join("hearth.key");
+        assert!(hearth(db, &key, &["init"], None).status.success());
+        let (_, households) = demo_under(db, &key).await;
+
+        let purge = hearth(db, &key, &["purge"], None);
+        assert!(purge.status.success(), "{}", text(&purge));
+        assert!(
+            text(&purge).contains("anonymised 0 households"),
+            "nothing expired yet: {}",
+            text(&purge)
+        );
+        assert_eq!(stored(db).await.len(), households);
+
+        // Two records whose retention ended.
+        let expired: Vec<uuid::Uuid> = stored(db).await.iter().take(2).map(|r| r.id).collect();
+        for id in &expired {
+            let id = match db.backend {
+                hearth_store::Backend::Sqlite => format!("x'{}'", id.simple()),
+                hearth_store::Backend::Postgres => format!("'{id}'"),
+            };
+            let aged = db
+                .execute(&format!(
+                    "UPDATE household SET retain_until = '2020-01-01' WHERE id = {id}"
+                ))
+                .await
+                .expect("age the record");
+            assert_eq!(aged, 1);
+        }
+        let purge = hearth(db, &key, &["purge"], None);
+        assert!(purge.status.success(), "{}", text(&purge));
+        assert!(
+            text(&purge).contains("anonymised 2 households"),
+            "{}",
+            text(&purge)
+        );
+        let left = stored(db).await;
+        assert_eq!(left.len(), households - 2);
+        assert!(left.iter().all(|r| !expired.contains(&r.id)));
+        let verify = hearth(db, &key, &["audit", "verify"], None);
+        assert!(verify.status.success(), "{}", text(&verify));
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await;

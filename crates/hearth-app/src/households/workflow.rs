@@ -47,6 +47,9 @@ impl App {
             .collect())
     }
 
+    /// Who did what to the record, with their reasons: for officers and auditors. Organizations
+    /// see the shared household masked and nothing of how officers handled it (return and reveal
+    /// reasons, officers' names).
     pub async fn household_history(&self, caller: &Caller, id: Uuid) -> Result<Vec<AuditEvent>> {
         let mut tx = self.store().read().await?;
         visible(&mut tx, caller, id).await?;

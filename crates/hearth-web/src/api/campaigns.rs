@@ -43,7 +43,11 @@ impl From<&CampaignRecord> for CampaignOut {
             year: p.year,
             starts_on: p.starts_on.to_string(),
             ends_on: p.ends_on.to_string(),
-            focus_fields: p.focus_fields.iter().map(|f| f.as_str().to_owned()).collect(),
+            focus_fields: p
+                .focus_fields
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
             target_households: p.target_households,
             target_cash: p.target_cash.yuan_string(),
             target_items: p.target_items,
@@ -65,7 +69,11 @@ pub struct EnrolmentOut {
 
 impl From<&EnrolmentRecord> for EnrolmentOut {
     fn from(e: &EnrolmentRecord) -> Self {
-        EnrolmentOut { organization_id: e.organization_id.to_string(), batch: e.batch, status: e.status.as_str().to_owned() }
+        EnrolmentOut {
+            organization_id: e.organization_id.to_string(),
+            batch: e.batch,
+            status: e.status.as_str().to_owned(),
+        }
     }
 }
 
@@ -111,14 +119,29 @@ fn parse_id(id: &str) -> Result<Uuid, AppError> {
 /// Every campaign, newest year first.
 #[utoipa::path(get, path = "/campaigns", tag = "campaigns", responses((status = 200, body = Vec<CampaignOut>), (status = 403, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, signed: Signed) -> Result<Json<Vec<CampaignOut>>, ApiError> {
-    Ok(Json(state.app.campaigns(&signed.caller).await?.iter().map(CampaignOut::from).collect()))
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<Vec<CampaignOut>>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .campaigns(&signed.caller)
+            .await?
+            .iter()
+            .map(CampaignOut::from)
+            .collect(),
+    ))
 }
 
 /// Create a campaign (planned).
 #[utoipa::path(post, path = "/campaigns", tag = "campaigns", request_body = CampaignIn,
     responses((status = 201, body = CampaignOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, signed: Signed, Json(body): Json<CampaignIn>) -> Result<(StatusCode, Json<CampaignOut>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<CampaignIn>,
+) -> Result<(StatusCode, Json<CampaignOut>), ApiError> {
     let input = CampaignInput {
         code: body.code,
         name: body.name,
@@ -138,38 +161,76 @@ pub async fn create(State(state): State<AppState>, signed: Signed, Json(body): J
 /// One campaign (by id or code) and its enrolments.
 #[utoipa::path(get, path = "/campaigns/{id}", tag = "campaigns", params(("id" = String, Path, description = "id or code")),
     responses((status = 200, body = CampaignDetail), (status = 404, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn get(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Json<CampaignDetail>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignDetail>, ApiError> {
     let (campaign, enrolments) = state.app.campaign(&signed.caller, &id).await?;
-    Ok(Json(CampaignDetail { campaign: CampaignOut::from(&campaign), enrolments: enrolments.iter().map(EnrolmentOut::from).collect() }))
+    Ok(Json(CampaignDetail {
+        campaign: CampaignOut::from(&campaign),
+        enrolments: enrolments.iter().map(EnrolmentOut::from).collect(),
+    }))
 }
 
 /// Launch (启动), close (结束) or disclose (公示).
 #[utoipa::path(post, path = "/campaigns/{id}/status", tag = "campaigns", params(("id" = String, Path)), request_body = ActionIn,
     responses((status = 200, body = CampaignOut), (status = 422, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn advance(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Json(body): Json<ActionIn>) -> Result<Json<CampaignOut>, ApiError> {
+pub async fn advance(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Json(body): Json<ActionIn>,
+) -> Result<Json<CampaignOut>, ApiError> {
     let action = CampaignAction::parse(&body.action)?;
-    let campaign = state.app.advance_campaign(&signed.caller, parse_id(&id)?, action).await?;
+    let campaign = state
+        .app
+        .advance_campaign(&signed.caller, parse_id(&id)?, action)
+        .await?;
     Ok(Json(CampaignOut::from(&campaign)))
 }
 
 /// Enrol organizations in a batch (第 n 批).
 #[utoipa::path(post, path = "/campaigns/{id}/enrolments", tag = "campaigns", params(("id" = String, Path)), request_body = EnrolIn,
     responses((status = 200, body = Vec<EnrolmentOut>), (status = 422, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn enrol(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Json(body): Json<EnrolIn>) -> Result<Json<Vec<EnrolmentOut>>, ApiError> {
+pub async fn enrol(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Json(body): Json<EnrolIn>,
+) -> Result<Json<Vec<EnrolmentOut>>, ApiError> {
     let ids = body
         .organization_ids
         .iter()
         .enumerate()
-        .map(|(i, raw)| Uuid::parse_str(raw).map_err(|_| hearth_core::Invalid::new(format!("organization_ids[{i}]"), "user.organization_unknown").arg("value", raw)))
+        .map(|(i, raw)| {
+            Uuid::parse_str(raw).map_err(|_| {
+                hearth_core::Invalid::new(
+                    format!("organization_ids[{i}]"),
+                    "user.organization_unknown",
+                )
+                .arg("value", raw)
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    let enrolments = state.app.enrol_organizations(&signed.caller, parse_id(&id)?, &ids, body.batch).await?;
+    let enrolments = state
+        .app
+        .enrol_organizations(&signed.caller, parse_id(&id)?, &ids, body.batch)
+        .await?;
     Ok(Json(enrolments.iter().map(EnrolmentOut::from).collect()))
 }
 
 /// An organization applies to take part.
 #[utoipa::path(post, path = "/campaigns/{id}/apply", tag = "campaigns", params(("id" = String, Path)),
     responses((status = 200, body = EnrolmentOut), (status = 403, body = ErrorBody)), security(("session" = []), ("bearer" = [])))]
-pub async fn apply(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Json<EnrolmentOut>, ApiError> {
-    let enrolment = state.app.apply_to_campaign(&signed.caller, parse_id(&id)?).await?;
+pub async fn apply(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Json<EnrolmentOut>, ApiError> {
+    let enrolment = state
+        .app
+        .apply_to_campaign(&signed.caller, parse_id(&id)?)
+        .await?;
     Ok(Json(EnrolmentOut::from(&enrolment)))
 }

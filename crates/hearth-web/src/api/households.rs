@@ -416,10 +416,7 @@ pub async fn create(
     Json(body): Json<HouseholdIn>,
 ) -> Result<(StatusCode, Json<HouseholdOut>), ApiError> {
     let (input, _) = body.input();
-    let view = state
-        .app
-        .register_household(&signed.caller, &input)
-        .await?;
+    let view = state.app.register_household(&signed.caller, &input).await?;
     Ok((StatusCode::CREATED, Json(HouseholdOut::from(&view))))
 }
 
@@ -432,10 +429,7 @@ pub async fn get(
     signed: Signed,
     Path(id): Path<String>,
 ) -> Result<Json<HouseholdOut>, ApiError> {
-    let view = state
-        .app
-        .household(&signed.caller, parse_id(&id)?)
-        .await?;
+    let view = state.app.household(&signed.caller, parse_id(&id)?).await?;
     Ok(Json(HouseholdOut::from(&view)))
 }
 

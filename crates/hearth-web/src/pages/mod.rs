@@ -7,6 +7,7 @@
 mod account;
 mod areas;
 mod audit;
+mod campaigns;
 mod home;
 mod households;
 mod login;
@@ -62,6 +63,16 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}/status", post(users::set_status))
         .route("/users/{username}/password", post(users::reset_password))
         .route("/audit", get(audit::page))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/new", get(campaigns::new_form))
+        .route("/campaigns/{id}", get(campaigns::detail))
+        .route("/campaigns/{id}/status", post(campaigns::advance))
+        .route("/campaigns/{id}/enrolments", post(campaigns::enrol))
+        .route("/campaigns/{id}/apply", post(campaigns::apply))
+        .route(
+            "/campaigns/{id}/applications/{org}",
+            post(campaigns::decide),
+        )
         .merge(households::router())
 }
 
@@ -273,6 +284,7 @@ pub(crate) struct Crumb {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Home,
+    Campaigns,
     Organizations,
     Households,
     Areas,
@@ -307,8 +319,15 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 8] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 9] = [
             (Section::Home, "/", "nav.home", "home", true),
+            (
+                Section::Campaigns,
+                "/campaigns",
+                "nav.campaigns",
+                "campaign",
+                caller.can(Permission::ReadCampaigns),
+            ),
             (
                 Section::Organizations,
                 "/organizations",
@@ -376,6 +395,7 @@ impl Frame {
         }];
         if section != Section::Home {
             let (href, key) = match section {
+                Section::Campaigns => ("/campaigns", "nav.campaigns"),
                 Section::Organizations => ("/organizations", "nav.organizations"),
                 Section::Households => ("/households", "nav.households"),
                 Section::Areas => ("/areas", "nav.areas"),

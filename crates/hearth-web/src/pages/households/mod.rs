@@ -25,7 +25,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/households", get(list::list).post(form::create))
         .route("/households/new", get(form::new_form))
-        .route("/households/export.xlsx", get(list::export))
+        .route("/households/search", post(list::search))
+        .route(
+            "/households/export.xlsx",
+            get(list::export).post(list::export_post),
+        )
         .route("/households/{id}", get(detail::detail).post(form::update))
         .route("/households/{id}/edit", get(form::edit_form))
         .route("/households/{id}/submit", post(detail::submit))
@@ -84,6 +88,18 @@ fn consent_class(shares: bool) -> &'static str {
 /// Whether the record may still be changed by the village (draft or returned).
 fn is_editable(code: &str) -> bool {
     HouseholdStatus::parse(code).is_ok_and(|s| s.is_editable())
+}
+
+/// Whether the caller acts as the village on this record (edits, submits, withdraws): a village
+/// officer, or a reviewer on a record they entered themselves. A town officer does not take a
+/// village's record out of its hands.
+fn acts_as_maker(
+    caller: &hearth_app::Caller,
+    view: &hearth_app::households::HouseholdView,
+) -> bool {
+    use hearth_core::permission::Permission;
+    caller.can(Permission::RegisterHouseholds)
+        && (!caller.can(Permission::ReviewHouseholds) || view.entered_by_caller)
 }
 
 fn is_submitted(code: &str) -> bool {

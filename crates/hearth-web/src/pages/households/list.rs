@@ -1,0 +1,544 @@
+//! `GET /households`: the division tree, the search form, the toolbar (登记, 导出), the table
+//! and the pager; `POST /households/search` and `GET|POST /households/export.xlsx`.
+//!
+//! A full ID number or phone typed into the search box never goes into an address (browser
+//! history, proxy logs): the search form posts, a search by a full number is answered directly,
+//! and every other search is redirected to a bookmarkable `GET /households?…`.
+
+use super::super::areas::{display_name, tree};
+use super::super::{
+    FormErrors, Frame, Pager, Section, internal_error, query_string, render, with_query,
+};
+use super::{
+    Opt, acts_as_maker, category_label, consent_class, consent_label, fail, is_editable,
+    is_submitted, status_class, status_label,
+};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::PageError;
+use crate::tr::{Tr, form_pairs};
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::households::{HouseholdQuery, HouseholdView};
+use hearth_app::{AppError, Caller};
+use hearth_core::area::{AreaCode, AreaLevel};
+use hearth_core::household::{Category, HouseholdStatus};
+use hearth_core::permission::Permission;
+use hearth_store::areas::Area;
+use hearth_store::organizations::PageRequest;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The list's filters as they arrive in the address or a posted search form.
+#[derive(Debug, Default, Clone)]
+pub(super) struct HhQuery {
+    pub area: String,
+    pub status: String,
+    pub category: String,
+    pub consent: String,
+    pub name: String,
+    pub number: String,
+    pub page: Option<u64>,
+    pub size: Option<u64>,
+}
+
+fn given(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+impl HhQuery {
+    pub fn parse(raw: Option<&str>) -> HhQuery {
+        let mut q = HhQuery::default();
+        for (key, value) in raw.map(form_pairs).unwrap_or_default() {
+            let value = value.trim().to_owned();
+            match key.as_str() {
+                "area" => q.area = value,
+                "status" => q.status = value,
+                "category" => q.category = value,
+                "consent" => q.consent = value,
+                "name" => q.name = value,
+                "number" => q.number = value,
+                "page" => q.page = value.parse().ok(),
+                "size" => q.size = value.parse().ok(),
+                _ => {}
+            }
+        }
+        q
+    }
+
+    pub fn query(&self) -> HouseholdQuery {
+        HouseholdQuery {
+            area: given(&self.area),
+            status: given(&self.status),
+            category: given(&self.category),
+            consent: given(&self.consent),
+            name: given(&self.name),
+            number: given(&self.number),
+        }
+    }
+
+    /// A full ID number or phone (anything but the last four characters) stays out of
+    /// addresses.
+    pub fn number_is_private(&self) -> bool {
+        let cleaned = hearth_core::normalize::clean_code(&self.number);
+        !cleaned.is_empty() && cleaned.chars().count() != 4
+    }
+
+    /// The filters to keep in links (not the page, never a full number).
+    fn params(&self) -> Vec<(&'static str, String)> {
+        let number = if self.number_is_private() {
+            String::new()
+        } else {
+            self.number.clone()
+        };
+        vec![
+            ("area", self.area.clone()),
+            ("status", self.status.clone()),
+            ("category", self.category.clone()),
+            ("consent", self.consent.clone()),
+            ("name", self.name.clone()),
+            ("number", number),
+        ]
+    }
+
+    /// Every filter, for the export form (posted when it holds a full number).
+    fn all_params(&self) -> Vec<(&'static str, String)> {
+        let mut params = self.params();
+        params.retain(|(k, _)| *k != "number");
+        params.push(("number", self.number.clone()));
+        params.retain(|(_, v)| !v.is_empty());
+        params
+    }
+
+    fn chosen_area(&self) -> Option<AreaCode> {
+        given(&self.area).and_then(|a| AreaCode::parse(&a).ok())
+    }
+
+    /// The list with the same filters but another area (from the tree), first page.
+    fn with_area(&self, area: &str) -> String {
+        let mut params = self.params();
+        params.retain(|(k, _)| *k != "area");
+        params.push(("area", area.to_owned()));
+        if let Some(size) = self.size.filter(|s| *s != 10) {
+            params.push(("size", size.to_string()));
+        }
+        with_query("/households", &query_string(&params))
+    }
+
+    /// What the audit log records of an export's filter: no full number, only its last four.
+    fn audit_filter(&self) -> serde_json::Value {
+        let number = hearth_core::normalize::clean_code(&self.number);
+        let tail: String = number
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        serde_json::json!({
+            "area": self.area,
+            "status": self.status,
+            "category": self.category,
+            "consent": self.consent,
+            "name": self.name,
+            "number_last4": tail,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The division tree
+
+pub(super) struct Leaf {
+    name: String,
+    href: String,
+    active: bool,
+    example: bool,
+}
+
+pub(super) struct TownNode {
+    leaf: Leaf,
+    open: bool,
+    villages: Vec<Leaf>,
+}
+
+pub(super) struct CountyNode {
+    leaf: Leaf,
+    towns: Vec<TownNode>,
+}
+
+fn tree_nodes(q: &HhQuery, areas: &[Area]) -> Vec<CountyNode> {
+    let chosen = q.chosen_area();
+    let is = |a: &Area| chosen.as_ref() == Some(&a.code);
+    let leaf = |a: &Area| Leaf {
+        name: display_name(a),
+        href: q.with_area(a.code.as_str()),
+        active: is(a),
+        example: a.is_example,
+    };
+    tree(areas)
+        .into_iter()
+        .map(|county| CountyNode {
+            leaf: leaf(county.area),
+            towns: county
+                .towns
+                .iter()
+                .map(|town| TownNode {
+                    leaf: leaf(town.area),
+                    open: chosen.as_ref().is_some_and(|c| {
+                        c.is_within(&town.area.code) && c.level() == AreaLevel::Village
+                    }),
+                    villages: town.villages.iter().map(|v| leaf(v)).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The divisions the caller works in (the app scopes villages and towns to their own).
+pub(super) async fn visible_areas(
+    state: &AppState,
+    caller: &Caller,
+    t: Tr,
+) -> Result<Vec<Area>, PageError> {
+    if caller.can(Permission::ReadAreas) {
+        state.app.areas(caller).await.map_err(fail(t))
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows, shared by the table and the spreadsheet
+
+pub(super) struct Row {
+    index: u64,
+    id: String,
+    head: String,
+    head_id: String,
+    town: String,
+    village: String,
+    main_category: String,
+    tags: Vec<String>,
+    members: i64,
+    score: i64,
+    consent: &'static str,
+    consent_class: &'static str,
+    status: String,
+    status_class: &'static str,
+    can_edit: bool,
+    can_review: bool,
+}
+
+fn row(t: Tr, caller: &Caller, index: u64, v: &HouseholdView) -> Row {
+    let main = (!v.main_category.is_empty()).then(|| v.main_category.clone());
+    Row {
+        index,
+        id: v.id.to_string(),
+        head: v.head_name.clone(),
+        head_id: v.head_id.clone(),
+        town: v.town_name.clone(),
+        village: v.village_name.clone(),
+        main_category: main
+            .as_deref()
+            .map(|c| category_label(t, c))
+            .unwrap_or_default(),
+        tags: v
+            .categories
+            .iter()
+            .filter(|c| main.as_deref() != Some(c.as_str()))
+            .map(|c| category_label(t, c))
+            .collect(),
+        members: v.member_count,
+        score: v.score,
+        consent: consent_label(t, v.shares_with_orgs),
+        consent_class: consent_class(v.shares_with_orgs),
+        status: status_label(t, &v.status),
+        status_class: status_class(&v.status),
+        can_edit: acts_as_maker(caller, v) && is_editable(&v.status),
+        can_review: caller.can(Permission::ReviewHouseholds)
+            && is_submitted(&v.status)
+            && !v.entered_by_caller,
+    }
+}
+
+impl Row {
+    fn export(self) -> hearth_office::households::HouseholdRow {
+        hearth_office::households::HouseholdRow {
+            head: self.head,
+            id_number: self.head_id,
+            town: self.town,
+            village: self.village,
+            main_category: self.main_category,
+            tags: self.tags.join("、"),
+            members: self.members,
+            score: self.score,
+            consent: self.consent.to_owned(),
+            status: self.status,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list
+
+#[derive(Template)]
+#[template(path = "household_list.html")]
+struct ListPage {
+    t: Tr,
+    frame: Frame,
+    q: HhQuery,
+    all_href: String,
+    all_active: bool,
+    counties: Vec<CountyNode>,
+    statuses: Vec<Opt>,
+    categories: Vec<Opt>,
+    consents: Vec<Opt>,
+    can_register: bool,
+    can_export: bool,
+    export_post: bool,
+    export_params: Vec<(&'static str, String)>,
+    search_errors: FormErrors,
+    search_others: Vec<String>,
+    rows: Vec<Row>,
+    pager: Pager,
+}
+
+fn dictionary<T: Copy>(
+    t: Tr,
+    all: &[T],
+    chosen: &str,
+    code: fn(T) -> &'static str,
+    key: fn(T) -> &'static str,
+) -> Vec<Opt> {
+    all.iter()
+        .map(|item| {
+            let value = code(*item);
+            let label = t.t(key(*item)).to_owned();
+            Opt {
+                selected: chosen == value || (!chosen.is_empty() && chosen == label),
+                value: value.to_owned(),
+                label,
+            }
+        })
+        .collect()
+}
+
+const SEARCH_FIELDS: [&str; 6] = ["area", "status", "category", "consent", "name", "number"];
+
+async fn show_list(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    q: HhQuery,
+    here: String,
+) -> Result<Response, PageError> {
+    let caller = &signed.caller;
+    caller
+        .require(Permission::ReadHouseholds)
+        .map_err(fail(t))?;
+    let areas = visible_areas(state, caller, t).await?;
+    let page = PageRequest::new(q.page, q.size);
+    let (views, total, search_errors) = match state.app.households(caller, &q.query(), page).await {
+        Ok((views, total)) => (views, total, FormErrors::default()),
+        Err(AppError::Invalid(list)) => (Vec::new(), 0, FormErrors::from_invalid(t, &list)),
+        Err(e) => return Err(PageError::new(e, t)),
+    };
+    let offset = page.offset();
+    let rows = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| row(t, caller, offset + i as u64 + 1, v))
+        .collect();
+    let params = q.params();
+    let pager = Pager::new(t, "/households", &params, total, page.number, page.size);
+    let mut all_params = params.clone();
+    all_params.retain(|(k, _)| *k != "area");
+    let status = if search_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let list = ListPage {
+        frame: Frame::new(
+            signed,
+            t,
+            Section::Households,
+            &here,
+            t.t("hh_page.list_title"),
+        ),
+        all_href: with_query("/households", &query_string(&all_params)),
+        all_active: q.chosen_area().is_none(),
+        counties: tree_nodes(&q, &areas),
+        statuses: dictionary(
+            t,
+            HouseholdStatus::ALL,
+            &q.status,
+            HouseholdStatus::as_str,
+            HouseholdStatus::label_key,
+        ),
+        categories: dictionary(
+            t,
+            Category::ALL,
+            &q.category,
+            Category::as_str,
+            Category::label_key,
+        ),
+        consents: vec![
+            Opt {
+                value: "yes".into(),
+                label: t.t("hh_page.consent_yes").into(),
+                selected: q.consent == "yes",
+            },
+            Opt {
+                value: "no".into(),
+                label: t.t("hh_page.consent_no").into(),
+                selected: q.consent == "no",
+            },
+        ],
+        can_register: caller.can(Permission::RegisterHouseholds),
+        can_export: caller.can(Permission::ExportHouseholds),
+        export_post: q.number_is_private(),
+        export_params: q.all_params(),
+        search_others: search_errors.others(&SEARCH_FIELDS),
+        search_errors,
+        rows,
+        pager,
+        q,
+        t,
+    };
+    Ok(render(status, &list, t))
+}
+
+/// `GET /households`: the households the caller may see, masked by role.
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = HhQuery::parse(raw.as_deref());
+    // An address that carries a full number is not echoed into the language links.
+    let here = if q.number_is_private() {
+        "/households".to_owned()
+    } else {
+        with_query("/households", raw.as_deref().unwrap_or(""))
+    };
+    show_list(&state, &signed, t, q, here).await
+}
+
+/// `POST /households/search`: the search form. A full ID number or phone is answered here;
+/// anything else goes to the bookmarkable list address.
+pub async fn search(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
+    let q = HhQuery::parse(Some(&body));
+    if q.number_is_private() {
+        return show_list(&state, &signed, t, q, "/households".to_owned()).await;
+    }
+    let mut params = q.params();
+    if let Some(size) = q.size.filter(|s| *s != 10) {
+        params.push(("size", size.to_string()));
+    }
+    let to = with_query("/households", &query_string(&params));
+    Ok(Redirect::to(&to).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/// RFC 5987 encoding of a file name for `Content-Disposition`.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn export_rows(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    q: HhQuery,
+) -> Result<Response, PageError> {
+    let caller = &signed.caller;
+    caller
+        .require(Permission::ExportHouseholds)
+        .map_err(fail(t))?;
+    let (views, _) = state
+        .app
+        .households(caller, &q.query(), PageRequest::all())
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<_> = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| row(t, caller, i as u64 + 1, v).export())
+        .collect();
+    let now = chrono::Utc::now();
+    let bytes = match hearth_office::households::export(t.0, &rows, &caller.user.display_name, now)
+    {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "household export failed");
+            return Ok(internal_error(t));
+        }
+    };
+    // The file leaves only once its export is on the audit log.
+    state
+        .app
+        .record_household_export(caller, "household_exported", rows.len(), q.audit_filter())
+        .await
+        .map_err(fail(t))?;
+    let day = now
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y%m%d");
+    let name = format!("{}-{day}.xlsx", t.t("hh_page.export_file"));
+    let disposition = format!(
+        "attachment; filename=\"households-{day}.xlsx\"; filename*=UTF-8''{}",
+        percent_encode(&name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /households/export.xlsx`: every row the list shows under the same filters, masked as
+/// the list shows them, as a spreadsheet that opens in WPS; the export is audited.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    export_rows(&state, &signed, t, HhQuery::parse(raw.as_deref())).await
+}
+
+/// `POST /households/export.xlsx`: the same, for a search by a full number (kept out of the
+/// address).
+pub async fn export_post(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
+    export_rows(&state, &signed, t, HhQuery::parse(Some(&body))).await
+}
