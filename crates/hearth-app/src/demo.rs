@@ -9,8 +9,8 @@ use chrono::{Datelike, NaiveDate};
 use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::household::{CategoryTagInput, ConsentInput, HouseholdInput, MemberInput};
 use hearth_core::organization::{OrgKind, OrgProfile, OrgStatus, Organization, ServiceField};
-use hearth_core::uscc::Uscc;
 use hearth_core::role::Role;
+use hearth_core::uscc::Uscc;
 use hearth_core::user::{User, UserStatus, Username};
 use hearth_store::areas::Area;
 use hearth_store::audit::{self, Actor, NewEvent};
@@ -361,7 +361,7 @@ fn demo_household(
                 people.name(&ELDER_NAMES, surname, n),
                 "head",
                 81 + (n % 9) as i32,
-                n % 2 == 0,
+                n.is_multiple_of(2),
             );
             head.health_note = "高血压，需长期服药（演示）".to_owned();
             members.push(head);
@@ -625,10 +625,10 @@ impl App {
     }
 
     /// 3–5 synthetic households per example village, entered by that village's officer (see
-    /// [`App::village_accounts`]), and
-    /// reviewed by the `town` account in its town and by `county` elsewhere. Everything goes
-    /// through the use cases, so the audit log and the encryption are the real ones. Returns
-    /// the households and the village accounts added.
+    /// [`App::village_accounts`]) and reviewed by the `town` account in its town and by `county`
+    /// elsewhere (never by their maker). Everything goes through the use cases, so the audit log
+    /// and the encryption are the real ones. Returns the households and the village accounts
+    /// added.
     async fn seed_households(
         &self,
         actor: &Actor,
@@ -651,7 +651,9 @@ impl App {
             today: crate::today(),
             next: 0,
         };
-        let village_accounts = self.village_accounts(actor, &demo_village, villages).await?;
+        let village_accounts = self
+            .village_accounts(actor, &demo_village, villages)
+            .await?;
         let mut households = 0;
         let mut n = 0u32;
         for (v, (village, maker)) in villages.iter().zip(&village_accounts).enumerate() {

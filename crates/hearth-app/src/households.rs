@@ -220,8 +220,7 @@ async fn refuse_duplicates(
             "household.already_registered",
         )
         .arg("village", village)
-        .arg("head", mask::mask_name(&holder.head_name))
-        .arg("status", holder.status),
+        .arg("head", mask::mask_name(&holder.head_name)),
     ))
 }
 
@@ -309,7 +308,7 @@ impl App {
         let (row, members) = rows(cipher, id, &profile, base);
         households::insert(&mut tx, &row, &members)
             .await
-            .map_err(|e| duplicate_or(e))?;
+            .map_err(duplicate_or)?;
         record(
             &mut tx,
             caller,
@@ -365,7 +364,7 @@ impl App {
         let (row, members) = rows(cipher, id, &profile, base);
         if !households::update(&mut tx, &row, version, Some(&members))
             .await
-            .map_err(|e| duplicate_or(e))?
+            .map_err(duplicate_or)?
         {
             return Err(AppError::Conflict(Invalid::new(
                 "version",

@@ -52,7 +52,11 @@ async fn revealing_needs_a_reason_and_is_logged_with_it() {
                 "{reason:?}"
             );
         }
-        assert_eq!(audit_log(db).await.len(), before, "a refused reveal shows and logs nothing");
+        assert_eq!(
+            audit_log(db).await.len(),
+            before,
+            "a refused reveal shows and logs nothing"
+        );
 
         let shown = app
             .reveal_household(&village, id, " 入户核实残疾等级 ")
@@ -88,20 +92,26 @@ async fn revealing_needs_a_reason_and_is_logged_with_it() {
         for event in &events {
             for secret in [&k.head_id, &k.child_id, &k.phone, &k.health_note] {
                 assert!(
-                    !event.detail.contains(secret.as_str()) && !event.reason.contains(secret.as_str()),
+                    !event.detail.contains(secret.as_str())
+                        && !event.reason.contains(secret.as_str()),
                     "{event:?}"
                 );
             }
         }
         // The town's reveal is logged as the town's; the record's history shows both.
-        app.reveal_household(&town, id, "复核低保材料").await.unwrap();
+        app.reveal_household(&town, id, "复核低保材料")
+            .await
+            .unwrap();
         let history = app.household_history(&town, id).await.unwrap();
         let reveals: Vec<(&str, &str)> = history
             .iter()
             .filter(|e| e.action == "household_revealed")
             .map(|e| (e.actor_name.as_str(), e.reason.as_str()))
             .collect();
-        assert_eq!(reveals, [("village", "入户核实残疾等级"), ("town", "复核低保材料")]);
+        assert_eq!(
+            reveals,
+            [("village", "入户核实残疾等级"), ("town", "复核低保材料")]
+        );
 
         let verified = app.verify_audit_log(Operator::Console).await.unwrap();
         assert!(verified.first_broken.is_none(), "{verified:?}");
@@ -115,7 +125,9 @@ async fn no_reveal_goes_unlogged_even_when_the_log_cannot_be_written() {
     each_backend(async |db: &TestDb| {
         let app = demo(db).await;
         let village = caller(&app, "village").await;
-        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2)).await.id;
+        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2))
+            .await
+            .id;
         // The audit log refuses every new entry, as a full disk or a broken trigger would.
         match db.backend {
             Backend::Sqlite => {
@@ -153,7 +165,11 @@ async fn no_reveal_goes_unlogged_even_when_the_log_cannot_be_written() {
             Backend::Postgres => "DROP TRIGGER audit_down ON audit_event",
         };
         db.execute(drop).await.unwrap();
-        assert!(app.reveal_household(&village, id, "核实身份信息").await.is_ok());
+        assert!(
+            app.reveal_household(&village, id, "核实身份信息")
+                .await
+                .is_ok()
+        );
         let verified = app.verify_audit_log(Operator::Console).await.unwrap();
         assert!(verified.first_broken.is_none(), "{verified:?}");
     })
@@ -167,24 +183,40 @@ async fn households_are_found_by_full_id_number_phone_or_last_four_within_scope(
         let village = caller(&app, "village").await;
         let county = caller(&app, "county").await;
         let (one, two) = (known(1), known(2));
-        let first = register(&app, &village, &complete(SHANGPAI_VILLAGE, 1)).await.id;
-        let second = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2)).await.id;
+        let first = register(&app, &village, &complete(SHANGPAI_VILLAGE, 1))
+            .await
+            .id;
+        let second = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2))
+            .await
+            .id;
 
         for who in [&village, &county] {
             // Any member's full number, however it was typed.
             assert_eq!(found(&app, who, search(&one.head_id)).await, [first]);
             assert_eq!(found(&app, who, search(&one.child_id)).await, [first]);
-            let spaced = format!("'{} {} {}", &two.head_id[..6], &two.head_id[6..14], &two.head_id[14..]);
+            let spaced = format!(
+                "'{} {} {}",
+                &two.head_id[..6],
+                &two.head_id[6..14],
+                &two.head_id[14..]
+            );
             assert_eq!(found(&app, who, search(&spaced)).await, [second]);
             // The full phone, also with the country code and spaces.
             assert_eq!(found(&app, who, search(&one.phone)).await, [first]);
-            let international = format!("+86 {} {} {}", &two.phone[..3], &two.phone[3..7], &two.phone[7..]);
+            let international = format!(
+                "+86 {} {} {}",
+                &two.phone[..3],
+                &two.phone[3..7],
+                &two.phone[7..]
+            );
             assert_eq!(found(&app, who, search(&international)).await, [second]);
         }
         // The last four characters of the phone or of any member's ID number.
         let by_phone = list(&app, &county, search(&one.phone[7..])).await.unwrap();
         assert!(by_phone.iter().any(|v| v.id == first));
-        let by_id = list(&app, &county, search(&one.child_id[14..])).await.unwrap();
+        let by_id = list(&app, &county, search(&one.child_id[14..]))
+            .await
+            .unwrap();
         assert!(by_id.iter().any(|v| v.id == first));
         // Everything found ends in those four, in the phone or in some member's number.
         for (views, last4) in [(&by_phone, &one.phone[7..]), (&by_id, &one.child_id[14..])] {
@@ -203,7 +235,11 @@ async fn households_are_found_by_full_id_number_phone_or_last_four_within_scope(
             ..HouseholdQuery::default()
         };
         assert_eq!(found(&app, &county, by_name).await, [first]);
-        assert!(found(&app, &county, search(&known(77).head_id)).await.is_empty());
+        assert!(
+            found(&app, &county, search(&known(77).head_id))
+                .await
+                .is_empty()
+        );
         assert!(found(&app, &county, search("13900009999")).await.is_empty());
         assert_eq!(
             refusals(
@@ -222,7 +258,11 @@ async fn households_are_found_by_full_id_number_phone_or_last_four_within_scope(
             );
         }
         let next_village = officer(&app, "v2", "village_officer", SHANGPAI_OTHER_VILLAGE).await;
-        assert!(found(&app, &next_village, search(&one.head_id)).await.is_empty());
+        assert!(
+            found(&app, &next_village, search(&one.head_id))
+                .await
+                .is_empty()
+        );
     })
     .await;
 }
@@ -262,15 +302,27 @@ async fn nothing_personal_is_stored_in_plain_text() {
         let town = caller(&app, "town").await;
         // Registered, edited, approved, revealed, returned: every path that writes.
         let ns = [1, 2, 3];
-        let a = approved(&app, &village, &town, &complete(SHANGPAI_VILLAGE, 1)).await.id;
-        app.reveal_household(&village, a, "入户核实身份").await.unwrap();
-        let b = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2)).await.id;
+        let a = approved(&app, &village, &town, &complete(SHANGPAI_VILLAGE, 1))
+            .await
+            .id;
+        app.reveal_household(&village, a, "入户核实身份")
+            .await
+            .unwrap();
+        let b = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2))
+            .await
+            .id;
         let (mut form, version) = app.household_form(&village, b).await.unwrap();
         form.note = "补充说明".into();
-        app.update_household(&village, b, version, &form).await.unwrap();
-        let c = register(&app, &village, &complete(SHANGPAI_VILLAGE, 3)).await.id;
+        app.update_household(&village, b, version, &form)
+            .await
+            .unwrap();
+        let c = register(&app, &village, &complete(SHANGPAI_VILLAGE, 3))
+            .await
+            .id;
         app.submit_household(&village, c).await.unwrap();
-        app.return_household(&town, c, "请补充残疾人证复印件").await.unwrap();
+        app.return_household(&town, c, "请补充残疾人证复印件")
+            .await
+            .unwrap();
         let needles = secrets(&ns);
         let head = known(1).head_name;
 
@@ -336,7 +388,10 @@ async fn an_expired_household_is_anonymised_and_its_statistics_kept() {
         let k = known(1);
         let old = approved(&app, &village, &town, &complete(SHANGPAI_VILLAGE, 1)).await;
         let kept = register(&app, &village, &complete(SHANGPAI_VILLAGE, 2)).await;
-        let everyone = list(&app, &county, HouseholdQuery::default()).await.unwrap().len();
+        let everyone = list(&app, &county, HouseholdQuery::default())
+            .await
+            .unwrap()
+            .len();
 
         // Nothing has expired today.
         assert_eq!(app.purge_expired(today()).await.unwrap().anonymised, 0);
@@ -349,18 +404,28 @@ async fn an_expired_household_is_anonymised_and_its_statistics_kept() {
         .unwrap();
         assert_eq!(app.purge_expired(today()).await.unwrap().anonymised, 1);
 
-        assert!(matches!(app.household(&county, old.id).await, Err(AppError::NotFound)));
         assert!(matches!(
-            app.reveal_household(&county, old.id, "核实已删除记录").await,
+            app.household(&county, old.id).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            app.reveal_household(&county, old.id, "核实已删除记录")
+                .await,
             Err(AppError::NotFound)
         ));
         let listed = found(&app, &county, HouseholdQuery::default()).await;
         assert_eq!(listed.len(), everyone - 1);
         assert!(!listed.contains(&old.id) && listed.contains(&kept.id));
         for number in [&k.head_id, &k.child_id, &k.phone] {
-            assert!(found(&app, &county, search(number)).await.is_empty(), "{number}");
+            assert!(
+                found(&app, &county, search(number)).await.is_empty(),
+                "{number}"
+            );
         }
-        let by_name = HouseholdQuery { name: Some(k.head_name.clone()), ..HouseholdQuery::default() };
+        let by_name = HouseholdQuery {
+            name: Some(k.head_name.clone()),
+            ..HouseholdQuery::default()
+        };
         assert!(found(&app, &county, by_name).await.is_empty());
 
         // What is left: no name, number, phone, address or sealed profile; the statistics.
@@ -370,24 +435,47 @@ async fn an_expired_household_is_anonymised_and_its_statistics_kept() {
         let everything = households::all(&mut tx, true).await.unwrap();
         drop(tx);
         assert!(row.anonymised_at.is_some());
-        assert!(!row.head_name.contains("柏") && !row.head_name.contains("青山"), "{}", row.head_name);
+        assert!(
+            !row.head_name.contains("柏") && !row.head_name.contains("青山"),
+            "{}",
+            row.head_name
+        );
         assert_eq!(
-            (row.head_id_masked.as_str(), row.address.as_str(), row.sealed.as_str()),
+            (
+                row.head_id_masked.as_str(),
+                row.address.as_str(),
+                row.sealed.as_str()
+            ),
             ("", "", "")
         );
-        assert_eq!((row.phone_index.as_deref(), row.phone_last4.as_deref()), (None, None));
+        assert_eq!(
+            (row.phone_index.as_deref(), row.phone_last4.as_deref()),
+            (None, None)
+        );
         assert_eq!(row.village.as_str(), SHANGPAI_VILLAGE);
         assert_eq!(row.categories, ["dibao", "disabled", "elderly_advanced"]);
-        assert_eq!((row.main_category.as_str(), row.member_count, row.score), ("dibao", 2, old.score));
+        assert_eq!(
+            (row.main_category.as_str(), row.member_count, row.score),
+            ("dibao", 2, old.score)
+        );
         assert_eq!(row.status, "approved");
         assert_eq!(members.len(), 2);
         for m in &members {
             assert!(!m.name.contains("柏") && m.id_last4.is_empty(), "{m:?}");
         }
         let births: Vec<i64> = members.iter().map(|m| m.birth_year).collect();
-        assert_eq!(births, [1941, i64::from(chrono::Datelike::year(&today()) - 8)], "ages stay for statistics");
-        assert_eq!(everything.len(), everyone, "the anonymised row still counts");
-        let row_json = serde_json::to_string(&row).unwrap() + &serde_json::to_string(&members).unwrap();
+        assert_eq!(
+            births,
+            [1941, i64::from(chrono::Datelike::year(&today()) - 8)],
+            "ages stay for statistics"
+        );
+        assert_eq!(
+            everything.len(),
+            everyone,
+            "the anonymised row still counts"
+        );
+        let row_json =
+            serde_json::to_string(&row).unwrap() + &serde_json::to_string(&members).unwrap();
         assert_absent(row_json.as_bytes(), &secrets(&[1]), "the anonymised rows");
 
         // The purge is in the audit log, the chain holds, and the person may be registered anew.
@@ -397,7 +485,13 @@ async fn an_expired_household_is_anonymised_and_its_statistics_kept() {
             .find(|e| e.action == "household_anonymised" && e.record_id == old.id.to_string())
             .expect("logged");
         assert_eq!(purge.role, "system");
-        assert!(app.verify_audit_log(Operator::Console).await.unwrap().first_broken.is_none());
+        assert!(
+            app.verify_audit_log(Operator::Console)
+                .await
+                .unwrap()
+                .first_broken
+                .is_none()
+        );
         register(&app, &village, &complete(SHANGPAI_VILLAGE, 1)).await;
 
         // Years ahead, every household has expired: none is left in any list.
@@ -406,8 +500,16 @@ async fn an_expired_household_is_anonymised_and_its_statistics_kept() {
             .await
             .unwrap();
         assert_eq!(report.anonymised, everyone);
-        assert!(found(&app, &county, HouseholdQuery::default()).await.is_empty());
-        assert!(found(&app, &village, HouseholdQuery::default()).await.is_empty());
+        assert!(
+            found(&app, &county, HouseholdQuery::default())
+                .await
+                .is_empty()
+        );
+        assert!(
+            found(&app, &village, HouseholdQuery::default())
+                .await
+                .is_empty()
+        );
     })
     .await;
 }

@@ -156,23 +156,41 @@ fn assert_names(view: &HouseholdView, names: Names, context: &str) {
         Names::Masked => {
             assert_eq!(view.head_name, "柏*", "{context}");
             assert!(
-                view.members.iter().all(|m| m.name.chars().count() == 2 && m.name.ends_with('*')),
+                view.members
+                    .iter()
+                    .all(|m| m.name.chars().count() == 2 && m.name.ends_with('*')),
                 "{context}: {view:?}"
             );
-            assert!(!view.address.contains("三组"), "{context}: the address, masked");
+            assert!(
+                !view.address.contains("三组"),
+                "{context}: the address, masked"
+            );
             let json = serde_json::to_string(view).unwrap();
-            assert!(!json.contains("青山") && !json.contains("小禾"), "{context}: {json}");
+            assert!(
+                !json.contains("青山") && !json.contains("小禾"),
+                "{context}: {json}"
+            );
         }
     }
 }
 
 /// Runs every action of one cell as `who` and compares with `expected` (in [`ACTIONS`] order);
 /// then checks through the county that refused actions changed nothing.
-async fn check(w: &World, who: &Caller, village: &'static str, expected: [Outcome; 12], names: Names) {
+async fn check(
+    w: &World,
+    who: &Caller,
+    village: &'static str,
+    expected: [Outcome; 12],
+    names: Names,
+) {
     let c = cell(w, village).await;
     let app = &w.app;
     let role = format!("{} ({})", who.user.username, who.user.role.as_str());
-    let place = if c.village == SHANGPAI_VILLAGE { "A" } else { "B" };
+    let place = if c.village == SHANGPAI_VILLAGE {
+        "A"
+    } else {
+        "B"
+    };
     let mut got = Vec::new();
 
     let listed = list(app, who, HouseholdQuery::default()).await;
@@ -199,22 +217,41 @@ async fn check(w: &World, who: &Caller, village: &'static str, expected: [Outcom
         assert_eq!(view.members.len(), 2);
     }
     got.push(outcome(&get));
-    got.push(outcome(&app.register_household(who, &w.input(village)).await));
+    got.push(outcome(
+        &app.register_household(who, &w.input(village)).await,
+    ));
     let form = app.household_form(who, c.draft_edit).await;
     let version = 1;
     let mut edit = w.input(village);
     if let Result::Ok((input, v)) = &form {
         assert_eq!(*v, version);
-        assert_eq!(input.members[0].id_number.len(), 18, "the form holds the full number");
+        assert_eq!(
+            input.members[0].id_number.len(),
+            18,
+            "the form holds the full number"
+        );
         edit = input.clone();
     }
     edit.note = format!("{role} 修改");
-    got.push(outcome(&app.update_household(who, c.draft_edit, version, &edit).await));
+    got.push(outcome(
+        &app.update_household(who, c.draft_edit, version, &edit)
+            .await,
+    ));
     got.push(outcome(&app.submit_household(who, c.draft_submit).await));
-    got.push(outcome(&app.withdraw_household(who, c.submitted_withdraw).await));
-    got.push(outcome(&app.approve_household(who, c.submitted_approve).await));
-    got.push(outcome(&app.return_household(who, c.submitted_return, "材料不全，请补充").await));
-    got.push(outcome(&app.reveal_household(who, c.approved, "核实家庭成员信息").await));
+    got.push(outcome(
+        &app.withdraw_household(who, c.submitted_withdraw).await,
+    ));
+    got.push(outcome(
+        &app.approve_household(who, c.submitted_approve).await,
+    ));
+    got.push(outcome(
+        &app.return_household(who, c.submitted_return, "材料不全，请补充")
+            .await,
+    ));
+    got.push(outcome(
+        &app.reveal_household(who, c.approved, "核实家庭成员信息")
+            .await,
+    ));
     got.push(outcome(&app.household_history(who, c.approved).await));
     got.push(outcome(&app.household_score(who, c.approved).await));
     got.push(outcome(&form));
@@ -235,15 +272,24 @@ async fn check(w: &World, who: &Caller, village: &'static str, expected: [Outcom
     let status = async |id| app.household(&w.county, id).await.unwrap();
     let allowed = |action: &str| expected[ACTIONS.iter().position(|a| *a == action).unwrap()] == Ok;
     let edited = status(c.draft_edit).await;
-    assert_eq!(edited.version, if allowed("update") { 2 } else { 1 }, "{role} update");
-    let pick = |action: &str, yes: &'static str, no: &'static str| if allowed(action) { yes } else { no };
+    assert_eq!(
+        edited.version,
+        if allowed("update") { 2 } else { 1 },
+        "{role} update"
+    );
+    let pick =
+        |action: &str, yes: &'static str, no: &'static str| if allowed(action) { yes } else { no };
     for (id, action, yes, no) in [
         (c.draft_submit, "submit", "submitted", "draft"),
         (c.submitted_withdraw, "withdraw", "draft", "submitted"),
         (c.submitted_approve, "approve", "approved", "submitted"),
         (c.submitted_return, "return", "returned", "submitted"),
     ] {
-        assert_eq!(status(id).await.status, pick(action, yes, no), "{role} {action} in {place}");
+        assert_eq!(
+            status(id).await.status,
+            pick(action, yes, no),
+            "{role} {action} in {place}"
+        );
     }
     let reveals = app
         .household_history(&w.county, c.approved)
@@ -252,19 +298,36 @@ async fn check(w: &World, who: &Caller, village: &'static str, expected: [Outcom
         .iter()
         .filter(|e| e.action == "household_revealed")
         .count();
-    assert_eq!(reveals, usize::from(allowed("reveal")), "{role} reveal is logged once or not at all");
+    assert_eq!(
+        reveals,
+        usize::from(allowed("reveal")),
+        "{role} reveal is logged once or not at all"
+    );
 }
 
 //                                 list    get     register update  submit  withdraw approve return  reveal  history score   form
-const COUNTY: [Outcome; 12] = [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Ok, Ok, Forbidden];
+const COUNTY: [Outcome; 12] = [
+    Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Ok, Ok, Forbidden,
+];
 const OFFICER_OWN: [Outcome; 12] = [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok];
 const VILLAGE_OWN: [Outcome; 12] = [Ok, Ok, Ok, Ok, Ok, Ok, Forbidden, Forbidden, Ok, Ok, Ok, Ok];
-const OFFICER_OTHER: [Outcome; 12] = [Hidden, Hidden, Outside, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden];
-const VILLAGE_OTHER: [Outcome; 12] = [Hidden, Hidden, Outside, Hidden, Hidden, Hidden, Forbidden, Forbidden, Hidden, Hidden, Hidden, Hidden];
-const AUDITOR: [Outcome; 12] = [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Forbidden, Forbidden];
+const OFFICER_OTHER: [Outcome; 12] = [
+    Hidden, Hidden, Outside, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden, Hidden,
+];
+const VILLAGE_OTHER: [Outcome; 12] = [
+    Hidden, Hidden, Outside, Hidden, Hidden, Hidden, Forbidden, Forbidden, Hidden, Hidden, Hidden,
+    Hidden,
+];
+const AUDITOR: [Outcome; 12] = [
+    Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok,
+    Forbidden, Forbidden,
+];
 /// An organization member sees no household while its organization takes part in no launched
 /// campaign (and never history, details or forms).
-const ORG_NOT_ENROLLED: [Outcome; 12] = [Hidden, Hidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden];
+const ORG_NOT_ENROLLED: [Outcome; 12] = [
+    Hidden, Hidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+    Forbidden, Forbidden, Forbidden,
+];
 const NO_CASE_DATA: [Outcome; 12] = [Forbidden; 12];
 
 #[tokio::test]
@@ -296,7 +359,14 @@ async fn a_village_officer_works_in_its_own_village_only_and_never_reviews() {
         check(&w, &w.village_a, SHANGPAI_VILLAGE, VILLAGE_OWN, Names::Full).await;
         check(&w, &w.village_a, SANHE_VILLAGE, VILLAGE_OTHER, Names::Full).await;
         check(&w, &w.village_b, SANHE_VILLAGE, VILLAGE_OWN, Names::Full).await;
-        check(&w, &w.village_b, SHANGPAI_VILLAGE, VILLAGE_OTHER, Names::Full).await;
+        check(
+            &w,
+            &w.village_b,
+            SHANGPAI_VILLAGE,
+            VILLAGE_OTHER,
+            Names::Full,
+        )
+        .await;
     })
     .await;
 }
@@ -306,21 +376,50 @@ async fn a_village_officer_does_not_see_the_next_village_of_its_own_town() {
     each_backend(async |db: &TestDb| {
         let w = World::new(db).await;
         let town = &w.town_a;
-        let next_door = register(&w.app, town, &w.input(crate::common::SHANGPAI_OTHER_VILLAGE)).await;
-        let seen = list(&w.app, &w.village_a, HouseholdQuery::default()).await.unwrap();
-        assert!(seen.iter().all(|v| v.village_code == SHANGPAI_VILLAGE), "only its own village");
+        let next_door = register(
+            &w.app,
+            town,
+            &w.input(crate::common::SHANGPAI_OTHER_VILLAGE),
+        )
+        .await;
+        let seen = list(&w.app, &w.village_a, HouseholdQuery::default())
+            .await
+            .unwrap();
+        assert!(
+            seen.iter().all(|v| v.village_code == SHANGPAI_VILLAGE),
+            "only its own village"
+        );
         assert!(!seen.iter().any(|v| v.id == next_door.id));
-        assert!(matches!(w.app.household(&w.village_a, next_door.id).await, Err(AppError::NotFound)));
+        assert!(matches!(
+            w.app.household(&w.village_a, next_door.id).await,
+            Err(AppError::NotFound)
+        ));
         // Asking for the town or the county does not widen the list.
         for area in [crate::common::SHANGPAI, crate::common::COUNTY] {
-            let wider = HouseholdQuery { area: Some(area.into()), ..HouseholdQuery::default() };
-            let ids: Vec<Uuid> = list(&w.app, &w.village_a, wider).await.unwrap().iter().map(|v| v.id).collect();
-            assert_eq!(ids, seen.iter().map(|v| v.id).collect::<Vec<_>>(), "asking for {area}");
+            let wider = HouseholdQuery {
+                area: Some(area.into()),
+                ..HouseholdQuery::default()
+            };
+            let ids: Vec<Uuid> = list(&w.app, &w.village_a, wider)
+                .await
+                .unwrap()
+                .iter()
+                .map(|v| v.id)
+                .collect();
+            assert_eq!(
+                ids,
+                seen.iter().map(|v| v.id).collect::<Vec<_>>(),
+                "asking for {area}"
+            );
         }
         // The town sees both of its villages, and only those.
         let town_list = list(&w.app, town, HouseholdQuery::default()).await.unwrap();
         assert!(town_list.iter().any(|v| v.id == next_door.id));
-        assert!(town_list.iter().all(|v| v.village_code.starts_with("340123100")));
+        assert!(
+            town_list
+                .iter()
+                .all(|v| v.village_code.starts_with("340123100"))
+        );
         assert!(town_list.iter().any(|v| v.village_code == SHANGPAI_VILLAGE));
     })
     .await;
@@ -334,13 +433,18 @@ async fn an_auditor_reads_everything_masked_and_changes_nothing() {
         check(&w, &auditor, SHANGPAI_VILLAGE, AUDITOR, Names::Masked).await;
         check(&w, &auditor, SANHE_VILLAGE, AUDITOR, Names::Masked).await;
         // The whole county, the demo households included, masked.
-        let all = list(&w.app, &auditor, HouseholdQuery::default()).await.unwrap();
+        let all = list(&w.app, &auditor, HouseholdQuery::default())
+            .await
+            .unwrap();
         assert!(all.len() > 100, "{}", all.len());
         for view in &all {
             assert_eq!(view.head_name.chars().count(), 2, "{view:?}");
             assert!(view.head_name.ends_with('*'));
             assert!(view.head_id.contains("********"), "{view:?}");
-            assert!(view.phone.is_empty() || view.phone.starts_with("*******"), "{view:?}");
+            assert!(
+                view.phone.is_empty() || view.phone.starts_with("*******"),
+                "{view:?}"
+            );
             assert_eq!(view.address, view.village_name);
         }
     })
@@ -355,7 +459,11 @@ async fn an_organization_member_sees_nothing_without_a_launched_campaign() {
         check(&w, &org, SHANGPAI_VILLAGE, ORG_NOT_ENROLLED, Names::Masked).await;
         check(&w, &org, SANHE_VILLAGE, ORG_NOT_ENROLLED, Names::Masked).await;
         let everything = list(&w.app, &org, HouseholdQuery::default()).await.unwrap();
-        assert!(everything.is_empty(), "{} households leaked", everything.len());
+        assert!(
+            everything.is_empty(),
+            "{} households leaked",
+            everything.len()
+        );
     })
     .await;
 }
@@ -398,16 +506,29 @@ async fn an_enrolled_organization_sees_approved_consenting_households_it_serves_
         let county = &w.county;
         let c = app.create_campaign(county, &campaign("S-1")).await.unwrap();
         let own = org.user.organization_id.unwrap();
-        app.enrol_organizations(county, c.id, &[own], 1).await.unwrap();
-        app.advance_campaign(county, c.id, CampaignAction::Launch).await.unwrap();
+        app.enrol_organizations(county, c.id, &[own], 1)
+            .await
+            .unwrap();
+        app.advance_campaign(county, c.id, CampaignAction::Launch)
+            .await
+            .unwrap();
 
         let seen = list(app, &org, HouseholdQuery::default()).await.unwrap();
         for id in &shared {
-            assert!(seen.iter().any(|v| v.id == *id), "a shared household is on the claim sheet");
+            assert!(
+                seen.iter().any(|v| v.id == *id),
+                "a shared household is on the claim sheet"
+            );
         }
         for id in &private {
-            assert!(!seen.iter().any(|v| v.id == *id), "an unshared household leaked");
-            assert!(matches!(app.household(&org, *id).await, Err(AppError::NotFound)));
+            assert!(
+                !seen.iter().any(|v| v.id == *id),
+                "an unshared household leaked"
+            );
+            assert!(matches!(
+                app.household(&org, *id).await,
+                Err(AppError::NotFound)
+            ));
         }
         for view in &seen {
             assert_eq!(view.status, "approved");
@@ -419,9 +540,14 @@ async fn an_enrolled_organization_sees_approved_consenting_households_it_serves_
         }
         let view = app.household(&org, shared[0]).await.unwrap();
         assert_names(&view, Names::Masked, "org get");
-        assert!(view.members.iter().all(|m| m.id_number.is_empty()), "{view:?}");
+        assert!(
+            view.members.iter().all(|m| m.id_number.is_empty()),
+            "{view:?}"
+        );
         for result in [
-            app.reveal_household(&org, shared[0], "想了解详情").await.map(|_| ()),
+            app.reveal_household(&org, shared[0], "想了解详情")
+                .await
+                .map(|_| ()),
             app.household_score(&org, shared[0]).await.map(|_| ()),
             app.household_form(&org, shared[0]).await.map(|_| ()),
             app.household_history(&org, shared[0]).await.map(|_| ()),
@@ -431,7 +557,9 @@ async fn an_enrolled_organization_sees_approved_consenting_households_it_serves_
 
         // An organization that serves only 三河镇 sees only 三河镇's.
         let sanhe_org = crate::common::create(app, county, "三河镇专属服务队", 41, &[SANHE]).await;
-        app.enrol_organizations(county, c.id, &[sanhe_org.id], 1).await.unwrap();
+        app.enrol_organizations(county, c.id, &[sanhe_org.id], 1)
+            .await
+            .unwrap();
         app.add_user(
             hearth_app::users::Operator::Console,
             &hearth_app::users::NewUser {
@@ -447,10 +575,20 @@ async fn an_enrolled_organization_sees_approved_consenting_households_it_serves_
         .unwrap();
         let signed = app.sign_in("sanhe.org", "Warm-Winter-2024").await.unwrap();
         let sanhe_member = app.session(&signed.token).await.unwrap().0;
-        let theirs = list(app, &sanhe_member, HouseholdQuery::default()).await.unwrap();
+        let theirs = list(app, &sanhe_member, HouseholdQuery::default())
+            .await
+            .unwrap();
         assert!(theirs.iter().any(|v| v.id == shared[1]));
-        assert!(theirs.iter().all(|v| v.village_code.starts_with("340123101")), "only 三河镇");
-        assert!(matches!(app.household(&sanhe_member, shared[0]).await, Err(AppError::NotFound)));
+        assert!(
+            theirs
+                .iter()
+                .all(|v| v.village_code.starts_with("340123101")),
+            "only 三河镇"
+        );
+        assert!(matches!(
+            app.household(&sanhe_member, shared[0]).await,
+            Err(AppError::NotFound)
+        ));
     })
     .await;
 }

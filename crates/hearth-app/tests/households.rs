@@ -4,9 +4,7 @@
 //! The people are synthetic: ID numbers of county 340123 built with the check character, with
 //! sequence numbers from 600 up so they never meet the demo's (which stay below 600).
 
-use crate::common::{
-    SANHE, SHANGPAI, SHANGPAI_OTHER_VILLAGE, SHANGPAI_VILLAGE, arg, caller, demo,
-};
+use crate::common::{SANHE, SHANGPAI, SHANGPAI_OTHER_VILLAGE, SHANGPAI_VILLAGE, arg, caller, demo};
 use chrono::{Datelike, Days, NaiveDate};
 use hearth_app::households::{HouseholdQuery, HouseholdView};
 use hearth_app::users::{NewUser, Operator};
@@ -164,9 +162,7 @@ pub async fn list(
     who: &Caller,
     query: HouseholdQuery,
 ) -> Result<Vec<HouseholdView>, AppError> {
-    let (views, total) = app
-        .households(who, &query, PageRequest::all())
-        .await?;
+    let (views, total) = app.households(who, &query, PageRequest::all()).await?;
     assert_eq!(total, views.len() as i64, "the total matches the rows");
     Ok(views)
 }
@@ -321,7 +317,10 @@ async fn invalid_id_numbers_are_refused_naming_the_member_and_the_reason() {
             // Every reason has a message in both languages.
             let zh = hearth_core::i18n::text(hearth_core::Lang::ZhCn, at_member[0].code());
             let en = hearth_core::i18n::text(hearth_core::Lang::En, at_member[0].code());
-            assert!(zh != at_member[0].code() && en != at_member[0].code(), "{code}");
+            assert!(
+                zh != at_member[0].code() && en != at_member[0].code(),
+                "{code}"
+            );
         }
         // The wrong check digit says which character was expected.
         let mut input = complete(SHANGPAI_VILLAGE, 3);
@@ -405,9 +404,7 @@ async fn the_same_person_cannot_be_registered_twice() {
         let other = register(&app, &town, &complete(SHANGPAI_OTHER_VILLAGE, 7)).await;
         let (mut form, version) = app.household_form(&town, other.id).await.unwrap();
         form.members[1].id_number = known(5).child_id;
-        let result = app
-            .update_household(&town, other.id, version, &form)
-            .await;
+        let result = app.update_household(&town, other.id, version, &form).await;
         assert!(
             matches!(&result, Err(AppError::Conflict(e)) if e.field() == "members[1].id_number"),
             "{result:?}"
@@ -478,7 +475,9 @@ async fn the_officer_who_entered_a_record_cannot_approve_it() {
         let colleague = officer(&app, "shangpai.b", "town_officer", SHANGPAI).await;
 
         // A village officer may not review at all.
-        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 11)).await.id;
+        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 11))
+            .await
+            .id;
         app.submit_household(&village, id).await.unwrap();
         assert!(matches!(
             app.approve_household(&village, id).await,
@@ -490,7 +489,9 @@ async fn the_officer_who_entered_a_record_cannot_approve_it() {
         ));
 
         // A town officer who entered the record may not approve or return it; a colleague may.
-        let id = register(&app, &town, &complete(SHANGPAI_OTHER_VILLAGE, 12)).await.id;
+        let id = register(&app, &town, &complete(SHANGPAI_OTHER_VILLAGE, 12))
+            .await
+            .id;
         let submitted = app.submit_household(&town, id).await.unwrap();
         assert_eq!(submitted.status, "submitted");
         assert!(submitted.entered_by_caller, "the page can hide the button");
@@ -535,13 +536,19 @@ async fn whoever_last_edited_a_record_cannot_approve_it_either() {
         let village = caller(&app, "village").await;
         let town = caller(&app, "town").await;
         // The village enters it; the town returns it, then edits it itself and resubmits.
-        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 13)).await.id;
+        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 13))
+            .await
+            .id;
         app.submit_household(&village, id).await.unwrap();
-        app.return_household(&town, id, "请补充低保证明").await.unwrap();
+        app.return_household(&town, id, "请补充低保证明")
+            .await
+            .unwrap();
         let (mut form, version) = app.household_form(&town, id).await.unwrap();
         form.categories.truncate(1);
         form.main_category = "dibao".into();
-        app.update_household(&town, id, version, &form).await.unwrap();
+        app.update_household(&town, id, version, &form)
+            .await
+            .unwrap();
         app.submit_household(&town, id).await.unwrap();
         // The content is now the town officer's: approving it would be checking oneself.
         assert_eq!(
@@ -563,7 +570,9 @@ async fn a_return_needs_a_reason_and_an_approved_record_is_not_edited() {
         let app = demo(db).await;
         let village = caller(&app, "village").await;
         let town = caller(&app, "town").await;
-        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 14)).await.id;
+        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 14))
+            .await
+            .id;
         app.submit_household(&village, id).await.unwrap();
         for blank in ["", "   ", "\u{3000}"] {
             assert_eq!(
@@ -596,7 +605,10 @@ async fn a_return_needs_a_reason_and_an_approved_record_is_not_edited() {
         assert_eq!(edited.status, "returned");
         let resubmitted = app.submit_household(&village, id).await.unwrap();
         assert_eq!(
-            (resubmitted.status.as_str(), resubmitted.return_reason.as_str()),
+            (
+                resubmitted.status.as_str(),
+                resubmitted.return_reason.as_str()
+            ),
             ("submitted", ""),
             "the old reason goes once it is resubmitted"
         );
@@ -615,10 +627,7 @@ async fn a_return_needs_a_reason_and_an_approved_record_is_not_edited() {
         assert_eq!(approved.status, "approved");
         for who in [&village, &town] {
             assert_eq!(
-                refusals(
-                    app.update_household(who, id, approved.version, &form)
-                        .await
-                ),
+                refusals(app.update_household(who, id, approved.version, &form).await),
                 [pair("status", "household.edit_approved")]
             );
         }
@@ -636,7 +645,10 @@ async fn a_return_needs_a_reason_and_an_approved_record_is_not_edited() {
             [pair("status", "household.cannot_submit")]
         );
         let after = app.household(&town, id).await.unwrap();
-        assert_eq!((after.status.as_str(), after.version), ("approved", approved.version));
+        assert_eq!(
+            (after.status.as_str(), after.version),
+            ("approved", approved.version)
+        );
     })
     .await;
 }
@@ -647,7 +659,9 @@ async fn an_edit_made_from_a_stale_copy_is_a_conflict_and_changes_nothing() {
         let app = demo(db).await;
         let village = caller(&app, "village").await;
         let town = caller(&app, "town").await;
-        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 15)).await.id;
+        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 15))
+            .await
+            .id;
         // Two people open the form.
         let (mut mine, version) = app.household_form(&village, id).await.unwrap();
         let (mut theirs, same) = app.household_form(&town, id).await.unwrap();
@@ -722,7 +736,9 @@ async fn submitting_an_incomplete_household_lists_what_is_missing() {
             [pair("consent.guardian", "consent.guardian_required")]
         );
         // Withdrawn and resubmitted, a complete one goes through.
-        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 19)).await.id;
+        let id = register(&app, &village, &complete(SHANGPAI_VILLAGE, 19))
+            .await
+            .id;
         app.submit_household(&village, id).await.unwrap();
         let back = app.withdraw_household(&village, id).await.unwrap();
         assert_eq!(back.status, "draft");

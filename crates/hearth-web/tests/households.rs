@@ -1009,3 +1009,47 @@ async fn an_enrolled_organization_sees_approved_consented_households_masked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn withdrawing_consent_stops_sharing_at_once() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let village = t.sign_in("village").await;
+        let created = register(&t, &village, zhang_family()).await;
+        let id = created["id"].as_str().expect("id").to_owned();
+        assert_eq!(
+            created["shares_with_orgs"], true,
+            "the family consented to sharing"
+        );
+        let future = post(
+            &t,
+            &village,
+            &format!("/api/v1/households/{id}/consent/withdraw"),
+            json!({"withdrawn_on": "2999-01-01"}),
+        )
+        .await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let withdrawn = post(
+            &t,
+            &village,
+            &format!("/api/v1/households/{id}/consent/withdraw"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text());
+        assert_eq!(withdrawn.json()["shares_with_orgs"], false);
+        let auditor = t.sign_in("auditor").await;
+        assert_eq!(
+            post(
+                &t,
+                &auditor,
+                &format!("/api/v1/households/{id}/consent/withdraw"),
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}

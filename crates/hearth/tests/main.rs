@@ -281,8 +281,8 @@ async fn keys_rotate_re_encrypts_everything_and_the_old_key_can_then_be_retired(
         assert!(!again.status.success(), "a key no longer in the file");
 
         // A server started with the key file as it is now reads and finds everything.
-        let after = hearth_app::App::new(db.store.clone(), hearth_app::Policy::default())
-            .with_keys(ring);
+        let after =
+            hearth_app::App::new(db.store.clone(), hearth_app::Policy::default()).with_keys(ring);
         let county = sign_in_county(&after).await;
         let shown = after
             .reveal_household(&county, sample, "换钥后核对")
@@ -295,7 +295,11 @@ async fn keys_rotate_re_encrypts_everything_and_the_old_key_can_then_be_retired(
             ..Default::default()
         };
         let (found, _) = after
-            .households(&county, &query, hearth_store::organizations::PageRequest::all())
+            .households(
+                &county,
+                &query,
+                hearth_store::organizations::PageRequest::all(),
+            )
             .await
             .expect("search");
         assert_eq!(

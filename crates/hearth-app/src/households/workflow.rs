@@ -51,6 +51,9 @@ impl App {
     /// see the shared household masked and nothing of how officers handled it (return and reveal
     /// reasons, officers' names).
     pub async fn household_history(&self, caller: &Caller, id: Uuid) -> Result<Vec<AuditEvent>> {
+        if caller.user.role == hearth_core::role::Role::OrgMember {
+            return Err(AppError::Forbidden);
+        }
         let mut tx = self.store().read().await?;
         visible(&mut tx, caller, id).await?;
         Ok(audit::for_record(&mut tx, RECORD, &id.to_string()).await?)

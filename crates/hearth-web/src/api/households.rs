@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw))
         .routes(routes!(approve))
         .routes(routes!(return_for_changes))
+        .routes(routes!(withdraw_consent))
         .routes(routes!(reveal))
         .routes(routes!(history))
         .routes(routes!(score))
@@ -518,6 +519,43 @@ pub async fn return_for_changes(
     let view = state
         .app
         .return_household(&signed.caller, parse_id(&id)?, &body.reason)
+        .await?;
+    Ok(Json(HouseholdOut::from(&view)))
+}
+
+/// The date consent was withdrawn (today if left out).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ConsentWithdrawalIn {
+    /// `2024-12-20`; not in the future.
+    pub withdrawn_on: Option<String>,
+}
+
+/// 撤回同意: from that day the household is no longer shared with organizations; possible at
+/// any status.
+#[utoipa::path(post, path = "/households/{id}/consent/withdraw", tag = "households", params(("id" = String, Path)), request_body = ConsentWithdrawalIn,
+    responses((status = 200, body = HouseholdOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Json(body): Json<ConsentWithdrawalIn>,
+) -> Result<Json<HouseholdOut>, ApiError> {
+    let on = match body
+        .withdrawn_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(date) => chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            hearth_core::Invalid::new("withdrawn_on", "campaign.date").arg("value", date)
+        })?,
+        None => hearth_app::today(),
+    };
+    let view = state
+        .app
+        .withdraw_household_consent(&signed.caller, parse_id(&id)?, on)
         .await?;
     Ok(Json(HouseholdOut::from(&view)))
 }
