@@ -7,6 +7,7 @@ use crate::users::NewUser;
 use crate::{App, Caller, Result, areas::parse_divisions};
 use chrono::{Datelike, NaiveDate};
 use hearth_core::area::{AreaCode, AreaLevel};
+use hearth_core::campaign::CampaignInput;
 use hearth_core::household::{CategoryTagInput, ConsentInput, HouseholdInput, MemberInput};
 use hearth_core::organization::{OrgKind, OrgProfile, OrgStatus, Organization, ServiceField};
 use hearth_core::role::Role;
@@ -544,7 +545,11 @@ pub struct DemoSummary {
     pub organizations: usize,
     pub users: usize,
     pub households: usize,
+    pub campaigns: usize,
 }
+
+/// The code of the demo campaign.
+pub const DEMO_CAMPAIGN: &str = "2024-NDXD";
 
 impl App {
     /// Fills an empty database with the demo data set. Needs the keys ([`App::with_keys`]): the
@@ -616,12 +621,50 @@ impl App {
             .collect();
         let (households, village_accounts) =
             self.seed_households(&actor, &accounts, &villages).await?;
+        let campaigns = self.seed_campaign(&accounts, &orgs).await?;
         Ok(DemoSummary {
             areas,
             organizations: orgs.len(),
             users: DEMO_USERS.len() + village_accounts,
             households,
+            campaigns,
         })
+    }
+
+    /// The launched "2024年暖冬行动" with all 21 organizations in its first batch (第一批), as in
+    /// the news item, so organizations see the consented households they may help.
+    async fn seed_campaign(&self, accounts: &[User], orgs: &[Organization]) -> Result<usize> {
+        let Some(county) = accounts
+            .iter()
+            .find(|u| u.username.as_str() == "county")
+            .cloned()
+            .map(Caller::new)
+        else {
+            return Ok(0);
+        };
+        let input = CampaignInput {
+            code: DEMO_CAMPAIGN.to_owned(),
+            name: "2024年暖冬行动（演示）".to_owned(),
+            year: "2024".to_owned(),
+            starts_on: "2024-01-24".to_owned(),
+            ends_on: "2024-03-31".to_owned(),
+            focus_fields: vec!["elderly".to_owned(), "poverty".to_owned(), "children".to_owned()],
+            target_households: "780".to_owned(),
+            target_cash: "130000".to_owned(),
+            target_items: "390".to_owned(),
+            arrangements: "迎新春、送温暖、办实事：社会组织与困难群众结对，制定《肥西县社会组织暖冬行动关爱慰问承诺书》，做到对象精准、需求精准、服务精准。（演示数据）".to_owned(),
+        };
+        let campaign = self.create_campaign(&county, &input).await?;
+        let ids: Vec<uuid::Uuid> = orgs.iter().map(|o| o.id).collect();
+        self.enrol_organizations(&county, campaign.id, &ids, 1)
+            .await?;
+        self.advance_campaign(
+            &county,
+            campaign.id,
+            hearth_core::campaign::CampaignAction::Launch,
+        )
+        .await?;
+        Ok(1)
     }
 
     /// 3–5 synthetic households per example village, entered by that village's officer (see

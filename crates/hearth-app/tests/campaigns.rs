@@ -158,6 +158,7 @@ async fn organizations_enrol_in_batches_or_apply() {
 async fn an_organization_sees_consented_households_only_while_enrolled_in_a_launched_campaign() {
     each_backend(async |db| {
         let app = demo(db).await;
+        crate::common::close_demo_campaign(&app).await;
         let (county, town, village, org) = (
             caller(&app, "county").await,
             caller(&app, "town").await,

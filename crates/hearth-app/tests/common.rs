@@ -120,3 +120,20 @@ pub fn arg<'a>(invalid: &'a hearth_core::Invalid, name: &str) -> Option<&'a str>
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// Closes the demo's launched campaign, so organizations take part in none (their starting
+/// point before the bureau enrols them anywhere).
+pub async fn close_demo_campaign(app: &App) {
+    let county = caller(app, "county").await;
+    let (campaign, _) = app
+        .campaign(&county, hearth_app::demo::DEMO_CAMPAIGN)
+        .await
+        .expect("the demo campaign");
+    app.advance_campaign(
+        &county,
+        campaign.id,
+        hearth_core::campaign::CampaignAction::Close,
+    )
+    .await
+    .expect("close it");
+}

@@ -455,6 +455,7 @@ async fn an_auditor_reads_everything_masked_and_changes_nothing() {
 async fn an_organization_member_sees_nothing_without_a_launched_campaign() {
     each_backend(async |db: &TestDb| {
         let w = World::new(db).await;
+        crate::common::close_demo_campaign(&w.app).await;
         let org = caller(&w.app, "org").await;
         check(&w, &org, SHANGPAI_VILLAGE, ORG_NOT_ENROLLED, Names::Masked).await;
         check(&w, &org, SANHE_VILLAGE, ORG_NOT_ENROLLED, Names::Masked).await;

@@ -110,6 +110,22 @@ impl Store {
         }
     }
 
+    /// Rewrites the household tables so that anonymised rows leave no old copy behind
+    /// (SQLite: `VACUUM`; PostgreSQL: `VACUUM FULL`, which locks the tables while it runs).
+    pub async fn compact(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                sqlx::query("VACUUM").execute(pool).await?;
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query("VACUUM FULL household, household_member")
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,

@@ -342,6 +342,7 @@ async fn returning_needs_a_reason_and_the_village_sees_it() {
 async fn organizations_and_the_system_admin_see_no_households() {
     each_backend(async |db| {
         let t = TestApp::demo(db).await;
+        t.close_demo_campaign().await;
         let village = t.sign_in("village").await;
         let id = register(&t, &village, zhang_family()).await["id"]
             .as_str()
@@ -922,6 +923,7 @@ async fn the_pages_speak_english_too() {
 async fn an_enrolled_organization_sees_approved_consented_households_masked() {
     each_backend(async |db| {
         let t = TestApp::demo(db).await;
+        t.close_demo_campaign().await;
         let village = t.sign_in("village").await;
         let town = t.sign_in("town").await;
         let county = t.sign_in("county").await;
@@ -950,7 +952,7 @@ async fn an_enrolled_organization_sees_approved_consented_households_masked() {
             &t,
             &county,
             "/api/v1/campaigns",
-            json!({"code": "2024-ndxd", "name": "2024年暖冬行动", "year": "2024",
+            json!({"code": "2024-test", "name": "2024年暖冬行动", "year": "2024",
                    "starts_on": "2024-01-24", "ends_on": "2024-03-31"}),
         )
         .await;

@@ -177,4 +177,29 @@ impl TestApp {
             bearer: None,
         }
     }
+
+    /// Closes the demo's launched campaign, so organizations take part in none.
+    pub async fn close_demo_campaign(&self) {
+        let county = self.sign_in("county").await;
+        let campaign = self
+            .get(
+                &format!("/api/v1/campaigns/{}", hearth_app::demo::DEMO_CAMPAIGN),
+                &county,
+            )
+            .await
+            .json();
+        let id = campaign["campaign"]["id"]
+            .as_str()
+            .expect("the demo campaign")
+            .to_owned();
+        let closed = self
+            .json(
+                "POST",
+                &format!("/api/v1/campaigns/{id}/status"),
+                &county,
+                serde_json::json!({"action": "close"}),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.text());
+    }
 }

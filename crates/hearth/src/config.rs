@@ -229,6 +229,12 @@ pub async fn retire_key(settings: &Settings, id: &str) -> Result<ExitCode> {
 pub async fn purge(settings: &Settings) -> Result<ExitCode> {
     let app = app_with_keys(settings).await?;
     let report = app.purge_expired(hearth_app::today()).await?;
+    if report.anonymised > 0 {
+        app.store()
+            .compact()
+            .await
+            .context("anonymised, but compacting the database failed; run `hearth purge` again")?;
+    }
     println!(
         "已匿名化 {} 户（统计数据保留）/ anonymised {} households (statistics kept)",
         report.anonymised, report.anonymised

@@ -49,12 +49,14 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     if fresh {
         let summary = app.seed_demo().await?;
         println!(
-            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households",
+            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households, {} 个帮扶活动 campaign ({})",
             dir.display(),
             summary.areas,
             summary.organizations,
             summary.users,
-            summary.households
+            summary.households,
+            summary.campaigns,
+            hearth_app::demo::DEMO_CAMPAIGN
         );
     } else {
         println!(
