@@ -276,7 +276,11 @@ async fn keys_rotate_re_encrypts_everything_and_the_old_key_can_then_be_retired(
             ring.keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
             [new.as_str()]
         );
-        assert!(!std::fs::read_to_string(&key).expect("key").contains(&old));
+        let file = std::fs::read_to_string(&key).expect("key");
+        assert!(
+            !file.contains(&format!("hearth-key-v1:{old}:")),
+            "the old key is gone from the file"
+        );
         let again = hearth(db, &key, &["keys", "retire", &old], None);
         assert!(!again.status.success(), "a key no longer in the file");
 
