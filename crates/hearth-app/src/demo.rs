@@ -18,6 +18,8 @@ use hearth_store::audit::{self, Actor, NewEvent};
 use hearth_store::{organizations, users};
 use uuid::Uuid;
 
+mod needs;
+
 /// Feixi County's township-level divisions (shared/data/feixi-divisions.csv).
 pub const FEIXI_DIVISIONS: &str = include_str!("../../../data/feixi-divisions.csv");
 
@@ -546,6 +548,7 @@ pub struct DemoSummary {
     pub users: usize,
     pub households: usize,
     pub campaigns: usize,
+    pub needs: usize,
 }
 
 /// The code of the demo campaign.
@@ -622,12 +625,14 @@ impl App {
         let (households, village_accounts) =
             self.seed_households(&actor, &accounts, &villages).await?;
         let campaigns = self.seed_campaign(&accounts, &orgs).await?;
+        let (needs, org_accounts) = self.seed_needs(&actor, &orgs).await?;
         Ok(DemoSummary {
             areas,
             organizations: orgs.len(),
-            users: DEMO_USERS.len() + village_accounts,
+            users: DEMO_USERS.len() + village_accounts + org_accounts,
             households,
             campaigns,
+            needs,
         })
     }
 

@@ -6,12 +6,14 @@
 //! and the CLI prints it. Invalid input is never stored in part.
 
 pub mod areas;
+pub mod attachments;
 pub mod audit_log;
 pub mod auth;
 pub mod campaigns;
 pub mod demo;
 pub mod error;
 pub mod households;
+pub mod needs;
 pub mod organizations;
 pub mod users;
 

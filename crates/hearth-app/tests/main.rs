@@ -2,12 +2,14 @@
 //! See `hearth_store::testing` for `HEARTH_TEST_POSTGRES_URL` and `HEARTH_REQUIRE_POSTGRES`.
 
 mod areas;
+mod attachments;
 mod auth;
 mod campaigns;
 mod common;
 mod household_privacy;
 mod household_scope;
 mod households;
+mod needs;
 mod organizations;
 mod scope;
 mod tokens_and_users;

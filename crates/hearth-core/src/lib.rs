@@ -26,3 +26,4 @@ pub mod role;
 pub mod user;
 
 pub use role::Role;
+pub mod need;

@@ -37,6 +37,14 @@ pub enum Permission {
     ManageCampaigns,
     /// Ask for one's own organization to take part in a campaign.
     ApplyToCampaigns,
+    /// See the needs of households in scope, with who claimed them.
+    ReadNeeds,
+    /// Record needs for approved households and send returned ones back for review.
+    RecordNeeds,
+    /// Approve needs onto the claim sheet or return them (never one's own entry).
+    ReviewNeeds,
+    /// See the claim sheet (masked, consented households only) and claim or release needs.
+    ClaimNeeds,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -68,6 +76,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         ManageCampaigns => role == CountyAdmin,
         ApplyToCampaigns => role == OrgMember,
+        ReadNeeds => matches!(role, CountyAdmin | TownOfficer | VillageOfficer | Auditor),
+        RecordNeeds => matches!(role, TownOfficer | VillageOfficer),
+        ReviewNeeds => matches!(role, TownOfficer | CountyAdmin),
+        ClaimNeeds => role == OrgMember,
     }
 }
 
@@ -97,5 +109,41 @@ mod tests {
             .filter(|r| allows(*r, Permission::ManageOrganizations))
             .collect();
         assert_eq!(managers, vec![Role::CountyAdmin]);
+    }
+
+    #[test]
+    fn only_organizations_claim_and_they_neither_record_nor_review_needs() {
+        let holders = |p: Permission| -> Vec<Role> {
+            Role::ALL.into_iter().filter(|r| allows(*r, p)).collect()
+        };
+        assert_eq!(holders(Permission::ClaimNeeds), vec![Role::OrgMember]);
+        assert_eq!(
+            holders(Permission::RecordNeeds),
+            vec![Role::TownOfficer, Role::VillageOfficer]
+        );
+        assert_eq!(
+            holders(Permission::ReviewNeeds),
+            vec![Role::CountyAdmin, Role::TownOfficer]
+        );
+        assert_eq!(
+            holders(Permission::ReadNeeds),
+            vec![
+                Role::CountyAdmin,
+                Role::TownOfficer,
+                Role::VillageOfficer,
+                Role::Auditor
+            ],
+            "organizations see needs only through the masked claim sheet"
+        );
+        for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            for p in [
+                Permission::ReadNeeds,
+                Permission::RecordNeeds,
+                Permission::ReviewNeeds,
+                Permission::ClaimNeeds,
+            ] {
+                assert!(!allows(role, p), "{role} {p:?}");
+            }
+        }
     }
 }

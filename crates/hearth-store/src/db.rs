@@ -110,7 +110,7 @@ impl Store {
         }
     }
 
-    /// Rewrites the household tables so that anonymised rows leave no old copy behind
+    /// Rewrites the household and attachment tables so that anonymised rows leave no old copy behind
     /// (SQLite: `VACUUM`; PostgreSQL: `VACUUM FULL`, which locks the tables while it runs).
     pub async fn compact(&self) -> Result<()> {
         match &self.pool {
@@ -118,7 +118,7 @@ impl Store {
                 sqlx::query("VACUUM").execute(pool).await?;
             }
             Pool::Postgres(pool) => {
-                sqlx::query("VACUUM FULL household, household_member")
+                sqlx::query("VACUUM FULL household, household_member, attachment")
                     .execute(pool)
                     .await?;
             }

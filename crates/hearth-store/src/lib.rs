@@ -10,11 +10,14 @@
 
 pub mod api_tokens;
 pub mod areas;
+pub mod attachments;
 pub mod audit;
 pub mod campaigns;
 pub mod crypto;
 pub mod households;
+pub mod items;
 pub mod keys;
+pub mod needs;
 pub mod organizations;
 pub mod sessions;
 pub mod users;

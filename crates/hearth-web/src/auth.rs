@@ -147,7 +147,8 @@ pub async fn authenticate(
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Refuses a state-changing request made with a session cookie unless it carries the session's
-/// CSRF token, in the `X-CSRF-Token` header or the `_csrf` form field.
+/// CSRF token, in the `X-CSRF-Token` header or the `_csrf` form field (for a file upload, the
+/// `_csrf` query parameter).
 pub async fn csrf(request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
@@ -180,11 +181,29 @@ pub async fn csrf(request: Request, next: Next) -> Response {
             refuse()
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("");
+    // A file upload from a page is `multipart/form-data`: a plain HTML form cannot set the
+    // header, and reading a `_csrf` part here would mean buffering the whole file (up to the
+    // upload limit) in this middleware, in front of the handler that streams it. Such forms
+    // carry the token in their action URL (`?_csrf=…`) instead, and only they may: another
+    // site cannot read the token, so it cannot forge the URL either; the token is per session,
+    // the pages send `Referrer-Policy: same-origin`, and the request log records paths only.
+    if content_type.starts_with("multipart/form-data") {
+        let sent = request
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded_field(q.as_bytes(), CSRF_FIELD));
+        return if sent.is_some_and(|sent| constant_eq(&sent, &expected)) {
+            next.run(request).await
+        } else {
+            refuse()
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return refuse();
     }

@@ -1055,3 +1055,57 @@ async fn withdrawing_consent_stops_sharing_at_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_detail_page_records_a_consent_withdrawal() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let village = t.sign_in("village").await;
+        let id = register(&t, &village, zhang_family()).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let page = t.get(&format!("/households/{id}"), &village).await.text();
+        assert!(
+            page.contains(&format!("/households/{id}/consent/withdraw")),
+            "the form is offered"
+        );
+        let csrf = village.csrf.clone().expect("csrf");
+        let bad = t
+            .form(
+                &format!("/households/{id}/consent/withdraw"),
+                &village,
+                &[("_csrf", &csrf), ("withdrawn_on", "明天")],
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "an unreadable date is refused"
+        );
+        let done = t
+            .form(
+                &format!("/households/{id}/consent/withdraw"),
+                &village,
+                &[("_csrf", &csrf)],
+            )
+            .await;
+        assert!(
+            done.status.is_redirection(),
+            "{} {}",
+            done.status,
+            done.text()
+        );
+        let after = t
+            .get(&format!("/api/v1/households/{id}"), &village)
+            .await
+            .json();
+        assert_eq!(after["shares_with_orgs"], false);
+        let page = t.get(&format!("/households/{id}"), &village).await.text();
+        assert!(
+            !page.contains(&format!("/households/{id}/consent/withdraw")),
+            "nothing left to withdraw"
+        );
+    })
+    .await;
+}

@@ -1,8 +1,10 @@
 //! Router tests: the real application in-process on SQLite and PostgreSQL.
 
 mod api;
+mod attachments;
 mod campaigns;
 mod households;
+mod needs;
 mod openapi;
 mod pages;
 mod support;

@@ -218,7 +218,9 @@ pub async fn retire_key(settings: &Settings, id: &str) -> Result<ExitCode> {
         .filter(|h| FieldCipher::key_of(&h.sealed) == Some(id))
         .count();
     if still_used > 0 {
-        bail!("key {id} still seals {still_used} households; run `hearth keys rotate` first");
+        bail!(
+            "key {id} still seals {still_used} households or scans; run `hearth keys rotate` first"
+        );
     }
     KeyRing::retire(settings.key_file()?, id)?;
     println!("已移除密钥 / retired key {id}");

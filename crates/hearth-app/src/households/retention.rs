@@ -53,6 +53,9 @@ impl App {
             row.anonymised_at = Some(hearth_store::now());
             row.version += 1;
             households::update(&mut tx, &row, version, Some(&members)).await?;
+            // The scanned consent form names and shows the people: it goes with them.
+            crate::attachments::forget(&mut tx, crate::attachments::Owner::Household(row.id))
+                .await?;
             let detail = serde_json::json!({"retain_until": row.retain_until.to_string()});
             audit::append(
                 &mut tx,
@@ -98,6 +101,8 @@ impl App {
                 .collect();
             households::update(&mut tx, &row, version, Some(&members)).await?;
         }
+        // Scanned files move to the new key in the same transaction.
+        crate::attachments::reseal_all(&mut tx, old, new).await?;
         let detail = serde_json::json!({"households": rows.len(), "key": new.current_key_id()});
         audit::append(
             &mut tx,

@@ -2,8 +2,10 @@
 //! (and send `X-CSRF-Token` on writes) or with `Authorization: Bearer hth_…`.
 
 mod areas;
+pub(crate) mod attachments;
 mod campaigns;
 mod households;
+mod needs;
 mod organizations;
 mod session;
 mod tokens;
@@ -56,7 +58,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::advance))
         .routes(routes!(campaigns::enrol))
         .routes(routes!(campaigns::apply))
-        .merge(households::routes());
+        .merge(attachments::routes())
+        .merge(households::routes())
+        .merge(needs::routes());
     let spec = api.get_openapi().clone();
     api.route(
         "/openapi.json",

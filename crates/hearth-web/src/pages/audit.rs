@@ -101,7 +101,6 @@ pub async fn page(
         .verify_audit_log(hearth_app::users::Operator::User(caller))
         .await
         .map_err(fail)?;
-    let can_open_orgs = caller.can(Permission::ReadOrganizations);
     let rows = events
         .iter()
         .map(|e| EventRow {
@@ -116,10 +115,7 @@ pub async fn page(
                 &e.record_type,
             ),
             record_id: e.record_id.clone(),
-            record_href: (e.record_type == "organization"
-                && can_open_orgs
-                && !e.record_id.is_empty())
-            .then(|| format!("/organizations/{}", e.record_id)),
+            record_href: record_link(caller, &e.record_type, &e.record_id),
             detail: detail_text(t, &e.detail),
             reason: e.reason.clone(),
         })
@@ -157,4 +153,15 @@ pub async fn page(
         chain_summary,
     };
     Ok(ok(&page, t))
+}
+
+/// Where the record an event names can be opened, if the reader may open it.
+fn record_link(caller: &hearth_app::Caller, record_type: &str, id: &str) -> Option<String> {
+    let (path, permission) = match record_type {
+        "organization" => ("/organizations", Permission::ReadOrganizations),
+        "household" => ("/households", Permission::ReadHouseholds),
+        "campaign" => ("/campaigns", Permission::ReadCampaigns),
+        _ => return None,
+    };
+    (!id.is_empty() && caller.can(permission)).then(|| format!("{path}/{id}"))
 }

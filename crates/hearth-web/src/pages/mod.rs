@@ -6,11 +6,14 @@
 
 mod account;
 mod areas;
+mod attachments;
 mod audit;
 mod campaigns;
+mod claims;
 mod home;
 mod households;
 mod login;
+mod needs;
 mod organizations;
 mod users;
 
@@ -73,7 +76,10 @@ pub fn router() -> Router<AppState> {
             "/campaigns/{id}/applications/{org}",
             post(campaigns::decide),
         )
+        .merge(attachments::router())
         .merge(households::router())
+        .merge(needs::router())
+        .merge(claims::router())
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -287,6 +293,8 @@ pub(crate) enum Section {
     Campaigns,
     Organizations,
     Households,
+    Needs,
+    Claims,
     Areas,
     Users,
     Audit,
@@ -319,7 +327,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 9] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 11] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Campaigns,
@@ -341,6 +349,20 @@ impl Frame {
                 "nav.households",
                 "household",
                 caller.can(Permission::ReadHouseholds),
+            ),
+            (
+                Section::Needs,
+                "/needs",
+                "need_page.nav",
+                "need",
+                caller.can(Permission::ReadNeeds),
+            ),
+            (
+                Section::Claims,
+                "/claims",
+                "claim_page.nav",
+                "claim",
+                caller.can(Permission::ClaimNeeds),
             ),
             (
                 Section::Areas,
@@ -398,6 +420,8 @@ impl Frame {
                 Section::Campaigns => ("/campaigns", "nav.campaigns"),
                 Section::Organizations => ("/organizations", "nav.organizations"),
                 Section::Households => ("/households", "nav.households"),
+                Section::Needs => ("/needs", "need_page.nav"),
+                Section::Claims => ("/claims", "claim_page.nav"),
                 Section::Areas => ("/areas", "nav.areas"),
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),

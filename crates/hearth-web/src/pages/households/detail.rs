@@ -92,6 +92,8 @@ struct DetailPage {
     can_edit: bool,
     can_submit: bool,
     can_withdraw: bool,
+    /// The household shares with organizations and the caller may record its withdrawal.
+    can_withdraw_consent: bool,
     can_review: bool,
     maker_blocked: bool,
     workflow_errors: Vec<String>,
@@ -108,6 +110,7 @@ struct DetailPage {
     score_capped: bool,
     show_history: bool,
     history: Vec<HistoryRow>,
+    scans: super::super::attachments::ScanPanel,
 }
 
 /// What a posted form left to show: typed reasons and refusals, or the revealed details.
@@ -304,6 +307,7 @@ async fn show(
         can_edit: register && is_editable(&view.status),
         can_submit: register && is_editable(&view.status),
         can_withdraw: register && is_submitted(&view.status),
+        can_withdraw_consent: register && view.shares_with_orgs,
         can_review: review && !view.entered_by_caller,
         maker_blocked: review && view.entered_by_caller,
         workflow_errors: extras.workflow.others(&["reason"]),
@@ -327,6 +331,7 @@ async fn show(
             .rev()
             .map(|e| history_row(t, e))
             .collect(),
+        scans: super::super::attachments::panel(state, signed, t, id, String::new()).await?,
     };
     let mut response = render(status, &page, t);
     if page.revealed.is_some() {
@@ -359,6 +364,7 @@ pub async fn detail(
             "withdrawn" => Some("hh_page.notice_withdrawn"),
             "approved" => Some("hh_page.notice_approved"),
             "returned" => Some("hh_page.notice_returned"),
+            "consent_withdrawn" => Some("hh_page.notice_consent_withdrawn"),
             _ => None,
         });
     let extras = Extras {
@@ -452,6 +458,50 @@ pub async fn return_for_changes(
         .return_household(&signed.caller, id, &reason)
         .await;
     step(&state, &signed, t, id, outcome, "returned", reason).await
+}
+
+/// `POST /households/{id}/consent/withdraw` (撤回同意): sharing with organizations stops from
+/// the given date (today when left blank).
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, t)?;
+    let typed = super::super::Fields::parse(&body)
+        .get("withdrawn_on")
+        .trim()
+        .to_owned();
+    let outcome = if typed.is_empty() {
+        state
+            .app
+            .withdraw_household_consent(&signed.caller, id, hearth_app::today())
+            .await
+    } else {
+        match chrono::NaiveDate::parse_from_str(&typed, "%Y-%m-%d") {
+            Ok(on) => {
+                state
+                    .app
+                    .withdraw_household_consent(&signed.caller, id, on)
+                    .await
+            }
+            Err(_) => Err(hearth_core::Invalid::new("withdrawn_on", "campaign.date")
+                .arg("value", &typed)
+                .into()),
+        }
+    };
+    step(
+        &state,
+        &signed,
+        t,
+        id,
+        outcome,
+        "consent_withdrawn",
+        String::new(),
+    )
+    .await
 }
 
 /// `POST /households/{id}/reveal` (查看完整信息): with a typed reason, the page once more with

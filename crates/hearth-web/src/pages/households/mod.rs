@@ -37,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/households/{id}/approve", post(detail::approve))
         .route("/households/{id}/return", post(detail::return_for_changes))
         .route("/households/{id}/reveal", post(detail::reveal))
+        .route(
+            "/households/{id}/consent/withdraw",
+            post(detail::withdraw_consent),
+        )
 }
 
 /// A choice in a dropdown or a checkbox group.
