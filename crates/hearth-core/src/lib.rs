@@ -2,6 +2,9 @@
 //! masking and permission rules. No I/O and no async, so everything here is unit- and
 //! property-tested. Errors are [`error::Invalid`] values rendered through [`i18n`].
 
+#[macro_use]
+mod dictionary;
+
 pub mod area;
 pub mod error;
 pub mod household;

@@ -4,39 +4,6 @@ use crate::{Invalid, Notice, area::AreaCode, uscc::Uscc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-macro_rules! dictionary {
-    ($(#[$meta:meta])* $name:ident, $field:literal, $prefix:literal { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label_key(self) -> String {
-                format!("{}.{}", $prefix, self.as_str())
-            }
-
-            pub fn parse(value: &str) -> Result<Self, Invalid> {
-                let value = value.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|item| {
-                        item.as_str() == value
-                            || crate::i18n::text(crate::Lang::ZhCn, &item.label_key()) == value
-                            || crate::i18n::text(crate::Lang::En, &item.label_key()).eq_ignore_ascii_case(value)
-                    })
-                    .ok_or_else(|| Invalid::new($field, "dict.unknown").arg("value", value))
-            }
-        }
-    };
-}
 
 dictionary!(
     /// The legal form, as registered (社会团体/社会服务机构/基金会 …).

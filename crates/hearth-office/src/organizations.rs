@@ -50,12 +50,12 @@ pub fn export(
         let fields: Vec<&str> = p
             .service_fields
             .iter()
-            .map(|f| text(lang, &f.label_key()))
+            .map(|f| text(lang, f.label_key()))
             .collect();
         sheet.row(&[
             p.name.clone(),
             p.uscc.as_str().to_owned(),
-            text(lang, &p.kind.label_key()).to_owned(),
+            text(lang, p.kind.label_key()).to_owned(),
             fields.join("、"),
             area_names(org, areas),
             p.responsible_person.clone(),
@@ -63,7 +63,7 @@ pub fn export(
             p.contact_phone.clone(),
             p.address.clone(),
             p.rating.clone().unwrap_or_default(),
-            text(lang, &org.status.label_key()).to_owned(),
+            text(lang, org.status.label_key()).to_owned(),
         ])?;
     }
     let local = at

@@ -7,49 +7,6 @@
 //! sees a need only for an approved household that consented to sharing, in its service areas,
 //! in a launched campaign it is enrolled in) and the one-holder rule (a conditional update).
 
-/// A dictionary enum: a stable code for storage, a label in the locale files, and parsing that
-/// accepts the code or the Chinese or English label. Same shape as the household dictionaries
-/// (`household/mod.rs`), repeated here because a `macro_rules!` macro is scoped to its module.
-macro_rules! dictionary {
-    ($(#[$meta:meta])* $name:ident, $field:literal, $prefix:literal { $($(#[$vmeta:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label_key(self) -> &'static str {
-                match self { $($name::$variant => concat!($prefix, ".", $code)),+ }
-            }
-
-            pub fn parse(value: &str) -> Result<Self, $crate::Invalid> {
-                let value = value.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|item| {
-                        item.as_str() == value
-                            || $crate::i18n::text($crate::Lang::ZhCn, item.label_key()) == value
-                            || $crate::i18n::text($crate::Lang::En, item.label_key()).eq_ignore_ascii_case(value)
-                    })
-                    .ok_or_else(|| $crate::Invalid::new($field, "dict.unknown").arg("value", value))
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 pub mod input;
 pub mod item;
 pub mod status;

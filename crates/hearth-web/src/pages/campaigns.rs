@@ -41,7 +41,7 @@ fn status_class(status: CampaignStatus) -> &'static str {
 
 fn row(t: Tr, c: &CampaignRecord) -> CampaignRow {
     let p = &c.profile;
-    let fields: Vec<&str> = p.focus_fields.iter().map(|f| t.t(&f.label_key())).collect();
+    let fields: Vec<&str> = p.focus_fields.iter().map(|f| t.t(f.label_key())).collect();
     let targets = t.f(
         "campaign_page.targets_value",
         &[
@@ -114,7 +114,7 @@ fn form_page(t: Tr, signed: &Signed, input: CampaignInput, errors: FormErrors) -
         .map(|f| {
             (
                 f.as_str(),
-                t.t(&f.label_key()),
+                t.t(f.label_key()),
                 input.focus_fields.iter().any(|x| x == f.as_str()),
             )
         })

@@ -170,7 +170,7 @@ fn area_name(areas: &[Area], code: &AreaCode) -> String {
 fn field_labels(t: Tr, fields: &[ServiceField]) -> String {
     fields
         .iter()
-        .map(|f| t.t(&f.label_key()))
+        .map(|f| t.t(f.label_key()))
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -258,12 +258,12 @@ fn dictionary<T: Copy>(
     all: &[T],
     chosen: &str,
     code: fn(T) -> &'static str,
-    key: fn(T) -> String,
+    key: fn(T) -> &'static str,
 ) -> Vec<Opt> {
     all.iter()
         .map(|item| {
             let value = code(*item);
-            let label = t.t(&key(*item)).to_owned();
+            let label = t.t(key(*item)).to_owned();
             Opt {
                 selected: chosen == value || (!chosen.is_empty() && chosen == label),
                 value: value.to_owned(),
@@ -328,13 +328,13 @@ pub async fn list(
                 id: org.id.to_string(),
                 name: p.name.clone(),
                 uscc: p.uscc.as_str().to_owned(),
-                kind: t.t(&p.kind.label_key()),
+                kind: t.t(p.kind.label_key()),
                 fields: field_labels(t, &p.service_fields),
                 areas: area_labels(&areas, &p.service_areas),
                 responsible: p.responsible_person.clone(),
                 phone: p.contact_phone.clone(),
                 rating: p.rating.clone().unwrap_or_default(),
-                status: t.t(&org.status.label_key()),
+                status: t.t(org.status.label_key()),
                 status_class: status_class(org.status),
                 active: org.status == OrgStatus::Active,
                 can_edit: may_edit(caller, org.id),
@@ -503,7 +503,7 @@ fn form_page(
         .iter()
         .map(|k| Opt {
             value: k.as_str().into(),
-            label: t.t(&k.label_key()).into(),
+            label: t.t(k.label_key()).into(),
             selected: Some(*k) == kind,
         })
         .collect();
@@ -515,7 +515,7 @@ fn form_page(
         .iter()
         .map(|f| Opt {
             value: f.as_str().into(),
-            label: t.t(&f.label_key()).into(),
+            label: t.t(f.label_key()).into(),
             selected: chosen_fields.contains(f),
         })
         .collect();
@@ -823,13 +823,13 @@ fn readable(t: Tr, areas: &[Area], field: &str, value: &serde_json::Value) -> St
     let one = |s: &str| -> String {
         match field {
             "kind" => OrgKind::parse(s)
-                .map(|k| t.t(&k.label_key()).to_owned())
+                .map(|k| t.t(k.label_key()).to_owned())
                 .unwrap_or_else(|_| s.to_owned()),
             "status" => OrgStatus::parse(s)
-                .map(|k| t.t(&k.label_key()).to_owned())
+                .map(|k| t.t(k.label_key()).to_owned())
                 .unwrap_or_else(|_| s.to_owned()),
             "service_fields" => ServiceField::parse(s)
-                .map(|k| t.t(&k.label_key()).to_owned())
+                .map(|k| t.t(k.label_key()).to_owned())
                 .unwrap_or_else(|_| s.to_owned()),
             "service_areas" => AreaCode::parse(s)
                 .map(|c| area_name(areas, &c))
@@ -956,7 +956,7 @@ async fn show_detail(
         id: id.to_string(),
         name: p.name.clone(),
         uscc: p.uscc.as_str().to_owned(),
-        kind: t.t(&p.kind.label_key()),
+        kind: t.t(p.kind.label_key()),
         fields: field_labels(t, &p.service_fields),
         areas: area_labels(&areas, &p.service_areas),
         responsible: p.responsible_person.clone(),
@@ -968,7 +968,7 @@ async fn show_detail(
             .clone()
             .unwrap_or_else(|| t.t("org.rating_none").to_owned()),
         note: p.note.clone(),
-        status: t.t(&org.status.label_key()),
+        status: t.t(org.status.label_key()),
         status_class: status_class(org.status),
         active: org.status == OrgStatus::Active,
         created: local_time(t, org.created_at),
