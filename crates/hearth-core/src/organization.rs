@@ -4,7 +4,6 @@ use crate::{Invalid, Notice, area::AreaCode, uscc::Uscc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-
 dictionary!(
     /// The legal form, as registered (社会团体/社会服务机构/基金会 …).
     OrgKind, "kind", "org.kind" {

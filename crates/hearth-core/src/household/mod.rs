@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 
 use crate::{Invalid, Notice};
 
-
 pub mod category;
 pub mod consent;
 pub mod mask;
