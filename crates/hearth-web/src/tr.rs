@@ -29,7 +29,9 @@ impl Tr {
     }
 }
 
-/// `?lang=` wins, then the language cookie, then the browser's preference, then Chinese.
+/// `?lang=` wins, then the language cookie (set by the switch), then Chinese. The browser's own
+/// preference is not consulted: office PCs often run an English-locale browser, and the product
+/// speaks Chinese first.
 impl<S: Send + Sync> FromRequestParts<S> for Tr {
     type Rejection = std::convert::Infallible;
 
@@ -47,18 +49,7 @@ pub fn lang_of(parts: &Parts) -> Lang {
     });
     let from_cookie =
         || crate::auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::from_tag(&v));
-    let from_header = || {
-        parts
-            .headers
-            .get("accept-language")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(Lang::from_tag)
-    };
-    from_query
-        .or_else(from_cookie)
-        .or_else(from_header)
-        .unwrap_or_default()
+    from_query.or_else(from_cookie).unwrap_or_default()
 }
 
 pub fn form_pairs(query: &str) -> Vec<(String, String)> {

@@ -36,6 +36,15 @@ async fn the_login_page_speaks_chinese_and_shows_demo_accounts_in_demo_mode() {
             html.contains("hearth-demo") && html.contains("sysadmin"),
             "demo sign-ins listed in demo mode"
         );
+        let english_browser = axum::http::Request::builder()
+            .uri("/login")
+            .header("accept-language", "en-US,en;q=0.9")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        assert!(
+            t.send(english_browser).await.text().contains("登录"),
+            "Chinese first, whatever the browser prefers"
+        );
         let english = t.get("/login?lang=en", &Client::default()).await.text();
         assert!(english.contains("Sign in"), "English switch");
         assert!(page.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
