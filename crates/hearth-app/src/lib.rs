@@ -15,6 +15,7 @@ pub mod error;
 pub mod households;
 pub mod needs;
 pub mod organizations;
+pub mod pledges;
 pub mod users;
 
 mod caller;

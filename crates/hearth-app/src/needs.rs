@@ -7,6 +7,7 @@
 mod claims;
 
 pub use claims::{ClaimRow, ClaimSheet, SheetQuery};
+pub(crate) use claims::{own_organization, shared_with};
 pub use hearth_core::need::Item;
 
 use crate::{App, AppError, Caller, Result};

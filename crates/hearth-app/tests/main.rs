@@ -11,5 +11,6 @@ mod household_scope;
 mod households;
 mod needs;
 mod organizations;
+mod pledges;
 mod scope;
 mod tokens_and_users;

@@ -17,7 +17,7 @@ use hearth_store::organizations::PageRequest;
 use hearth_store::testing::{TestDb, each_backend};
 use uuid::Uuid;
 
-fn quilts(household: Uuid, quantity: &str) -> NeedInput {
+pub(crate) fn quilts(household: Uuid, quantity: &str) -> NeedInput {
     NeedInput {
         household: household.to_string(),
         campaign: DEMO_CAMPAIGN.into(),
@@ -32,14 +32,19 @@ fn quilts(household: Uuid, quantity: &str) -> NeedInput {
 
 /// An approved household `n` in the demo village (consenting to share), recorded by `village`
 /// and approved by `town`.
-async fn household(app: &App, village: &Caller, town: &Caller, n: u32) -> Uuid {
+pub(crate) async fn household(app: &App, village: &Caller, town: &Caller, n: u32) -> Uuid {
     approved(app, village, town, &complete(SHANGPAI_VILLAGE, n))
         .await
         .id
 }
 
 /// A need recorded by `village` and approved by `town`: on the claim sheet.
-async fn open_need(app: &App, village: &Caller, town: &Caller, input: &NeedInput) -> NeedView {
+pub(crate) async fn open_need(
+    app: &App,
+    village: &Caller,
+    town: &Caller,
+    input: &NeedInput,
+) -> NeedView {
     let recorded = app
         .record_need(village, input)
         .await
@@ -64,7 +69,7 @@ async fn sheet_ids(app: &App, org: &Caller, mine: bool) -> Vec<Uuid> {
 }
 
 /// A member of another demo organization that serves the whole county, signed in.
-async fn second_org(app: &App, county: &Caller, first: &Caller) -> Caller {
+pub(crate) async fn second_org(app: &App, county: &Caller, first: &Caller) -> Caller {
     let (orgs, _) = app
         .organizations(county, Default::default(), PageRequest::all())
         .await

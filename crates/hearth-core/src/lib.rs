@@ -30,3 +30,4 @@ pub mod user;
 
 pub use role::Role;
 pub mod need;
+pub mod pledge;

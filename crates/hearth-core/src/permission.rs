@@ -45,6 +45,11 @@ pub enum Permission {
     ReviewNeeds,
     /// See the claim sheet (masked, consented households only) and claim or release needs.
     ClaimNeeds,
+    /// See pairing pledges in scope (county all; towns and villages those touching their area;
+    /// organizations their own).
+    ReadPledges,
+    /// Draft, sign and cancel one's own organization's pledges.
+    MakePledges,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -80,6 +85,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         RecordNeeds => matches!(role, TownOfficer | VillageOfficer),
         ReviewNeeds => matches!(role, TownOfficer | CountyAdmin),
         ClaimNeeds => role == OrgMember,
+        ReadPledges => matches!(
+            role,
+            CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
+        ),
+        MakePledges => role == OrgMember,
     }
 }
 
@@ -145,5 +155,18 @@ mod tests {
                 assert!(!allows(role, p), "{role} {p:?}");
             }
         }
+    }
+
+    #[test]
+    fn only_organizations_make_pledges_and_administrators_do_not_read_them() {
+        let holders = |p: Permission| -> Vec<Role> {
+            Role::ALL.into_iter().filter(|r| allows(*r, p)).collect()
+        };
+        assert_eq!(holders(Permission::MakePledges), vec![Role::OrgMember]);
+        for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            assert!(!allows(role, Permission::ReadPledges), "{role}");
+        }
+        assert!(allows(Role::TownOfficer, Permission::ReadPledges));
+        assert!(allows(Role::OrgMember, Permission::ReadPledges));
     }
 }

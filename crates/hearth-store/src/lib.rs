@@ -19,6 +19,7 @@ pub mod items;
 pub mod keys;
 pub mod needs;
 pub mod organizations;
+pub mod pledges;
 pub mod sessions;
 pub mod users;
 

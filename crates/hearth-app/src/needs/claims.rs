@@ -109,7 +109,7 @@ fn claim_row(org: Uuid, row: &NeedRow, names: &Names) -> ClaimRow {
 }
 
 /// The caller's organization, if they act for an active one.
-async fn own_organization(tx: &mut Tx, caller: &Caller) -> Result<Option<Organization>> {
+pub(crate) async fn own_organization(tx: &mut Tx, caller: &Caller) -> Result<Option<Organization>> {
     caller.require(Permission::ClaimNeeds)?;
     let id = caller.user.organization_id.ok_or(AppError::Forbidden)?;
     Ok(organizations::get(tx, id)
@@ -118,7 +118,7 @@ async fn own_organization(tx: &mut Tx, caller: &Caller) -> Result<Option<Organiz
 }
 
 /// Everything the organization may see, in any status.
-fn shared_with(org: Option<&Organization>) -> NeedFilter {
+pub(crate) fn shared_with(org: Option<&Organization>) -> NeedFilter {
     match org {
         Some(org) => NeedFilter {
             shared_with: Some(org.id),
