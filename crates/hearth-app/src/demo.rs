@@ -552,7 +552,7 @@ pub struct DemoSummary {
 }
 
 /// The code of the demo campaign.
-pub const DEMO_CAMPAIGN: &str = "2024-NDXD";
+pub const DEMO_CAMPAIGN: &str = "NDXD-DEMO";
 
 impl App {
     /// Fills an empty database with the demo data set. Needs the keys ([`App::with_keys`]): the
@@ -636,7 +636,8 @@ impl App {
         })
     }
 
-    /// The launched "2024年暖冬行动" with all 21 organizations in its first batch (第一批), as in
+    /// A launched 暖冬行动 running this winter (from a week ago, for five months) with all 21
+    /// organizations in its first batch (第一批), as in
     /// the news item, so organizations see the consented households they may help.
     async fn seed_campaign(&self, accounts: &[User], orgs: &[Organization]) -> Result<usize> {
         let Some(county) = accounts
@@ -647,12 +648,13 @@ impl App {
         else {
             return Ok(0);
         };
+        let starts_on = crate::today() - chrono::Days::new(7);
         let input = CampaignInput {
             code: DEMO_CAMPAIGN.to_owned(),
-            name: "2024年暖冬行动（演示）".to_owned(),
-            year: "2024".to_owned(),
-            starts_on: "2024-01-24".to_owned(),
-            ends_on: "2024-03-31".to_owned(),
+            name: format!("{}年暖冬行动（演示）", starts_on.year()),
+            year: starts_on.year().to_string(),
+            starts_on: starts_on.to_string(),
+            ends_on: (starts_on + chrono::Days::new(150)).to_string(),
             focus_fields: vec!["elderly".to_owned(), "poverty".to_owned(), "children".to_owned()],
             target_households: "780".to_owned(),
             target_cash: "130000".to_owned(),

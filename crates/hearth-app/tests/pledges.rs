@@ -14,12 +14,21 @@ use hearth_core::pledge::{LineInput, PledgeInput, PledgeMode, PledgeStatus};
 use hearth_store::testing::{TestDb, each_backend};
 use uuid::Uuid;
 
-/// A day inside the demo campaign (2024-01-24 to 2024-03-31).
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, m, d).unwrap()
+/// The first day of the demo campaign, which runs this winter (from a week ago, five months).
+fn start() -> NaiveDate {
+    hearth_app::today() - chrono::Days::new(7)
 }
 
-const DEADLINE: &str = "2024-03-15";
+/// The day that falls in the demo campaign where `m-d` falls in the 2024 action (which began
+/// on 24 January): `day(2, 1)` is the campaign's ninth day.
+fn day(m: u32, d: u32) -> NaiveDate {
+    let began = NaiveDate::from_ymd_opt(2024, 1, 24).unwrap();
+    start() + (NaiveDate::from_ymd_opt(2024, m, d).unwrap() - began)
+}
+
+fn deadline() -> String {
+    day(3, 15).to_string()
+}
 
 fn draft(needs: &[Uuid], mode: &str) -> PledgeDraft {
     PledgeDraft {
@@ -28,7 +37,7 @@ fn draft(needs: &[Uuid], mode: &str) -> PledgeDraft {
             campaign: hearth_app::demo::DEMO_CAMPAIGN.into(),
             mode: mode.into(),
             delivery: "上门送达".into(),
-            deadline: DEADLINE.into(),
+            deadline: deadline(),
             witness_town: "上派镇".into(),
             witness_village: "示例村".into(),
             ..PledgeInput::default()
@@ -79,7 +88,7 @@ async fn an_organization_drafts_from_its_claims_signs_and_cancels_with_a_reason(
             p.lines[0]
                 .need_number
                 .as_deref()
-                .is_some_and(|n| n.starts_with("2024-NDXD-"))
+                .is_some_and(|n| n.starts_with("NDXD-DEMO-"))
         );
         assert_eq!(
             p.totals.items,
@@ -89,7 +98,7 @@ async fn an_organization_drafts_from_its_claims_signs_and_cancels_with_a_reason(
         assert_eq!(p.totals.cash, Fen::from_yuan(500));
         assert_eq!(p.cash_capitals, "伍佰元整");
         assert_eq!(p.total_capitals, "捌佰元整");
-        assert!(p.number.starts_with("2024-NDXD-P"), "{}", p.number);
+        assert!(p.number.starts_with("NDXD-DEMO-P"), "{}", p.number);
 
         // A need answers one pledge at a time.
         assert_eq!(
@@ -217,7 +226,7 @@ async fn drafting_refuses_needs_not_claimed_and_names_the_field() {
 
         // The deadline is after today and within the campaign; lines and households are needed.
         let mut late = draft(&[], "一对多");
-        late.pledge.deadline = "2024-05-01".into();
+        late.pledge.deadline = (start() + chrono::Days::new(200)).to_string();
         let got = refusals(app.draft_pledge_on(&org, &late, day(2, 1)).await);
         for field in ["households", "lines", "deadline"] {
             assert!(got.iter().any(|(f, _)| f == field), "{field} in {got:?}");

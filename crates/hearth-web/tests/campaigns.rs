@@ -213,3 +213,43 @@ async fn campaign_pages_create_launch_and_enrol_without_javascript() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_organization_pledges_what_it_claimed_and_the_county_sees_it() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let org = t.sign_in("org").await;
+        let sheet = t.get("/api/v1/needs/claim-sheet?page_size=100", &org).await;
+        assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.text());
+        let sheet = sheet.json();
+        let need = sheet["items"].as_array().expect("rows").iter().find(|r| r["kind"] == "item").expect("an open item need")["id"].as_str().expect("id").to_owned();
+        let claimed = t.json("POST", &format!("/api/v1/needs/{need}/claim"), &org, json!({})).await;
+        assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.text());
+        let deadline = (hearth_app::today() + chrono::Days::new(30)).to_string();
+        let draft = json!({"needs": [need], "campaign": hearth_app::demo::DEMO_CAMPAIGN, "mode": "one_to_one",
+                           "deadline": deadline, "witness_town": "上派镇", "witness_village": "示例村",
+                           "lines": [{"kind": "cash", "cash": "500"}]});
+        let created = t.json("POST", "/api/v1/pledges", &org, draft.clone()).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let pledge = created.json();
+        assert_eq!(pledge["status"], "draft");
+        assert!(pledge["households"][0]["head_name"].as_str().unwrap_or("").ends_with('*'), "masked for the organization");
+        assert!(pledge["total_capitals"].as_str().unwrap_or("").ends_with('整') || pledge["total_capitals"].as_str().unwrap_or("").contains('元'));
+        let twice = t.json("POST", "/api/v1/pledges", &org, draft).await;
+        assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "a need goes into one pledge only: {}", twice.text());
+        let id = pledge["id"].as_str().expect("id").to_owned();
+        let signed = t.json("POST", &format!("/api/v1/pledges/{id}/sign"), &org, json!({})).await;
+        assert_eq!(signed.json()["status"], "signed", "{}", signed.text());
+
+        let county = t.sign_in("county").await;
+        let seen = t.get(&format!("/api/v1/pledges/{id}"), &county).await.json();
+        assert_eq!(seen["status"], "signed");
+        assert!(!seen["households"][0]["head_name"].as_str().unwrap_or("*").ends_with('*'), "officers see the name");
+        let no_reason = t.json("POST", &format!("/api/v1/pledges/{id}/cancel"), &county, json!({"reason": ""})).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let cancelled = t.json("POST", &format!("/api/v1/pledges/{id}/cancel"), &county, json!({"reason": "组织申请撤回"})).await;
+        assert_eq!(cancelled.json()["status"], "cancelled", "{}", cancelled.text());
+        assert_eq!(t.get("/api/v1/pledges", &t.sign_in("sysadmin").await).await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}

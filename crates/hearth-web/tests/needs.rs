@@ -86,7 +86,7 @@ async fn open_need(t: &TestApp, village: &Client, town: &Client, household: &str
             "POST",
             "/api/v1/needs",
             village,
-            json!({"household": household, "campaign": "2024-NDXD", "kind": "item",
+            json!({"household": household, "campaign": "NDXD-DEMO", "kind": "item",
                    "item": "heater", "quantity": "1", "urgency": "urgent",
                    "note": "房屋漏风（测试）"}),
         )
@@ -165,7 +165,7 @@ async fn the_api_records_reviews_and_claims_a_need() {
                 "POST",
                 "/api/v1/needs",
                 &village,
-                json!({"household": household, "campaign": "2024-NDXD", "kind": "cash", "cash": "-1", "item": "rice"}),
+                json!({"household": household, "campaign": "NDXD-DEMO", "kind": "cash", "cash": "-1", "item": "rice"}),
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -382,7 +382,7 @@ async fn the_pages_record_review_and_claim_without_javascript() {
                 &[
                     ("_csrf", vcsrf.as_str()),
                     ("household", household.as_str()),
-                    ("campaign", "2024-NDXD"),
+                    ("campaign", "NDXD-DEMO"),
                     ("kind", "item"),
                     ("item", "quilt"),
                     ("quantity", "0"),
@@ -401,7 +401,7 @@ async fn the_pages_record_review_and_claim_without_javascript() {
                 &[
                     ("_csrf", vcsrf.as_str()),
                     ("household", household.as_str()),
-                    ("campaign", "2024-NDXD"),
+                    ("campaign", "NDXD-DEMO"),
                     ("kind", "item"),
                     ("item", "quilt"),
                     ("quantity", "2"),

@@ -7,6 +7,7 @@ mod campaigns;
 mod households;
 mod needs;
 mod organizations;
+mod pledges;
 mod session;
 mod tokens;
 
@@ -21,7 +22,7 @@ use utoipa_axum::routes;
     info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"))
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"), (name = "pledges"))
 )]
 struct ApiDoc;
 
@@ -58,6 +59,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::advance))
         .routes(routes!(campaigns::enrol))
         .routes(routes!(campaigns::apply))
+        .routes(routes!(pledges::list, pledges::create))
+        .routes(routes!(pledges::get))
+        .routes(routes!(pledges::sign))
+        .routes(routes!(pledges::cancel))
         .merge(attachments::routes())
         .merge(households::routes())
         .merge(needs::routes());
