@@ -8,7 +8,7 @@ use crate::tr::Tr;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use hearth_core::area::AreaLevel;
+use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_store::areas::Area;
 
 /// A town (or park) and its villages (or communities).
@@ -119,4 +119,56 @@ pub async fn page(
         towns,
     };
     Ok(ok(&page, t))
+}
+
+/// One entry of the division tree beside a list: a link that filters the list by the area.
+pub(crate) struct Leaf {
+    pub name: String,
+    pub href: String,
+    pub active: bool,
+    pub example: bool,
+}
+
+pub(crate) struct TownNode {
+    pub leaf: Leaf,
+    /// Shown unfolded because one of its villages is the chosen filter.
+    pub open: bool,
+    pub villages: Vec<Leaf>,
+}
+
+pub(crate) struct CountyNode {
+    pub leaf: Leaf,
+    pub towns: Vec<TownNode>,
+}
+
+/// The division tree beside a list (`division_tree.html`), each entry linking to `href(code)`,
+/// the `chosen` area marked.
+pub(crate) fn tree_nodes(
+    areas: &[Area],
+    chosen: Option<&AreaCode>,
+    href: impl Fn(&str) -> String,
+) -> Vec<CountyNode> {
+    let leaf = |a: &Area| Leaf {
+        name: display_name(a),
+        href: href(a.code.as_str()),
+        active: chosen == Some(&a.code),
+        example: a.is_example,
+    };
+    tree(areas)
+        .into_iter()
+        .map(|county| CountyNode {
+            leaf: leaf(county.area),
+            towns: county
+                .towns
+                .iter()
+                .map(|town| TownNode {
+                    leaf: leaf(town.area),
+                    open: chosen.is_some_and(|c| {
+                        c.is_within(&town.area.code) && c.level() == AreaLevel::Village
+                    }),
+                    villages: town.villages.iter().map(|v| leaf(v)).collect(),
+                })
+                .collect(),
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 //! table with checkboxes and an operations column, pagination; add, edit, detail with history,
 //! deactivate/reactivate, export.
 
-use super::areas::{display_name, tree};
+use super::areas::{CountyNode, display_name, tree_nodes};
 use super::{
     FormErrors, Frame, Pager, Section, internal_error, label_or, local_path, local_time, ok,
     query_string, render, with_query,
@@ -198,24 +198,6 @@ fn may_edit(caller: &Caller, id: Uuid) -> bool {
 // ---------------------------------------------------------------------------------------------
 // List
 
-struct Leaf {
-    name: String,
-    href: String,
-    active: bool,
-    example: bool,
-}
-
-struct TownNode {
-    leaf: Leaf,
-    open: bool,
-    villages: Vec<Leaf>,
-}
-
-struct CountyNode {
-    leaf: Leaf,
-    towns: Vec<TownNode>,
-}
-
 struct Row {
     index: u64,
     id: String,
@@ -269,34 +251,6 @@ fn dictionary<T: Copy>(
                 value: value.to_owned(),
                 label,
             }
-        })
-        .collect()
-}
-
-fn tree_nodes(q: &OrgQuery, areas: &[Area]) -> Vec<CountyNode> {
-    let chosen = q.filter().area;
-    let is = |a: &Area| chosen.as_ref() == Some(&a.code);
-    let leaf = |a: &Area| Leaf {
-        name: display_name(a),
-        href: q.with_area(a.code.as_str()),
-        active: is(a),
-        example: a.is_example,
-    };
-    tree(areas)
-        .into_iter()
-        .map(|county| CountyNode {
-            leaf: leaf(county.area),
-            towns: county
-                .towns
-                .iter()
-                .map(|town| TownNode {
-                    leaf: leaf(town.area),
-                    open: chosen.as_ref().is_some_and(|c| {
-                        c.is_within(&town.area.code) && c.level() == AreaLevel::Village
-                    }),
-                    villages: town.villages.iter().map(|v| leaf(v)).collect(),
-                })
-                .collect(),
         })
         .collect()
 }
@@ -361,7 +315,7 @@ pub async fn list(
         ),
         all_href: with_query("/organizations", &query_string(&all_params)),
         all_active: q.filter().area.is_none(),
-        counties: tree_nodes(&q, &areas),
+        counties: tree_nodes(&areas, q.filter().area.as_ref(), |code| q.with_area(code)),
         kinds: dictionary(
             t,
             OrgKind::ALL,

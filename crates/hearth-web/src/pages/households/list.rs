@@ -5,7 +5,7 @@
 //! history, proxy logs): the search form posts, a search by a full number is answered directly,
 //! and every other search is redirected to a bookmarkable `GET /households?…`.
 
-use super::super::areas::{display_name, tree};
+use super::super::areas::{CountyNode, tree_nodes};
 use super::super::{
     FormErrors, Frame, Pager, Section, internal_error, query_string, render, with_query,
 };
@@ -23,7 +23,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::households::{HouseholdQuery, HouseholdView};
 use hearth_app::{AppError, Caller};
-use hearth_core::area::{AreaCode, AreaLevel};
+use hearth_core::area::AreaCode;
 use hearth_core::household::{Category, HouseholdStatus};
 use hearth_core::permission::Permission;
 use hearth_store::areas::Area;
@@ -152,52 +152,6 @@ impl HhQuery {
 
 // ---------------------------------------------------------------------------------------------
 // The division tree
-
-pub(super) struct Leaf {
-    name: String,
-    href: String,
-    active: bool,
-    example: bool,
-}
-
-pub(super) struct TownNode {
-    leaf: Leaf,
-    open: bool,
-    villages: Vec<Leaf>,
-}
-
-pub(super) struct CountyNode {
-    leaf: Leaf,
-    towns: Vec<TownNode>,
-}
-
-fn tree_nodes(q: &HhQuery, areas: &[Area]) -> Vec<CountyNode> {
-    let chosen = q.chosen_area();
-    let is = |a: &Area| chosen.as_ref() == Some(&a.code);
-    let leaf = |a: &Area| Leaf {
-        name: display_name(a),
-        href: q.with_area(a.code.as_str()),
-        active: is(a),
-        example: a.is_example,
-    };
-    tree(areas)
-        .into_iter()
-        .map(|county| CountyNode {
-            leaf: leaf(county.area),
-            towns: county
-                .towns
-                .iter()
-                .map(|town| TownNode {
-                    leaf: leaf(town.area),
-                    open: chosen.as_ref().is_some_and(|c| {
-                        c.is_within(&town.area.code) && c.level() == AreaLevel::Village
-                    }),
-                    villages: town.villages.iter().map(|v| leaf(v)).collect(),
-                })
-                .collect(),
-        })
-        .collect()
-}
 
 /// The divisions the caller works in (the app scopes villages and towns to their own).
 pub(super) async fn visible_areas(
@@ -373,7 +327,7 @@ async fn show_list(
         ),
         all_href: with_query("/households", &query_string(&all_params)),
         all_active: q.chosen_area().is_none(),
-        counties: tree_nodes(&q, &areas),
+        counties: tree_nodes(&areas, q.chosen_area().as_ref(), |code| q.with_area(code)),
         statuses: dictionary(
             t,
             HouseholdStatus::ALL,
