@@ -16,6 +16,7 @@ pub mod households;
 pub mod needs;
 pub mod organizations;
 pub mod pledges;
+pub mod todo;
 pub mod users;
 
 mod caller;

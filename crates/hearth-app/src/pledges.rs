@@ -61,6 +61,9 @@ pub struct PledgeLineView {
     pub id: Uuid,
     pub need_id: Option<Uuid>,
     pub need_number: Option<String>,
+    /// The household of the need the line answers (lines without a need serve the letter's
+    /// households as a whole).
+    pub household_id: Option<Uuid>,
     pub line: PledgeLine,
     /// Cash amount or item value (quantity × unit value); zero for services.
     pub value: Fen,
@@ -172,7 +175,10 @@ async fn views(
             ..NeedFilter::default()
         };
         let (rows, _) = needs::search(tx, &filter, PageRequest::new(None, Some(1000))).await?;
-        numbers = rows.into_iter().map(|n| (n.id, n.number)).collect();
+        numbers = rows
+            .into_iter()
+            .map(|n| (n.id, (n.number, n.household_id)))
+            .collect();
     }
     let full = sees_full_names(caller);
     let area = |code: &hearth_core::area::AreaCode| {
@@ -226,7 +232,10 @@ async fn views(
                     .map(|l| PledgeLineView {
                         id: l.id,
                         need_id: l.need_id,
-                        need_number: l.need_id.and_then(|n| numbers.get(&n).cloned()),
+                        need_number: l
+                            .need_id
+                            .and_then(|n| numbers.get(&n).map(|(number, _)| number.clone())),
+                        household_id: l.need_id.and_then(|n| numbers.get(&n).map(|(_, h)| *h)),
                         value: Fen::new(l.line.cash().fen() + l.line.item_value().fen()),
                         line: l.line.clone(),
                         done: l.done_at.is_some(),

@@ -7,4 +7,5 @@ mod households;
 mod needs;
 mod openapi;
 mod pages;
+mod pledge_pages;
 mod support;

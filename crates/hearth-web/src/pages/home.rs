@@ -8,6 +8,7 @@ use crate::tr::Tr;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use hearth_app::todo::{Todo, TodoKind};
 use hearth_core::organization::OrgStatus;
 use hearth_core::permission::Permission;
 use hearth_store::organizations::{OrgFilter, PageRequest};
@@ -29,7 +30,36 @@ struct HomePage {
     /// (active, total) organizations the caller may see.
     orgs: Option<(i64, i64)>,
     links: Vec<QuickLink>,
+    todos: Vec<TodoLink>,
     must_change_password: bool,
+}
+
+/// One line of the to-do list: how many, what, and the list that shows them.
+struct TodoLink {
+    href: &'static str,
+    label: &'static str,
+    count: i64,
+}
+
+fn todo_link(t: Tr, todo: Todo) -> TodoLink {
+    let (href, key) = match todo.kind {
+        TodoKind::HouseholdsReturned => ("/households?status=returned", "todo.households_returned"),
+        TodoKind::HouseholdsToReview => {
+            ("/households?status=submitted", "todo.households_to_review")
+        }
+        TodoKind::NeedsReturned => ("/needs?status=returned", "todo.needs_returned"),
+        TodoKind::NeedsToReview => ("/needs?status=submitted", "todo.needs_to_review"),
+        TodoKind::NeedsToClaim => ("/claims", "todo.needs_to_claim"),
+        TodoKind::ClaimsWithoutLetter => ("/pledges/new", "todo.claims_without_letter"),
+        TodoKind::PledgesToSign => ("/pledges?status=draft", "todo.pledges_to_sign"),
+        TodoKind::PledgesOverdue => ("/pledges?overdue=1", "todo.pledges_overdue"),
+        TodoKind::ApplicationsToDecide => ("/campaigns", "todo.applications_to_decide"),
+    };
+    TodoLink {
+        href,
+        label: t.t(key),
+        count: todo.count,
+    }
 }
 
 pub async fn page(
@@ -127,8 +157,16 @@ pub async fn page(
             hint: t.t(hint),
         })
         .collect();
+    let todos = app
+        .todo(caller, hearth_app::today())
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|todo| todo_link(t, todo))
+        .collect();
     let page = HomePage {
         t,
+        todos,
         frame: Frame::new(&signed, t, Section::Home, "/", t.t("nav.home")),
         greeting: t.f("home.greeting", &[("name", user.display_name.clone())]),
         role: t.t(&user.role.label_key()),

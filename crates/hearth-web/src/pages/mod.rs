@@ -15,6 +15,7 @@ mod households;
 mod login;
 mod needs;
 mod organizations;
+mod pledges;
 mod users;
 
 use crate::AppState;
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .merge(households::router())
         .merge(needs::router())
         .merge(claims::router())
+        .merge(pledges::router())
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -295,6 +297,7 @@ pub(crate) enum Section {
     Households,
     Needs,
     Claims,
+    Pledges,
     Areas,
     Users,
     Audit,
@@ -327,7 +330,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 11] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 12] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Campaigns,
@@ -363,6 +366,13 @@ impl Frame {
                 "claim_page.nav",
                 "claim",
                 caller.can(Permission::ClaimNeeds),
+            ),
+            (
+                Section::Pledges,
+                "/pledges",
+                "pledge_page.nav",
+                "pledge",
+                caller.can(Permission::ReadPledges),
             ),
             (
                 Section::Areas,
@@ -422,6 +432,7 @@ impl Frame {
                 Section::Households => ("/households", "nav.households"),
                 Section::Needs => ("/needs", "need_page.nav"),
                 Section::Claims => ("/claims", "claim_page.nav"),
+                Section::Pledges => ("/pledges", "pledge_page.nav"),
                 Section::Areas => ("/areas", "nav.areas"),
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),

@@ -1,0 +1,129 @@
+//! 待办: what waits for the signed-in person, counted in their own scope — records returned to
+//! a village, reviews waiting for a town, needs an organization could claim, letters to sign,
+//! pledges past their deadline, applications waiting for the bureau. Each count comes from the
+//! same use case the list behind it uses, so the number on the home page is the number of rows
+//! the person finds when they click it.
+
+use crate::households::HouseholdQuery;
+use crate::needs::{NeedQuery, SheetQuery};
+use crate::{App, Caller, Result};
+use chrono::NaiveDate;
+use hearth_core::campaign::{CampaignStatus, EnrolmentStatus};
+use hearth_core::permission::Permission;
+use hearth_core::pledge::PledgeStatus;
+use hearth_store::organizations::PageRequest;
+use serde::Serialize;
+
+/// One kind of waiting work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TodoKind {
+    HouseholdsReturned,
+    HouseholdsToReview,
+    NeedsReturned,
+    NeedsToReview,
+    NeedsToClaim,
+    ClaimsWithoutLetter,
+    PledgesToSign,
+    PledgesOverdue,
+    ApplicationsToDecide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Todo {
+    pub kind: TodoKind,
+    pub count: i64,
+}
+
+fn one() -> PageRequest {
+    PageRequest::new(Some(1), Some(10))
+}
+
+impl App {
+    /// The caller's waiting work on `today`, only kinds with something waiting.
+    pub async fn todo(&self, caller: &Caller, today: NaiveDate) -> Result<Vec<Todo>> {
+        let mut list = Vec::new();
+        let mut push = |kind, count: i64| {
+            if count > 0 {
+                list.push(Todo { kind, count });
+            }
+        };
+        let households = |status: &str| HouseholdQuery {
+            status: Some(status.to_owned()),
+            ..HouseholdQuery::default()
+        };
+        let needs = |status: &str| NeedQuery {
+            status: Some(status.to_owned()),
+            ..NeedQuery::default()
+        };
+        if caller.can(Permission::RegisterHouseholds) {
+            let (_, n) = self
+                .households(caller, &households("returned"), one())
+                .await?;
+            push(TodoKind::HouseholdsReturned, n);
+        }
+        if caller.can(Permission::ReviewHouseholds) {
+            let (_, n) = self
+                .households(caller, &households("submitted"), one())
+                .await?;
+            push(TodoKind::HouseholdsToReview, n);
+        }
+        if caller.can(Permission::RecordNeeds) {
+            let (_, n) = self.needs(caller, &needs("returned"), one()).await?;
+            push(TodoKind::NeedsReturned, n);
+        }
+        if caller.can(Permission::ReviewNeeds) {
+            let (_, n) = self.needs(caller, &needs("submitted"), one()).await?;
+            push(TodoKind::NeedsToReview, n);
+        }
+        if caller.can(Permission::ClaimNeeds) {
+            let sheet = self
+                .claim_sheet(caller, &SheetQuery::default(), one())
+                .await?;
+            push(TodoKind::NeedsToClaim, sheet.total);
+        }
+        if caller.can(Permission::ReadPledges) {
+            let pledges = self.pledges_on(caller, today).await?;
+            if caller.can(Permission::MakePledges) {
+                let in_letters: Vec<_> = pledges
+                    .iter()
+                    .filter(|p| p.status != PledgeStatus::Cancelled)
+                    .flat_map(|p| p.lines.iter().filter_map(|l| l.need_id))
+                    .collect();
+                let mine = SheetQuery {
+                    mine: true,
+                    ..SheetQuery::default()
+                };
+                let claimed = self
+                    .claim_sheet(caller, &mine, PageRequest::all())
+                    .await?
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        r.status == hearth_core::need::NeedStatus::Claimed
+                            && !in_letters.contains(&r.id)
+                    })
+                    .count();
+                push(TodoKind::ClaimsWithoutLetter, claimed as i64);
+                let drafts = pledges.iter().filter(|p| p.status == PledgeStatus::Draft);
+                push(TodoKind::PledgesToSign, drafts.count() as i64);
+            }
+            let overdue = pledges.iter().filter(|p| p.overdue).count();
+            push(TodoKind::PledgesOverdue, overdue as i64);
+        }
+        if caller.can(Permission::ManageCampaigns) {
+            let mut waiting = 0;
+            for c in self.campaigns(caller).await? {
+                if c.status == CampaignStatus::Launched || c.status == CampaignStatus::Planned {
+                    let (_, enrolments) = self.campaign(caller, &c.id.to_string()).await?;
+                    waiting += enrolments
+                        .iter()
+                        .filter(|e| e.status == EnrolmentStatus::Applied)
+                        .count() as i64;
+                }
+            }
+            push(TodoKind::ApplicationsToDecide, waiting);
+        }
+        Ok(list)
+    }
+}

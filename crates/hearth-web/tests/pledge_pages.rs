@@ -1,0 +1,206 @@
+//! The pledge pages as a browser uses them: draft from claimed needs, see the letter, sign,
+//! find it in the list, cancel with a reason; errors beside the fields, typed values kept.
+
+use crate::support::{Client, TestApp};
+use axum::http::{StatusCode, header};
+use hearth_store::testing::each_backend;
+use serde_json::json;
+
+/// Claims one open need of `kind` over the API and returns its id and number.
+async fn claim_one(t: &TestApp, org: &Client, kind: &str) -> (String, String) {
+    let sheet = t
+        .get("/api/v1/needs/claim-sheet?page_size=100", org)
+        .await
+        .json();
+    let row = sheet["items"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["kind"] == kind)
+        .expect("an open need of that kind")
+        .clone();
+    let id = row["id"].as_str().expect("id").to_owned();
+    let claimed = t
+        .json("POST", &format!("/api/v1/needs/{id}/claim"), org, json!({}))
+        .await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.text());
+    (id, row["number"].as_str().expect("number").to_owned())
+}
+
+fn location(reply: &crate::support::Reply) -> String {
+    reply.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_organization_drafts_signs_and_the_county_cancels_in_the_browser() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let org = t.sign_in("org").await;
+        let csrf = org.csrf.clone().expect("csrf");
+        let (need, number) = claim_one(&t, &org, "item").await;
+
+        let form = t.get("/pledges/new", &org).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        assert!(form.text().contains(&number), "the claimed need is offered");
+
+        let late = t
+            .form(
+                "/pledges",
+                &org,
+                &[
+                    ("_csrf", &csrf),
+                    ("campaign", hearth_app::demo::DEMO_CAMPAIGN),
+                    ("need", &need),
+                    ("mode", "one_to_one"),
+                    ("deadline", "2001-01-01"),
+                    ("witness_town", "上派镇"),
+                    ("witness_village", "示例村"),
+                    ("extra_cash", "300"),
+                ],
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = late.text();
+        assert!(
+            html.contains("完成期限须晚于今天"),
+            "the deadline is explained beside it"
+        );
+        assert!(
+            html.contains("value=\"300\"") && html.contains("上派镇"),
+            "typed values are kept"
+        );
+
+        let deadline = (hearth_app::today() + chrono::Days::new(20)).to_string();
+        let drafted = t
+            .form(
+                "/pledges",
+                &org,
+                &[
+                    ("_csrf", &csrf),
+                    ("campaign", hearth_app::demo::DEMO_CAMPAIGN),
+                    ("need", &need),
+                    ("mode", "one_to_one"),
+                    ("delivery", "door_to_door"),
+                    ("deadline", &deadline),
+                    ("witness_town", "上派镇"),
+                    ("witness_village", "示例村"),
+                    ("extra_cash", "300"),
+                ],
+            )
+            .await;
+        assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.text());
+        let letter = location(&drafted);
+        let page = t.get(&letter, &org).await.text();
+        assert!(
+            page.contains("草稿") && page.contains("300.00"),
+            "draft with the extra cash line"
+        );
+        assert!(page.contains("叁佰元整"), "cash in capitals");
+        assert!(
+            !t.get("/pledges/new", &org).await.text().contains(&number),
+            "a need goes into one letter"
+        );
+
+        let path = letter.split('?').next().expect("path").to_owned();
+        let signed = t
+            .form(&format!("{path}/sign"), &org, &[("_csrf", &csrf)])
+            .await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text());
+        let twice = t
+            .form(&format!("{path}/sign"), &org, &[("_csrf", &csrf)])
+            .await;
+        assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(twice.text().contains("只有草稿状态的承诺书可以签署"));
+
+        let county = t.sign_in("county").await;
+        let list = t.get("/pledges?status=signed", &county).await.text();
+        assert!(
+            list.contains("已签署") && list.contains(&path[9..]),
+            "the county finds it"
+        );
+        assert!(
+            !t.get("/pledges?status=draft", &county)
+                .await
+                .text()
+                .contains(&path[9..])
+        );
+        let county_csrf = county.csrf.clone().expect("csrf");
+        let no_reason = t
+            .form(
+                &format!("{path}/cancel"),
+                &county,
+                &[("_csrf", &county_csrf), ("reason", "")],
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let cancelled = t
+            .form(
+                &format!("{path}/cancel"),
+                &county,
+                &[("_csrf", &county_csrf), ("reason", "组织申请撤回")],
+            )
+            .await;
+        assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+        assert!(t.get(&path, &county).await.text().contains("组织申请撤回"));
+
+        let village = t.sign_in("village").await;
+        assert_eq!(
+            t.get("/pledges/new", &village).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let other = t.sign_in("org2").await;
+        assert_eq!(
+            t.get(&path, &other).await.status,
+            StatusCode::NOT_FOUND,
+            "another organization's letter does not leak"
+        );
+    })
+    .await;
+}
+
+/// The count the home page shows beside `label`, or 0 when the line is absent.
+fn waiting(home: &str, label: &str) -> i64 {
+    home.split("<span class=\"todo-count\">")
+        .skip(1)
+        .find_map(|part| {
+            let (count, rest) = part.split_once("</span>")?;
+            rest.trim_start()
+                .starts_with(label)
+                .then(|| count.parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_home_page_lists_what_waits_for_each_person() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let org = t.sign_in("org").await;
+        let open = t.get("/api/v1/needs/claim-sheet", &org).await.json()["total"].as_i64().expect("total");
+        assert!(open > 0, "the demo has needs to claim");
+        let home = t.get("/", &org).await.text();
+        assert_eq!(waiting(&home, "项需求待认领"), open, "{home}");
+        let unlettered = waiting(&home, "项已认领需求尚未列入承诺书");
+        let drafts = waiting(&home, "份承诺书草稿待签署");
+
+        let (need, _) = claim_one(&t, &org, "cash").await;
+        let home = t.get("/", &org).await.text();
+        assert_eq!(waiting(&home, "项需求待认领"), open - 1);
+        assert_eq!(waiting(&home, "项已认领需求尚未列入承诺书"), unlettered + 1);
+        let deadline = (hearth_app::today() + chrono::Days::new(20)).to_string();
+        let draft = json!({"needs": [need], "campaign": hearth_app::demo::DEMO_CAMPAIGN, "mode": "one_to_one",
+                           "deadline": deadline, "witness_town": "上派镇", "witness_village": "示例村"});
+        assert_eq!(t.json("POST", "/api/v1/pledges", &org, draft).await.status, StatusCode::CREATED);
+        let home = t.get("/", &org).await.text();
+        assert_eq!(waiting(&home, "份承诺书草稿待签署"), drafts + 1, "{home}");
+        assert_eq!(waiting(&home, "项已认领需求尚未列入承诺书"), unlettered);
+
+        let town = t.get("/", &t.sign_in("town").await).await.text();
+        assert!(town.contains("待办事项"));
+        assert_eq!(waiting(&town, "项需求待认领"), 0, "towns do not claim");
+    })
+    .await;
+}
