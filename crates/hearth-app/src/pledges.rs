@@ -78,6 +78,8 @@ pub struct PledgeView {
     pub campaign_id: Uuid,
     pub campaign_code: String,
     pub campaign_name: String,
+    /// The campaign's year (年度), which the letter's title carries.
+    pub campaign_year: i32,
     pub organization_id: Uuid,
     pub organization_name: String,
     pub mode: PledgeMode,
@@ -199,6 +201,7 @@ async fn views(
                 campaign_id: p.row.campaign_id,
                 campaign_code: campaign.map(|c| c.profile.code.clone()).unwrap_or_default(),
                 campaign_name: campaign.map(|c| c.profile.name.clone()).unwrap_or_default(),
+                campaign_year: campaign.map(|c| c.profile.year).unwrap_or_default(),
                 organization_id: p.row.organization_id,
                 organization_name: orgs
                     .get(&p.row.organization_id)
@@ -544,7 +547,8 @@ impl App {
         out.into_iter().next().ok_or(AppError::NotFound)
     }
 
-    /// 签署: a member of the pledging organization signs the draft.
+    /// 签署: a member of the pledging organization signs the draft, which schedules its service
+    /// lines' visits as tasks ([`crate::visits`]).
     pub async fn sign_pledge(&self, caller: &Caller, id: Uuid) -> Result<PledgeView> {
         caller.require(Permission::MakePledges)?;
         let today = today();
@@ -562,6 +566,7 @@ impl App {
         }
         let pledge = pledges::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         audit(&mut tx, caller, "pledge_signed", &pledge, String::new()).await?;
+        crate::visits::schedule(&mut tx, caller, &pledge).await?;
         let out = views(&mut tx, caller, std::slice::from_ref(&pledge), today).await?;
         tx.commit().await?;
         out.into_iter().next().ok_or(AppError::NotFound)

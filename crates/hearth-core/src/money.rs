@@ -333,6 +333,145 @@ mod tests {
         assert_eq!(Fen(-500).chinese_capitals(), "负伍元整");
     }
 
+    /// A reading of capitals independent of the writer, as a bank clerk checks a cheque: digits
+    /// times 拾佰仟 within a section, sections times 万 and 亿, then 角 and 分. `None` for text
+    /// the convention does not allow.
+    fn parse_capitals(text: &str) -> Option<i64> {
+        let (negative, text) = match text.strip_prefix('负') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (yuan, rest, has_yuan) = match text.split_once('元') {
+            Some((yuan, rest)) => (parse_yuan_capitals(yuan)?, rest, true),
+            None => (0, text, false),
+        };
+        let fen = yuan
+            .checked_mul(100)?
+            .checked_add(parse_jiao_fen(rest, has_yuan)?)?;
+        Some(if negative { -fen } else { fen })
+    }
+
+    fn digit(c: char) -> Option<i64> {
+        "零壹贰叁肆伍陆柒捌玖"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as i64)
+    }
+
+    fn nonzero_digit(c: char) -> Option<i64> {
+        digit(c).filter(|&d| d > 0)
+    }
+
+    fn place(c: char) -> Option<i64> {
+        match c {
+            '拾' => Some(10),
+            '佰' => Some(100),
+            '仟' => Some(1000),
+            '万' => Some(10_000),
+            '亿' => Some(100_000_000),
+            _ => None,
+        }
+    }
+
+    fn parse_yuan_capitals(text: &str) -> Option<i64> {
+        match text {
+            "" => return None,
+            "零" => return Some(0),
+            _ => {}
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let (mut total, mut section, mut largest) = (0i64, 0i64, 1i64);
+        let mut pending: Option<i64> = None;
+        for (i, &c) in chars.iter().enumerate() {
+            match (c, place(c)) {
+                // A 零 stands between a place and the next digit, never after a bare digit.
+                ('零', _) if pending.is_some() => return None,
+                ('零', _) => {}
+                ('拾' | '佰' | '仟', Some(place)) => section += pending.take()? * place,
+                (_, Some(unit)) => {
+                    let value = section + pending.take().unwrap_or(0);
+                    // Only 万亿 names a section with nothing in it.
+                    let wan_yi = c == '亿' && i > 0 && chars[i - 1] == '万';
+                    if value == 0 && !wan_yi {
+                        return None;
+                    }
+                    // A larger unit (亿 after 万) multiplies everything read so far.
+                    if unit > largest {
+                        total = (total + value).checked_mul(unit)?;
+                        largest = unit;
+                    } else {
+                        total += value * unit;
+                    }
+                    section = 0;
+                }
+                (c, None) if pending.is_none() => pending = Some(nonzero_digit(c)?),
+                _ => return None,
+            }
+        }
+        let yuan = total + section + pending.unwrap_or(0);
+        // One 零 for each run of zeros between non-zero digits, no more, no fewer.
+        let digits = yuan.to_string();
+        let zero_runs = digits
+            .trim_end_matches('0')
+            .split(|d| d != '0')
+            .filter(|run| !run.is_empty())
+            .count();
+        (text.matches('零').count() == zero_runs).then_some(yuan)
+    }
+
+    fn parse_jiao_fen(text: &str, has_yuan: bool) -> Option<i64> {
+        match text.chars().collect::<Vec<_>>().as_slice() {
+            ['整'] if has_yuan => Some(0),
+            ['零', f, '分'] if has_yuan => nonzero_digit(*f),
+            [f, '分'] if !has_yuan => nonzero_digit(*f),
+            [j, '角'] => Some(nonzero_digit(*j)? * 10),
+            [j, '角', f, '分'] => Some(nonzero_digit(*j)? * 10 + nonzero_digit(*f)?),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_reference_parser_reads_the_domain_examples() {
+        assert_eq!(parse_capitals("壹拾叁万元整"), Some(13_000_000));
+        assert_eq!(parse_capitals("玖万元整"), Some(9_000_000));
+        assert_eq!(parse_capitals("壹拾叁万零伍佰元伍角"), Some(13_050_050));
+        assert_eq!(parse_capitals("壹仟万元零壹分"), Some(1_000_000_001));
+        assert_eq!(parse_capitals("壹万亿元整"), Some(100_000_000_000_000));
+        assert_eq!(parse_capitals("零元整"), Some(0));
+        assert_eq!(parse_capitals("伍分"), Some(5));
+        assert_eq!(parse_capitals("负伍元整"), Some(-500));
+        for wrong in [
+            "壹零元整",
+            "伍",
+            "元整",
+            "壹元",
+            "零伍分",
+            "壹元零角",
+            "壹元整伍角",
+            "拾元整",
+            "壹亿万元整",
+            "壹仟壹元整",
+            "壹仟零零壹元整",
+            "壹拾零元整",
+        ] {
+            assert_eq!(parse_capitals(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn capitals_read_back_for_every_amount_up_to_two_thousand_yuan() {
+        for fen in 0..=200_000 {
+            let text = Fen(fen).chinese_capitals();
+            assert_eq!(parse_capitals(&text), Some(fen), "{text}");
+        }
+    }
+
+    /// Amounts with about half their digits zero, so runs of zeros meet 万 and 亿 often.
+    fn sparse_amount() -> impl Strategy<Value = i64> {
+        proptest::collection::vec(prop_oneof![Just(0i64), 1i64..=9], 14)
+            .prop_map(|digits| digits.iter().fold(0, |n, d| n * 10 + d))
+    }
+
     #[test]
     fn arithmetic() {
         let total: Fen = [Fen(100), Fen(250), Fen(5)].iter().sum();
@@ -351,6 +490,14 @@ mod tests {
         #[test]
         fn yuan_string_round_trips(fen in 0i64..=99_999_999_999_999) {
             prop_assert_eq!(Fen::parse_yuan(&Fen(fen).yuan_string(), "amount"), Ok(Fen(fen)));
+        }
+
+        #[test]
+        fn capitals_read_back_to_the_amount(
+            fen in prop_oneof![0i64..=99_999_999_999_999, sparse_amount()]
+        ) {
+            let text = Fen(fen).chinese_capitals();
+            prop_assert_eq!(parse_capitals(&text), Some(fen), "{}", text);
         }
 
         #[test]

@@ -204,3 +204,65 @@ async fn the_home_page_lists_what_waits_for_each_person() {
     })
     .await;
 }
+
+/// The text of `word/document.xml` inside a .docx.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .expect("the document part")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    xml
+}
+
+#[tokio::test]
+async fn the_letter_prints_and_downloads_with_names_masked_on_the_organizations_copy() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let org = t.sign_in("org").await;
+        let (need, number) = claim_one(&t, &org, "item").await;
+        let deadline = (hearth_app::today() + chrono::Days::new(20)).to_string();
+        let draft = json!({"needs": [need], "campaign": hearth_app::demo::DEMO_CAMPAIGN, "mode": "one_to_one",
+                           "deadline": deadline, "witness_town": "上派镇", "witness_village": "示例村",
+                           "lines": [{"kind": "cash", "cash": "130500.50"}]});
+        let created = t.json("POST", "/api/v1/pledges", &org, draft).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let id = created.json()["id"].as_str().expect("id").to_owned();
+
+        let county = t.sign_in("county").await;
+        let full = t.get(&format!("/api/v1/pledges/{id}"), &county).await.json()["households"][0]["head_name"]
+            .as_str()
+            .expect("name")
+            .to_owned();
+        assert!(!full.ends_with('*'));
+
+        let printed = t.get(&format!("/pledges/{id}/print"), &org).await;
+        assert_eq!(printed.status, StatusCode::OK);
+        let html = printed.text();
+        for part in ["结对帮扶承诺书", "组织留存联", "统一社会信用代码", "壹拾叁万零伍佰元伍角", "不设捐赠指标", "承诺单位（盖章）", "见证单位", &number] {
+            assert!(html.contains(part), "the print view carries {part}");
+        }
+        assert!(!html.contains(&full), "the organization's copy masks the head's name");
+        assert_eq!(t.get(&format!("/pledges/{id}/print?copy=town"), &org).await.status, StatusCode::FORBIDDEN, "organizations get no town copy");
+
+        let town_copy = t.get(&format!("/pledges/{id}/print?copy=town"), &county).await.text();
+        assert!(town_copy.contains(&full) && town_copy.contains("乡镇留存联"));
+        let county_org_copy = t.get(&format!("/pledges/{id}/print"), &county).await.text();
+        assert!(!county_org_copy.contains(&full), "the organization's copy is masked whoever prints it");
+
+        let word = t.get(&format!("/pledges/{id}/letter.docx"), &org).await;
+        assert_eq!(word.status, StatusCode::OK);
+        assert!(word.headers[header::CONTENT_TYPE].to_str().unwrap_or("").contains("wordprocessingml"));
+        assert!(word.headers[header::CONTENT_DISPOSITION].to_str().unwrap_or("").starts_with("attachment"));
+        let xml = docx_text(&word.body);
+        assert!(xml.contains("壹拾叁万零伍佰元伍角") && xml.contains("组织留存联"));
+        assert!(!xml.contains(&full));
+        let town_word = t.get(&format!("/pledges/{id}/letter.docx?copy=town"), &county).await;
+        assert!(docx_text(&town_word.body).contains(&full));
+        assert_eq!(t.get(&format!("/pledges/{id}/print"), &t.sign_in("org2").await).await.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

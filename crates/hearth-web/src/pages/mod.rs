@@ -119,6 +119,40 @@ pub(crate) fn internal_error(t: Tr) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, Html(html)).into_response()
 }
 
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const DOCX: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A file to save, not to show: `ascii_name` for old browsers, `name` (Chinese) for the rest
+/// (RFC 6266 / 5987), and never cached, since files carry what the reader was allowed to see.
+pub(crate) fn download(
+    content_type: &str,
+    ascii_name: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Renders a page with 200 OK.
 pub(crate) fn ok<T: Template>(page: &T, t: Tr) -> Response {
     render(StatusCode::OK, page, t)

@@ -13,7 +13,7 @@ use crate::error::PageError;
 use crate::tr::{Tr, form_pairs};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::{AppError, Caller};
 use hearth_core::area::{AreaCode, AreaLevel};
@@ -42,8 +42,6 @@ const FORM_FIELDS: [&str; 11] = [
 ];
 
 const RATINGS: [&str; 5] = ["5A", "4A", "3A", "2A", "1A"];
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A choice in a dropdown or a checkbox group.
 struct Opt {
@@ -349,19 +347,6 @@ pub async fn list(
     Ok(ok(&page, t))
 }
 
-/// RFC 5987 encoding of a file name for `Content-Disposition`.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `GET /organizations/export.xlsx`: the rows the list shows under the same filters (or the
 /// ticked ones), every page, as a spreadsheet that opens in WPS.
 pub async fn export(
@@ -396,18 +381,8 @@ pub async fn export(
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .format("%Y%m%d");
     let name = format!("{}-{day}.xlsx", t.t("org.export_file"));
-    let disposition = format!(
-        "attachment; filename=\"organizations-{day}.xlsx\"; filename*=UTF-8''{}",
-        percent_encode(&name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    let ascii = format!("organizations-{day}.xlsx");
+    Ok(super::download(super::XLSX, &ascii, &name, bytes))
 }
 
 // ---------------------------------------------------------------------------------------------

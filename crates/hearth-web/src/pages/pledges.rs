@@ -4,6 +4,7 @@
 
 mod detail;
 mod form;
+mod print;
 
 use super::{Frame, Pager, Section, ok};
 use crate::AppState;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/pledges/{id}", get(detail::page))
         .route("/pledges/{id}/sign", post(detail::sign))
         .route("/pledges/{id}/cancel", post(detail::cancel))
+        .route("/pledges/{id}/print", get(print::page))
+        .route("/pledges/{id}/letter.docx", get(print::docx))
 }
 
 pub(super) fn fail(t: Tr) -> impl Fn(AppError) -> PageError {

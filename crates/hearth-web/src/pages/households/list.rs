@@ -19,7 +19,7 @@ use crate::error::PageError;
 use crate::tr::{Tr, form_pairs};
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::households::{HouseholdQuery, HouseholdView};
 use hearth_app::{AppError, Caller};
@@ -28,8 +28,6 @@ use hearth_core::household::{Category, HouseholdStatus};
 use hearth_core::permission::Permission;
 use hearth_store::areas::Area;
 use hearth_store::organizations::PageRequest;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The list's filters as they arrive in the address or a posted search form.
 #[derive(Debug, Default, Clone)]
@@ -408,19 +406,6 @@ pub async fn search(
 // ---------------------------------------------------------------------------------------------
 // Export
 
-/// RFC 5987 encoding of a file name for `Content-Disposition`.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 async fn export_rows(
     state: &AppState,
     signed: &Signed,
@@ -460,19 +445,13 @@ async fn export_rows(
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .format("%Y%m%d");
     let name = format!("{}-{day}.xlsx", t.t("hh_page.export_file"));
-    let disposition = format!(
-        "attachment; filename=\"households-{day}.xlsx\"; filename*=UTF-8''{}",
-        percent_encode(&name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    let ascii = format!("households-{day}.xlsx");
+    Ok(crate::pages::download(
+        crate::pages::XLSX,
+        &ascii,
+        &name,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// `GET /households/export.xlsx`: every row the list shows under the same filters, masked as

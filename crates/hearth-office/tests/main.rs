@@ -1,0 +1,3 @@
+//! hearth-office integration tests: the files as people open them, read back from the bytes.
+
+mod pledge_letter;
