@@ -1,5 +1,6 @@
 //! Attachments (附件): scanned documents kept with the record they belong to — the signed
-//! consent form of a household (知情同意书扫描件) now, the signed pledge letter later.
+//! consent form of a household (知情同意书扫描件), photos of an organization's activity (活动照片,
+//! JPEG or PNG only), the signed pledge letter later.
 //!
 //! The file is checked before anything is stored: PDF, JPEG or PNG only, judged by its first
 //! bytes (never by its name or the type the browser claims), and at most [`MAX_BYTES`]. It is
@@ -48,6 +49,8 @@ const MAX_NAME: usize = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
     Household(Uuid),
+    /// An organization's logged activity (its photos).
+    Activity(Uuid),
 }
 
 impl Owner {
@@ -55,18 +58,20 @@ impl Owner {
     pub fn kind(self) -> &'static str {
         match self {
             Owner::Household(_) => "household",
+            Owner::Activity(_) => "activity",
         }
     }
 
     pub fn id(self) -> Uuid {
         match self {
-            Owner::Household(id) => id,
+            Owner::Household(id) | Owner::Activity(id) => id,
         }
     }
 
     fn from_stored(kind: &str, id: Uuid) -> Result<Owner> {
         match kind {
             "household" => Ok(Owner::Household(id)),
+            "activity" => Ok(Owner::Activity(id)),
             other => Err(corrupt(format!("attachment.owner_type `{other}`"))),
         }
     }
@@ -78,6 +83,7 @@ impl Owner {
                 caller.require(Permission::RegisterHouseholds)?;
                 crate::households::visible(tx, caller, id).await?;
             }
+            Owner::Activity(id) => crate::cultivation::check_activity(tx, caller, id, true).await?,
         }
         Ok(())
     }
@@ -89,6 +95,9 @@ impl Owner {
                 caller.require(Permission::RevealHouseholdDetails)?;
                 crate::households::visible(tx, caller, id).await?;
             }
+            Owner::Activity(id) => {
+                crate::cultivation::check_activity(tx, caller, id, false).await?
+            }
         }
         Ok(())
     }
@@ -99,18 +108,35 @@ impl Owner {
 pub enum Purpose {
     /// 知情同意书扫描件: the household's signed consent form.
     ConsentScan,
+    /// 活动照片: a photo of an organization's activity.
+    ActivityPhoto,
 }
 
 impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::ConsentScan => "consent_scan",
+            Purpose::ActivityPhoto => "activity_photo",
         }
     }
 
     /// Whether a record of this kind carries documents of this purpose.
     fn fits(self, owner: Owner) -> bool {
-        matches!((self, owner), (Purpose::ConsentScan, Owner::Household(_)))
+        matches!(
+            (self, owner),
+            (Purpose::ConsentScan, Owner::Household(_))
+                | (Purpose::ActivityPhoto, Owner::Activity(_))
+        )
+    }
+
+    /// Refuses a file type this document may not be: photos are images, not PDFs.
+    fn accepts(self, kind: FileType) -> Result<(), Invalid> {
+        match (self, kind) {
+            (Purpose::ActivityPhoto, FileType::Pdf) => {
+                Err(Invalid::new(FIELD, "cultivation.photo_type"))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -386,6 +412,7 @@ impl App {
         let mut tx = self.store().write().await?;
         owner.may_attach(&mut tx, caller).await?;
         let kind = check(&upload.bytes)?;
+        purpose.accepts(kind)?;
         let id = Uuid::now_v7();
         let name = sanitize_filename(&upload.filename, kind);
         let (sealed_name, sealed_content) = seal(cipher, id, owner, &name, &upload.bytes);

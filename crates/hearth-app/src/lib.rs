@@ -10,6 +10,8 @@ pub mod attachments;
 pub mod audit_log;
 pub mod auth;
 pub mod campaigns;
+pub mod cultivation;
+pub mod deliveries;
 pub mod demo;
 pub mod error;
 pub mod households;
@@ -18,6 +20,7 @@ pub mod organizations;
 pub mod pledges;
 pub mod todo;
 pub mod users;
+pub mod visits;
 
 mod caller;
 mod password;

@@ -352,7 +352,7 @@ fn stale() -> AppError {
 }
 
 /// The item must be in the catalogue and in use.
-async fn check_item(tx: &mut Tx, line: &NeedLine) -> Result<()> {
+pub(crate) async fn check_item(tx: &mut Tx, line: &NeedLine) -> Result<()> {
     if let NeedLine::Item { item, .. } = line {
         match items::get(tx, item).await? {
             None => {
@@ -373,7 +373,7 @@ async fn check_item(tx: &mut Tx, line: &NeedLine) -> Result<()> {
 
 /// One active need per household, campaign and thing asked for (the same item, cash, the same
 /// service): a second one would be claimed and delivered twice.
-async fn refuse_duplicate(
+pub(crate) async fn refuse_duplicate(
     tx: &mut Tx,
     household: Uuid,
     campaign: Uuid,

@@ -237,7 +237,7 @@ impl App {
     }
 }
 
-async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Organization> {
+pub(crate) async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Organization> {
     let filter = scoped(
         caller,
         OrgFilter {

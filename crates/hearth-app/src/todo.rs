@@ -26,6 +26,8 @@ pub enum TodoKind {
     ClaimsWithoutLetter,
     PledgesToSign,
     PledgesOverdue,
+    VisitsDueSoon,
+    VisitsOverdue,
     ApplicationsToDecide,
 }
 
@@ -110,6 +112,11 @@ impl App {
             }
             let overdue = pledges.iter().filter(|p| p.overdue).count();
             push(TodoKind::PledgesOverdue, overdue as i64);
+        }
+        if caller.can(Permission::RecordVisits) {
+            let (due_soon, overdue) = self.visit_todo(caller, today).await?;
+            push(TodoKind::VisitsDueSoon, due_soon);
+            push(TodoKind::VisitsOverdue, overdue);
         }
         if caller.can(Permission::ManageCampaigns) {
             let mut waiting = 0;

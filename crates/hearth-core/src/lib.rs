@@ -29,5 +29,9 @@ pub mod role;
 pub mod user;
 
 pub use role::Role;
+pub mod cultivation;
+pub mod delivery;
+pub mod ledger;
 pub mod need;
 pub mod pledge;
+pub mod visit;

@@ -11,6 +11,8 @@ pub enum Permission {
     ManageOrganizations,
     /// Edit one's own organization's contact details.
     EditOwnOrganization,
+    /// Record an organization's evaluation grade (社会组织评估等级) and notes.
+    RateOrganizations,
     /// See the division tree.
     ReadAreas,
     /// Add or rename villages and other divisions.
@@ -50,6 +52,12 @@ pub enum Permission {
     ReadPledges,
     /// Draft, sign and cancel one's own organization's pledges.
     MakePledges,
+    /// Record deliveries (发放签收) of pledge lines: organizations for their own pledges, towns
+    /// for pledges handed over through the town (集中发放) in their town.
+    RecordDeliveries,
+    /// Record follow-up visits (回访) under pledges: organizations for their own pledges, town
+    /// and village officers for households in their area (a visit they made or witnessed).
+    RecordVisits,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -62,6 +70,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         ManageOrganizations => role == CountyAdmin,
         EditOwnOrganization => role == OrgMember,
+        RateOrganizations => role == CountyAdmin,
         ReadAreas => !matches!(role, SecurityAdmin | AuditAdmin),
         ManageAreas => matches!(role, CountyAdmin | SystemAdmin),
         ManageUsers => matches!(role, SystemAdmin),
@@ -90,6 +99,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
         ),
         MakePledges => role == OrgMember,
+        RecordDeliveries => matches!(role, OrgMember | TownOfficer),
+        RecordVisits => matches!(role, OrgMember | TownOfficer | VillageOfficer),
     }
 }
 
@@ -119,6 +130,11 @@ mod tests {
             .filter(|r| allows(*r, Permission::ManageOrganizations))
             .collect();
         assert_eq!(managers, vec![Role::CountyAdmin]);
+        let raters: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| allows(*r, Permission::RateOrganizations))
+            .collect();
+        assert_eq!(raters, vec![Role::CountyAdmin], "only the bureau grades");
     }
 
     #[test]
@@ -168,5 +184,15 @@ mod tests {
         }
         assert!(allows(Role::TownOfficer, Permission::ReadPledges));
         assert!(allows(Role::OrgMember, Permission::ReadPledges));
+        assert_eq!(
+            holders(Permission::RecordDeliveries),
+            vec![Role::TownOfficer, Role::OrgMember],
+            "the organization delivers, or the town hands over (集中发放)"
+        );
+        assert_eq!(
+            holders(Permission::RecordVisits),
+            vec![Role::TownOfficer, Role::VillageOfficer, Role::OrgMember],
+            "the organization visits; officers record visits they made or witnessed"
+        );
     }
 }

@@ -14,6 +14,8 @@ pub mod attachments;
 pub mod audit;
 pub mod campaigns;
 pub mod crypto;
+pub mod cultivation;
+pub mod deliveries;
 pub mod households;
 pub mod items;
 pub mod keys;
@@ -22,6 +24,7 @@ pub mod organizations;
 pub mod pledges;
 pub mod sessions;
 pub mod users;
+pub mod visits;
 
 #[cfg(feature = "testing")]
 pub mod testing;

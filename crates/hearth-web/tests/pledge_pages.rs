@@ -266,3 +266,67 @@ async fn the_letter_prints_and_downloads_with_names_masked_on_the_organizations_
     })
     .await;
 }
+
+#[tokio::test]
+async fn deliveries_and_visits_recorded_in_the_browser_fulfil_the_letter() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let org = t.sign_in("org").await;
+        let csrf = org.csrf.clone().expect("csrf");
+        let (item_need, _) = claim_one(&t, &org, "item").await;
+        let (service_need, _) = claim_one(&t, &org, "service").await;
+        let sheet = t.get("/api/v1/needs/claim-sheet?mine=true&page_size=100", &org).await.json();
+        let households: std::collections::HashSet<&str> = sheet["items"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| r["id"] == item_need.as_str() || r["id"] == service_need.as_str())
+            .filter_map(|r| r["village_name"].as_str())
+            .collect();
+        let mode = if households.len() == 1 { "one_to_one" } else { "one_to_many" };
+        let deadline = (hearth_app::today() + chrono::Days::new(20)).to_string();
+        let draft = json!({"needs": [item_need, service_need], "campaign": hearth_app::demo::DEMO_CAMPAIGN, "mode": mode,
+                           "deadline": deadline, "witness_town": "上派镇", "witness_village": "示例村"});
+        let created = t.json("POST", "/api/v1/pledges", &org, draft).await;
+        let letter = created.json();
+        let id = letter["id"].as_str().unwrap_or_else(|| panic!("{}", created.text())).to_owned();
+        let quantity = letter["lines"].as_array().expect("lines").iter().find(|l| l["line"]["kind"] == "item").expect("item line")["line"]["quantity"].as_u64().expect("quantity");
+        let line = letter["lines"].as_array().expect("lines").iter().find(|l| l["line"]["kind"] == "item").expect("item line")["id"].as_str().expect("id").to_owned();
+        assert!(t.form(&format!("/pledges/{id}/sign"), &org, &[("_csrf", &csrf)]).await.status.is_redirection());
+
+        let page = t.get(&format!("/pledges/{id}"), &org).await.text();
+        assert!(page.contains("登记发放") && page.contains("回访任务"), "forms for what is left");
+        let deliver = format!("/pledges/{id}/lines/{line}/deliveries");
+        let too_many = (quantity + 1).to_string();
+        let over = t.form(&deliver, &org, &[("_csrf", &csrf), ("delivered_on", &hearth_app::today().to_string()), ("quantity", &too_many), ("recipient", "head"), ("signed_name", "示例签名"), ("handler", "志愿者")]).await;
+        assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(over.text().contains("超过承诺数量"), "the refusal says how much is left");
+        let whole = quantity.to_string();
+        let done = t.form(&deliver, &org, &[("_csrf", &csrf), ("delivered_on", &hearth_app::today().to_string()), ("quantity", &whole), ("recipient", "proxy"), ("proxy_name", "示例代领"), ("proxy_relationship", "child"), ("signed_name", "示例代领"), ("handler", "志愿者")]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+        let page = t.get(&location(&done), &org).await.text();
+        assert!(page.contains("发放已登记") && page.contains("代领") && page.contains("子女"));
+        assert!(page.contains("履行中") || page.contains("已签署"));
+
+        let list = t.get("/visits", &org).await.text();
+        assert!(list.contains(letter["number"].as_str().expect("number")), "the visit tasks are listed");
+        let tasks = t.get(&format!("/api/v1/visit-tasks?pledge={id}"), &org).await.json();
+        let tasks: Vec<String> = tasks["items"].as_array().expect("tasks").iter().map(|task| task["id"].as_str().expect("id").to_owned()).collect();
+        assert!(!tasks.is_empty());
+        let form = t.get(&format!("/visits/tasks/{}", tasks[0]), &org).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let tomorrow = (hearth_app::today() + chrono::Days::new(1)).to_string();
+        let future = t.form(&format!("/visits/tasks/{}", tasks[0]), &org, &[("_csrf", &csrf), ("visited_on", &tomorrow), ("method", "home"), ("visitor", "志愿者"), ("received", "yes"), ("suitable", "yes"), ("satisfaction", "satisfied")]).await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(future.text().contains("field-error") && future.text().contains("志愿者"), "error beside the date, typed values kept");
+        for task in &tasks {
+            let visited = t.form(&format!("/visits/tasks/{task}"), &org, &[("_csrf", &csrf), ("visited_on", &hearth_app::today().to_string()), ("method", "phone"), ("visitor", "志愿者"), ("received", "yes"), ("suitable", "yes"), ("satisfaction", "satisfied"), ("new_needs", "希望再添一床棉被")]).await;
+            assert_eq!(visited.status, StatusCode::SEE_OTHER, "{}", visited.text());
+        }
+        let page = t.get(&format!("/pledges/{id}"), &org).await.text();
+        assert!(page.contains("已履行"), "every line done: the letter is fulfilled");
+        assert!(page.contains("希望再添一床棉被") && page.contains("电话"));
+        assert_eq!(t.get(&format!("/visits/tasks/{}", tasks[0]), &t.sign_in("org2").await).await.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

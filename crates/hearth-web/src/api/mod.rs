@@ -4,12 +4,15 @@
 mod areas;
 pub(crate) mod attachments;
 mod campaigns;
+mod cultivation;
+mod deliveries;
 mod households;
 mod needs;
 mod organizations;
 mod pledges;
 mod session;
 mod tokens;
+mod visits;
 
 use crate::AppState;
 use utoipa::OpenApi;
@@ -22,7 +25,7 @@ use utoipa_axum::routes;
     info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"), (name = "pledges"))
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"))
 )]
 struct ApiDoc;
 
@@ -64,8 +67,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pledges::sign))
         .routes(routes!(pledges::cancel))
         .merge(attachments::routes())
+        .merge(cultivation::routes())
+        .merge(deliveries::routes())
         .merge(households::routes())
-        .merge(needs::routes());
+        .merge(needs::routes())
+        .merge(visits::routes());
     let spec = api.get_openapi().clone();
     api.route(
         "/openapi.json",

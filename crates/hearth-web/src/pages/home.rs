@@ -53,6 +53,8 @@ fn todo_link(t: Tr, todo: Todo) -> TodoLink {
         TodoKind::ClaimsWithoutLetter => ("/pledges/new", "todo.claims_without_letter"),
         TodoKind::PledgesToSign => ("/pledges?status=draft", "todo.pledges_to_sign"),
         TodoKind::PledgesOverdue => ("/pledges?overdue=1", "todo.pledges_overdue"),
+        TodoKind::VisitsDueSoon => ("/visits?state=due&soon=1", "todo.visits_due_soon"),
+        TodoKind::VisitsOverdue => ("/visits?state=overdue", "todo.visits_overdue"),
         TodoKind::ApplicationsToDecide => ("/campaigns", "todo.applications_to_decide"),
     };
     TodoLink {

@@ -10,6 +10,7 @@ mod attachments;
 mod audit;
 mod campaigns;
 mod claims;
+mod cultivation;
 mod home;
 mod households;
 mod login;
@@ -17,6 +18,7 @@ mod needs;
 mod organizations;
 mod pledges;
 mod users;
+mod visits;
 
 use crate::AppState;
 use crate::auth::Signed;
@@ -78,10 +80,12 @@ pub fn router() -> Router<AppState> {
             post(campaigns::decide),
         )
         .merge(attachments::router())
+        .merge(cultivation::router())
         .merge(households::router())
         .merge(needs::router())
         .merge(claims::router())
         .merge(pledges::router())
+        .merge(visits::router())
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -292,6 +296,11 @@ impl FormErrors {
             .collect()
     }
 
+    /// Each refused field with its message.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.by_field.iter().map(|(f, m)| (f.as_str(), m.as_str()))
+    }
+
     /// Every message, for the box at the top of a form.
     pub fn all(&self) -> Vec<String> {
         self.by_field.iter().map(|(_, m)| m.clone()).collect()
@@ -332,6 +341,7 @@ pub(crate) enum Section {
     Needs,
     Claims,
     Pledges,
+    Visits,
     Areas,
     Users,
     Audit,
@@ -364,7 +374,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 12] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 13] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Campaigns,
@@ -406,6 +416,13 @@ impl Frame {
                 "/pledges",
                 "pledge_page.nav",
                 "pledge",
+                caller.can(Permission::ReadPledges),
+            ),
+            (
+                Section::Visits,
+                "/visits",
+                "visit_page.nav",
+                "visit",
                 caller.can(Permission::ReadPledges),
             ),
             (
@@ -467,6 +484,7 @@ impl Frame {
                 Section::Needs => ("/needs", "need_page.nav"),
                 Section::Claims => ("/claims", "claim_page.nav"),
                 Section::Pledges => ("/pledges", "pledge_page.nav"),
+                Section::Visits => ("/visits", "visit_page.nav"),
                 Section::Areas => ("/areas", "nav.areas"),
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),

@@ -3,6 +3,7 @@
 //! deactivate/reactivate, export.
 
 use super::areas::{CountyNode, display_name, tree_nodes};
+use super::cultivation::Posted;
 use super::{
     FormErrors, Frame, Pager, Section, internal_error, label_or, local_path, local_time, ok,
     query_string, render, with_query,
@@ -44,10 +45,10 @@ const FORM_FIELDS: [&str; 11] = [
 const RATINGS: [&str; 5] = ["5A", "4A", "3A", "2A", "1A"];
 
 /// A choice in a dropdown or a checkbox group.
-struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
+pub(super) struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 /// The list's filters as they arrive in the address (unknown values are ignored, not refused:
@@ -744,6 +745,7 @@ struct DetailPage {
     reason_error: String,
     status_errors: Vec<String>,
     history: Vec<HistoryRow>,
+    cultivation: super::cultivation::Panel,
 }
 
 /// A value from the audit log's `changed` map as a reader understands it.
@@ -851,19 +853,25 @@ fn history_row(t: Tr, areas: &[Area], event: &AuditEvent) -> HistoryRow {
     }
 }
 
-struct StatusForm {
+/// The deactivation form as posted (empty when the page is only shown).
+#[derive(Default)]
+pub(super) struct StatusForm {
     reason: String,
     errors: FormErrors,
 }
 
-async fn show_detail(
+/// The organization page; `form` is the deactivation form as posted, `posted` a refused
+/// cultivation form (`Posted::Nothing` when none). Either refusal answers 422.
+pub(super) async fn show_detail(
     state: &AppState,
     signed: &Signed,
     t: Tr,
     id: Uuid,
     notice: Option<&'static str>,
     form: StatusForm,
+    posted: Posted,
 ) -> Result<Response, PageError> {
+    let refused = !form.errors.is_empty() || !matches!(posted, Posted::Nothing);
     let caller = &signed.caller;
     let org = state.app.organization(caller, id).await.map_err(fail(t))?;
     let history = state
@@ -874,11 +882,12 @@ async fn show_detail(
     let areas = visible_areas(state, caller, t).await?;
     let p = &org.profile;
     let href = format!("/organizations/{id}");
-    let status = if form.errors.is_empty() {
-        StatusCode::OK
-    } else {
+    let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
+    let cultivation = super::cultivation::panel(state, signed, t, &org, posted).await?;
     let page = DetailPage {
         t,
         frame: Frame::new(signed, t, Section::Organizations, &href, p.name.clone()),
@@ -914,6 +923,7 @@ async fn show_detail(
             .rev()
             .map(|e| history_row(t, &areas, e))
             .collect(),
+        cultivation,
     };
     Ok(render(status, &page, t))
 }
@@ -938,20 +948,13 @@ pub async fn detail(
             "updated" => Some("org.notice_updated"),
             "deactivated" => Some("org.notice_deactivated"),
             "activated" => Some("org.notice_activated"),
+            "activity" => Some("cultivation.notice_activity"),
+            "rating" => Some("cultivation.notice_rating"),
+            "photo" => Some("cultivation.notice_photo"),
             _ => None,
         });
-    show_detail(
-        &state,
-        &signed,
-        t,
-        id,
-        notice,
-        StatusForm {
-            reason: String::new(),
-            errors: FormErrors::default(),
-        },
-    )
-    .await
+    let form = StatusForm::default();
+    show_detail(&state, &signed, t, id, notice, form, Posted::Nothing).await
 }
 
 /// `POST /organizations/{id}/status`: 停用 (a reason is required) or 启用.
@@ -989,7 +992,8 @@ pub async fn set_status(
         }
         Err(e) => {
             let errors = super::form_errors(t, e)?;
-            show_detail(&state, &signed, t, id, None, StatusForm { reason, errors }).await
+            let form = StatusForm { reason, errors };
+            show_detail(&state, &signed, t, id, None, form, Posted::Nothing).await
         }
     }
 }

@@ -5,6 +5,7 @@
 mod detail;
 mod form;
 mod print;
+mod progress;
 
 use super::{Frame, Pager, Section, ok};
 use crate::AppState;
@@ -32,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/pledges/{id}/sign", post(detail::sign))
         .route("/pledges/{id}/cancel", post(detail::cancel))
         .route("/pledges/{id}/print", get(print::page))
+        .route(
+            "/pledges/{id}/lines/{line}/deliveries",
+            post(progress::deliver),
+        )
         .route("/pledges/{id}/letter.docx", get(print::docx))
 }
 

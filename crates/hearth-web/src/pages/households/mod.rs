@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A choice in a dropdown or a checkbox group.
+#[derive(Clone)]
 pub(crate) struct Opt {
     pub value: String,
     pub label: String,

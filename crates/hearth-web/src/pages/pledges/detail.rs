@@ -1,6 +1,7 @@
 //! `/pledges/{id}`: one letter — its parties, households, lines with what is done, totals in
 //! figures and capitals — and the actions the caller may take on it (签署, 取消, print).
 
+use super::progress::Progress;
 use super::{LineText, fail, line_text, parse_id, status_class};
 use crate::AppState;
 use crate::auth::Signed;
@@ -48,6 +49,7 @@ struct DetailPage {
     can_cancel: bool,
     /// Officers may print the town's copy with full names.
     town_copy: bool,
+    progress: Progress,
 }
 
 pub(super) fn household_rows(t: Tr, p: &PledgeView) -> Vec<HouseholdRow> {
@@ -76,11 +78,13 @@ fn notice_key(raw: Option<&str>) -> Option<&'static str> {
         "drafted" => Some("pledge_page.notice_drafted"),
         "signed" => Some("pledge_page.notice_signed"),
         "cancelled" => Some("pledge_page.notice_cancelled"),
+        "delivered" => Some("pledge_page.notice_delivered"),
+        "visited" => Some("visit_page.notice_recorded"),
         _ => None,
     }
 }
 
-async fn show(
+pub(super) async fn show(
     state: &AppState,
     signed: &Signed,
     t: Tr,
@@ -93,6 +97,7 @@ async fn show(
     let p = state.app.pledge(caller, id).await.map_err(fail(t))?;
     let items = state.app.items(caller).await.map_err(fail(t))?;
     let ours = caller.user.organization_id == Some(p.organization_id);
+    let progress = Progress::load(state, signed, t, &p, &items).await?;
     let may = |action| check(p.status, action).is_ok();
     let page = DetailPage {
         frame: Frame::new(
@@ -126,6 +131,7 @@ async fn show(
         can_sign: ours && caller.can(Permission::MakePledges) && may(PledgeAction::Sign),
         can_cancel: (ours || caller.can(Permission::ManageCampaigns)) && may(PledgeAction::Cancel),
         town_copy: caller.can(Permission::RevealHouseholdDetails),
+        progress,
         p,
         t,
     };
