@@ -1,6 +1,6 @@
 //! Attachments (附件): scanned documents kept with the record they belong to — the signed
 //! consent form of a household (知情同意书扫描件), photos of an organization's activity (活动照片,
-//! JPEG or PNG only), the signed pledge letter later.
+//! JPEG or PNG only), the signed and stamped pledge letter (签署件).
 //!
 //! The file is checked before anything is stored: PDF, JPEG or PNG only, judged by its first
 //! bytes (never by its name or the type the browser claims), and at most [`MAX_BYTES`]. It is
@@ -9,8 +9,10 @@
 //! owner so it cannot be moved to another record. Who may attach and who may read follows from
 //! the owner: for a household, whoever may edit it (in scope, at any status, since consent is
 //! signed on paper and often scanned later) uploads, and whoever may show its details in full
-//! downloads. Every upload and every download is written to the audit log against the owner,
-//! so the household's history shows them.
+//! downloads. For a pledge, its organization's members and the town and village officers whose
+//! area it touches (the witnesses) upload once it is signed and not cancelled, and whoever may
+//! read the pledge downloads. Every upload and every download is written to the audit log
+//! against the owner, so the household's history shows them.
 //!
 //! Linking: an attachment names its owner (`owner_type` + `owner_id`) and its `purpose`; the
 //! household's consent scans are its attachments with purpose `consent_scan`, newest first.
@@ -51,6 +53,8 @@ pub enum Owner {
     Household(Uuid),
     /// An organization's logged activity (its photos).
     Activity(Uuid),
+    /// A pairing pledge (its signed letter).
+    Pledge(Uuid),
 }
 
 impl Owner {
@@ -59,12 +63,13 @@ impl Owner {
         match self {
             Owner::Household(_) => "household",
             Owner::Activity(_) => "activity",
+            Owner::Pledge(_) => "pledge",
         }
     }
 
     pub fn id(self) -> Uuid {
         match self {
-            Owner::Household(id) | Owner::Activity(id) => id,
+            Owner::Household(id) | Owner::Activity(id) | Owner::Pledge(id) => id,
         }
     }
 
@@ -72,6 +77,7 @@ impl Owner {
         match kind {
             "household" => Ok(Owner::Household(id)),
             "activity" => Ok(Owner::Activity(id)),
+            "pledge" => Ok(Owner::Pledge(id)),
             other => Err(corrupt(format!("attachment.owner_type `{other}`"))),
         }
     }
@@ -84,6 +90,13 @@ impl Owner {
                 crate::households::visible(tx, caller, id).await?;
             }
             Owner::Activity(id) => crate::cultivation::check_activity(tx, caller, id, true).await?,
+            Owner::Pledge(id) => {
+                caller.require(Permission::FileSignedLetters)?;
+                let pledge = crate::pledges::visible(tx, caller, id).await?;
+                if pledge.row.signed_at.is_none() || pledge.row.cancelled_at.is_some() {
+                    return Err(Invalid::new("status", "pledge_scan.unsigned").into());
+                }
+            }
         }
         Ok(())
     }
@@ -98,6 +111,9 @@ impl Owner {
             Owner::Activity(id) => {
                 crate::cultivation::check_activity(tx, caller, id, false).await?
             }
+            Owner::Pledge(id) => {
+                crate::pledges::visible(tx, caller, id).await?;
+            }
         }
         Ok(())
     }
@@ -110,6 +126,8 @@ pub enum Purpose {
     ConsentScan,
     /// 活动照片: a photo of an organization's activity.
     ActivityPhoto,
+    /// 签署件: the scan of a pledge letter as signed and stamped on paper.
+    SignedLetter,
 }
 
 impl Purpose {
@@ -117,6 +135,7 @@ impl Purpose {
         match self {
             Purpose::ConsentScan => "consent_scan",
             Purpose::ActivityPhoto => "activity_photo",
+            Purpose::SignedLetter => "signed_letter",
         }
     }
 
@@ -126,6 +145,7 @@ impl Purpose {
             (self, owner),
             (Purpose::ConsentScan, Owner::Household(_))
                 | (Purpose::ActivityPhoto, Owner::Activity(_))
+                | (Purpose::SignedLetter, Owner::Pledge(_))
         )
     }
 

@@ -531,6 +531,45 @@ async fn store(tx: &mut Tx, caller: &Caller, pledge: &Pledge, checked: Checked) 
     Ok(())
 }
 
+/// [`App::record_delivery`] inside the caller's write transaction: a town station's handover
+/// of a pledge line (`distributions`) is also the line's delivery, in one transaction.
+pub(crate) async fn deliver_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    line: Uuid,
+    household: Option<Uuid>,
+    input: &DeliveryInput,
+) -> Result<DeliveryRecorded> {
+    let today = today();
+    let pledge = pledge_to_deliver(tx, caller, line).await?;
+    let line_row = pledge
+        .lines
+        .iter()
+        .find(|l| l.id == line)
+        .ok_or(AppError::NotFound)?;
+    let checked = checked(tx, caller, &pledge, line_row, household, input, today).await?;
+    let (row, delivered) = (checked.row.clone(), checked.so_far.plus(checked.row.handed));
+    store(tx, caller, &pledge, checked).await?;
+    let pledge = pledges::get(tx, pledge.row.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let line_now = pledge
+        .lines
+        .iter()
+        .find(|l| l.id == line)
+        .ok_or(AppError::NotFound)?;
+    let delivery = views(tx, caller, std::slice::from_ref(&row))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    Ok(DeliveryRecorded {
+        delivery,
+        line: progress(line_now, delivered),
+        pledge_status: pledge.status(today),
+    })
+}
+
 impl App {
     /// 登记发放: records that part or all of a cash or item line reached a household and who
     /// signed for it. `household` chooses among a one-to-many pledge's households for a line
@@ -543,35 +582,8 @@ impl App {
         household: Option<Uuid>,
         input: &DeliveryInput,
     ) -> Result<DeliveryRecorded> {
-        let today = today();
         let mut tx = self.store().write().await?;
-        let pledge = pledge_to_deliver(&mut tx, caller, line).await?;
-        let line_row = pledge
-            .lines
-            .iter()
-            .find(|l| l.id == line)
-            .ok_or(AppError::NotFound)?;
-        let checked = checked(&mut tx, caller, &pledge, line_row, household, input, today).await?;
-        let (row, delivered) = (checked.row.clone(), checked.so_far.plus(checked.row.handed));
-        store(&mut tx, caller, &pledge, checked).await?;
-        let pledge = pledges::get(&mut tx, pledge.row.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let line_now = pledge
-            .lines
-            .iter()
-            .find(|l| l.id == line)
-            .ok_or(AppError::NotFound)?;
-        let delivery = views(&mut tx, caller, std::slice::from_ref(&row))
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?;
-        let out = DeliveryRecorded {
-            delivery,
-            line: progress(line_now, delivered),
-            pledge_status: pledge.status(today),
-        };
+        let out = deliver_in(&mut tx, caller, line, household, input).await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -18,7 +18,9 @@ use hearth_store::audit::{self, Actor, NewEvent};
 use hearth_store::{organizations, users};
 use uuid::Uuid;
 
+mod cultivation;
 mod needs;
+mod pledges;
 
 /// Feixi County's township-level divisions (shared/data/feixi-divisions.csv).
 pub const FEIXI_DIVISIONS: &str = include_str!("../../../data/feixi-divisions.csv");
@@ -549,6 +551,7 @@ pub struct DemoSummary {
     pub households: usize,
     pub campaigns: usize,
     pub needs: usize,
+    pub pledges: usize,
 }
 
 /// The code of the demo campaign.
@@ -626,6 +629,11 @@ impl App {
             self.seed_households(&actor, &accounts, &villages).await?;
         let campaigns = self.seed_campaign(&accounts, &orgs).await?;
         let (needs, org_accounts) = self.seed_needs(&actor, &orgs).await?;
+        let mut pledges = 0;
+        if let Some(cast) = pledges::Cast::load(self).await? {
+            pledges = self.seed_pledges(&cast).await?;
+            self.seed_cultivation(&cast, &orgs).await?;
+        }
         Ok(DemoSummary {
             areas,
             organizations: orgs.len(),
@@ -633,6 +641,7 @@ impl App {
             households,
             campaigns,
             needs,
+            pledges,
         })
     }
 

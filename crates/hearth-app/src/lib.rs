@@ -10,17 +10,24 @@ pub mod attachments;
 pub mod audit_log;
 pub mod auth;
 pub mod campaigns;
+pub mod catalogue;
 pub mod cultivation;
 pub mod deliveries;
 pub mod demo;
+pub mod distributions;
+pub mod donations;
 pub mod error;
 pub mod households;
+pub mod ledger;
 pub mod needs;
 pub mod organizations;
 pub mod pledges;
+pub mod stock;
+pub mod purchases;
 pub mod todo;
 pub mod users;
 pub mod visits;
+pub mod waybills;
 
 mod caller;
 mod password;
@@ -68,6 +75,8 @@ pub struct App {
     store: Store,
     policy: Policy,
     cipher: Option<FieldCipher>,
+    /// The last ledger journal built, trusted only at the database's head (see [`ledger`]).
+    ledger: ledger::LedgerCache,
 }
 
 impl App {
@@ -76,6 +85,7 @@ impl App {
             store,
             policy,
             cipher: None,
+            ledger: ledger::LedgerCache::default(),
         }
     }
 

@@ -261,7 +261,7 @@ async fn views(
 }
 
 /// A pledge in the caller's scope, or "not found" (existence does not leak).
-async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Pledge> {
+pub(crate) async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Pledge> {
     let filter = scope(caller)?;
     let pledge = pledges::get(tx, id).await?.ok_or(AppError::NotFound)?;
     let seen = !filter.nothing

@@ -87,6 +87,33 @@ pub(crate) async fn second_org(app: &App, county: &Caller, first: &Caller) -> Ca
     member_of(app, other.id, "org_second").await
 }
 
+/// A member of a county-wide organization the demo gave no pledges, so what a test pledges is
+/// all its record and its visit list show.
+pub(crate) async fn unpledged_org(app: &App, county: &Caller) -> Caller {
+    let pledged: Vec<Uuid> = app
+        .pledges(county)
+        .await
+        .expect("pledges")
+        .iter()
+        .map(|p| p.organization_id)
+        .collect();
+    let (orgs, _) = app
+        .organizations(county, Default::default(), PageRequest::all())
+        .await
+        .expect("orgs");
+    let quiet = orgs
+        .iter()
+        .find(|o| {
+            !pledged.contains(&o.id)
+                && o.profile
+                    .service_areas
+                    .iter()
+                    .any(|a| a.as_str() == "340123000000")
+        })
+        .expect("a county-wide organization without demo pledges");
+    member_of(app, quiet.id, "org_unpledged").await
+}
+
 async fn member_of(app: &App, org: Uuid, username: &str) -> Caller {
     let password = "Warm-Winter-2024";
     app.add_user(

@@ -13,6 +13,8 @@ pub enum Permission {
     EditOwnOrganization,
     /// Record an organization's evaluation grade (社会组织评估等级) and notes.
     RateOrganizations,
+    /// Keep the item catalogue (物资目录): names, units, reference values, active or not.
+    ManageCatalogue,
     /// See the division tree.
     ReadAreas,
     /// Add or rename villages and other divisions.
@@ -58,6 +60,25 @@ pub enum Permission {
     /// Record follow-up visits (回访) under pledges: organizations for their own pledges, town
     /// and village officers for households in their area (a visit they made or witnessed).
     RecordVisits,
+    /// Upload the scan of a signed pledge letter (签署件): organizations for their own pledges,
+    /// town and village officers for pledges touching their area (they witness the letter).
+    FileSignedLetters,
+    /// See stock at the county warehouse and the town stations, waybills, handovers and the
+    /// distribution roster (county and auditors all; a town its own station).
+    ReadStock,
+    /// Keep a station's stock: dispatch and receive waybills, hand goods to households, record
+    /// and check adjustments and counts (the county any station; a town its own).
+    ManageStock,
+    /// See donations (county and auditors all; a town those received at its station or
+    /// designated to it; an organization its own gifts).
+    ReadDonations,
+    /// Record donations: the county any; a town only goods received at its own station (cash
+    /// reaches the bureau's account, so the county records it).
+    RecordDonations,
+    /// See purchases paid from campaign funds (county and auditors all; a town its station's).
+    ReadPurchases,
+    /// Record purchases paid from campaign funds: the county, which holds the money.
+    RecordPurchases,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -71,6 +92,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ManageOrganizations => role == CountyAdmin,
         EditOwnOrganization => role == OrgMember,
         RateOrganizations => role == CountyAdmin,
+        ManageCatalogue => role == CountyAdmin,
         ReadAreas => !matches!(role, SecurityAdmin | AuditAdmin),
         ManageAreas => matches!(role, CountyAdmin | SystemAdmin),
         ManageUsers => matches!(role, SystemAdmin),
@@ -101,6 +123,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         MakePledges => role == OrgMember,
         RecordDeliveries => matches!(role, OrgMember | TownOfficer),
         RecordVisits => matches!(role, OrgMember | TownOfficer | VillageOfficer),
+        FileSignedLetters => matches!(role, OrgMember | TownOfficer | VillageOfficer),
+        ReadStock => matches!(role, CountyAdmin | TownOfficer | Auditor),
+        ManageStock => matches!(role, CountyAdmin | TownOfficer),
+        ReadDonations => matches!(role, CountyAdmin | TownOfficer | OrgMember | Auditor),
+        RecordDonations => matches!(role, CountyAdmin | TownOfficer),
+        ReadPurchases => matches!(role, CountyAdmin | TownOfficer | Auditor),
+        RecordPurchases => role == CountyAdmin,
     }
 }
 
@@ -135,6 +164,15 @@ mod tests {
             .filter(|r| allows(*r, Permission::RateOrganizations))
             .collect();
         assert_eq!(raters, vec![Role::CountyAdmin], "only the bureau grades");
+        let keepers: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| allows(*r, Permission::ManageCatalogue))
+            .collect();
+        assert_eq!(
+            keepers,
+            vec![Role::CountyAdmin],
+            "one catalogue for the county"
+        );
     }
 
     #[test]
@@ -193,6 +231,54 @@ mod tests {
             holders(Permission::RecordVisits),
             vec![Role::TownOfficer, Role::VillageOfficer, Role::OrgMember],
             "the organization visits; officers record visits they made or witnessed"
+        );
+        assert_eq!(
+            holders(Permission::FileSignedLetters),
+            vec![Role::TownOfficer, Role::VillageOfficer, Role::OrgMember],
+            "the signers and the witnesses file the signed letter; the county only reads it"
+        );
+    }
+
+    #[test]
+    fn the_county_and_the_towns_keep_stock_and_auditors_only_read_it() {
+        let holders = |p: Permission| -> Vec<Role> {
+            Role::ALL.into_iter().filter(|r| allows(*r, p)).collect()
+        };
+        assert_eq!(
+            holders(Permission::ManageStock),
+            vec![Role::CountyAdmin, Role::TownOfficer]
+        );
+        assert_eq!(
+            holders(Permission::ReadStock),
+            vec![Role::CountyAdmin, Role::TownOfficer, Role::Auditor]
+        );
+    }
+
+    #[test]
+    fn the_county_records_money_towns_record_goods_at_their_station_and_donors_read_their_own() {
+        let holders = |p: Permission| -> Vec<Role> {
+            Role::ALL.into_iter().filter(|r| allows(*r, p)).collect()
+        };
+        assert_eq!(
+            holders(Permission::RecordDonations),
+            vec![Role::CountyAdmin, Role::TownOfficer]
+        );
+        assert_eq!(
+            holders(Permission::RecordPurchases),
+            vec![Role::CountyAdmin]
+        );
+        assert_eq!(
+            holders(Permission::ReadDonations),
+            vec![
+                Role::CountyAdmin,
+                Role::TownOfficer,
+                Role::OrgMember,
+                Role::Auditor
+            ]
+        );
+        assert_eq!(
+            holders(Permission::ReadPurchases),
+            vec![Role::CountyAdmin, Role::TownOfficer, Role::Auditor]
         );
     }
 }

@@ -8,6 +8,7 @@ mod docx;
 pub mod households;
 pub mod organizations;
 pub mod pledge_letter;
+pub mod roster;
 mod sheet;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,3 +1,4 @@
 //! hearth-office integration tests: the files as people open them, read back from the bytes.
 
 mod pledge_letter;
+mod roster;

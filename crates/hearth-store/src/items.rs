@@ -66,3 +66,67 @@ pub async fn get(tx: &mut Tx, code: &str) -> Result<Option<Item>> {
         .await?;
     Ok(row.map(Item::from))
 }
+
+/// Adds an item at the end of the catalogue; `false` when the code exists already.
+pub async fn insert(tx: &mut Tx, item: &Item) -> Result<bool> {
+    let last = tx
+        .count(
+            Query::select()
+                .expr(Expr::cust("COALESCE(MAX(position), 0)"))
+                .from("item"),
+        )
+        .await?;
+    let result = tx
+        .execute(
+            Query::insert()
+                .into_table("item")
+                .columns([
+                    "code",
+                    "name",
+                    "name_en",
+                    "unit",
+                    "spec",
+                    "reference_value_fen",
+                    "active",
+                    "position",
+                ])
+                .values_panic([
+                    item.code.clone().into(),
+                    item.name.clone().into(),
+                    item.name_en.clone().into(),
+                    item.unit.clone().into(),
+                    item.spec.clone().into(),
+                    item.reference_value.fen().into(),
+                    item.active.into(),
+                    (last + 1).into(),
+                ])
+                .on_conflict(
+                    sea_query::OnConflict::column("code")
+                        .do_nothing()
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    Ok(result > 0)
+}
+
+/// Changes an item's names, unit, spec, value and whether it may still be chosen; the code
+/// stays, since needs and pledges refer to it. `false` when there is no such item.
+pub async fn update(tx: &mut Tx, item: &Item) -> Result<bool> {
+    let changed = tx
+        .execute(
+            Query::update()
+                .table("item")
+                .values([
+                    ("name", item.name.clone().into()),
+                    ("name_en", item.name_en.clone().into()),
+                    ("unit", item.unit.clone().into()),
+                    ("spec", item.spec.clone().into()),
+                    ("reference_value_fen", item.reference_value.fen().into()),
+                    ("active", item.active.into()),
+                ])
+                .and_where(Expr::col("code").eq(item.code.as_str())),
+        )
+        .await?;
+    Ok(changed > 0)
+}

@@ -16,15 +16,20 @@ pub mod campaigns;
 pub mod crypto;
 pub mod cultivation;
 pub mod deliveries;
+pub mod donations;
 pub mod households;
 pub mod items;
 pub mod keys;
+pub mod ledger;
 pub mod needs;
 pub mod organizations;
 pub mod pledges;
+pub mod purchases;
 pub mod sessions;
+pub mod stock;
 pub mod users;
 pub mod visits;
+pub mod waybills;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -3,6 +3,7 @@
 
 mod audit;
 mod fixtures;
+mod ledger;
 mod migrations;
 mod organizations;
 mod sessions;

@@ -139,7 +139,7 @@ async fn migrated_databases_have_the_tables_of_the_scripts() {
         assert_eq!(live_tables(db).await, expected);
         let applied = db
             .texts(
-                "SELECT CAST(version AS TEXT) FROM _sqlx_migrations WHERE success ORDER BY version",
+                "SELECT CAST(version AS TEXT) AS applied FROM _sqlx_migrations WHERE success ORDER BY version",
             )
             .await
             .unwrap();

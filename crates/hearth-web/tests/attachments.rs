@@ -14,7 +14,7 @@ const MIB: usize = 1024 * 1024;
 const BOUNDARY: &str = "----HearthTestBoundary7MA4YWxkTrZu0gW";
 
 /// A 1×1 PNG.
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     vec![
         0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0,
         0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3a, 0x7e, 0x9b, 0x55, 0, 0, 0, 10, b'I', b'D', b'A',
@@ -24,18 +24,18 @@ fn png() -> Vec<u8> {
 }
 
 /// A PDF of about 1.5 MiB with every byte value in it.
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     let mut bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     bytes.extend((0u8..=255).cycle().take(3 * MIB / 2));
     bytes.extend_from_slice(b"\n%%EOF\n");
     bytes
 }
 
-const HTML: &[u8] =
+pub(crate) const HTML: &[u8] =
     b"<!DOCTYPE html><html><body><script>fetch('/api/v1/households')</script></body></html>";
 
 /// A `multipart/form-data` body with one file part named `file`.
-fn multipart(filename: &str, content_type: &str, bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn multipart(filename: &str, content_type: &str, bytes: &[u8]) -> Vec<u8> {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
     )
@@ -47,7 +47,7 @@ fn multipart(filename: &str, content_type: &str, bytes: &[u8]) -> Vec<u8> {
 
 /// Posts a multipart body as the client: API callers send the CSRF header; `csrf_in_query`
 /// puts the token in the URL instead, as the page's form does.
-async fn post_file(
+pub(crate) async fn post_file(
     t: &TestApp,
     uri: &str,
     client: &Client,
@@ -119,7 +119,7 @@ async fn household(t: &TestApp, village: &Client, seq: u32) -> String {
     reply.json()["id"].as_str().unwrap_or("").to_owned()
 }
 
-fn first_error(reply: &Reply) -> (String, String) {
+pub(crate) fn first_error(reply: &Reply) -> (String, String) {
     let e = &reply.json()["error"];
     (
         e["field"].as_str().unwrap_or("").to_owned(),

@@ -133,7 +133,11 @@ async fn a_visit_recorded_over_the_api_fulfils_an_all_service_pledge() {
         );
         assert_eq!(seen["status"], "fulfilled");
         let done = ok(
-            &t.get("/api/v1/visit-tasks?state=done", &county).await,
+            &t.get(
+                &format!("/api/v1/visit-tasks?state=done&pledge={pledge}"),
+                &county,
+            )
+            .await,
             "done",
         );
         assert_eq!(done["items"][0]["id"], id.as_str());

@@ -45,6 +45,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The ledger of money and materials.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Print the OpenAPI document of /api/v1.
     Openapi,
     /// The keys that protect personal data.
@@ -143,6 +146,16 @@ impl PasswordArgs {
         }
         anyhow::bail!("give the password with --password-stdin (or --password)")
     }
+}
+
+#[derive(Subcommand)]
+pub enum LedgerCommand {
+    /// Replay every entry and movement through the ledger's rules and recompute the hash
+    /// chain; exits 1 and names the first broken record if one was altered or breaks a rule.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -49,14 +49,15 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     if fresh {
         let summary = app.seed_demo().await?;
         println!(
-            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households, {} 个帮扶活动 campaign ({})",
+            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households, {} 个帮扶活动 campaign ({}), {} 份承诺书 pledges",
             dir.display(),
             summary.areas,
             summary.organizations,
             summary.users,
             summary.households,
             summary.campaigns,
-            hearth_app::demo::DEMO_CAMPAIGN
+            hearth_app::demo::DEMO_CAMPAIGN,
+            summary.pledges
         );
     } else {
         println!(

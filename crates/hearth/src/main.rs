@@ -6,6 +6,7 @@
 mod cli;
 mod config;
 mod demo;
+mod ledger;
 mod users;
 
 use anyhow::Result;
@@ -49,6 +50,9 @@ async fn run(cli: cli::Cli) -> Result<std::process::ExitCode> {
         Command::User(command) => users::run(&settings, command).await,
         Command::Audit(cli::AuditCommand::Verify { json }) => {
             config::verify_audit(&settings, json).await
+        }
+        Command::Ledger(cli::LedgerCommand::Verify { json }) => {
+            ledger::verify(&settings, json).await
         }
         Command::Keys(cli::KeysCommand::Rotate) => config::rotate_keys(&settings).await,
         Command::Keys(cli::KeysCommand::Retire { id }) => config::retire_key(&settings, &id).await,

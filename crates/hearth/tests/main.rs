@@ -1,5 +1,7 @@
 //! The command-line contract, run as a user would run it, on SQLite and PostgreSQL.
 
+mod ledger;
+
 use hearth_store::crypto::FieldCipher;
 use hearth_store::keys::KeyRing;
 use hearth_store::testing::{TestDb, each_backend};

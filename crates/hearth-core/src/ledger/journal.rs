@@ -37,7 +37,7 @@ pub enum Broken {
 }
 
 /// A campaign whose `stock_value` balance differs from the value its stock book holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ValueGap {
     pub campaign: Uuid,
     pub ledger: Fen,
@@ -177,12 +177,23 @@ impl Journal {
     /// stopping at the first record that does not follow; its position is the `seq` reported.
     pub fn replay(stored: impl IntoIterator<Item = (Record, String)>) -> Result<Journal, Broken> {
         let mut journal = Journal::new();
+        journal.extend(stored)?;
+        Ok(journal)
+    }
+
+    /// Continues a replay after this journal's head with the stored records that follow it,
+    /// so a journal kept in memory catches up with records others appended. On a break the
+    /// journal is left part-way through and is to be dropped.
+    pub fn extend(
+        &mut self,
+        stored: impl IntoIterator<Item = (Record, String)>,
+    ) -> Result<(), Broken> {
         for (record, found) in stored {
-            let (seq, stored_seq) = (journal.head.seq + 1, record.seq());
+            let (seq, stored_seq) = (self.head.seq + 1, record.seq());
             let expected = match record {
-                Record::Entry(entry) => journal.post(entry.draft).map(|(_, digest)| digest),
+                Record::Entry(entry) => self.post(entry.draft).map(|(_, digest)| digest),
                 Record::Movement(movement) => {
-                    journal.move_stock(movement.draft).map(|(_, digest)| digest)
+                    self.move_stock(movement.draft).map(|(_, digest)| digest)
                 }
             }
             .map_err(|reason| Broken::Refused { seq, reason })?;
@@ -194,7 +205,7 @@ impl Journal {
                 }));
             }
         }
-        Ok(journal)
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::household::{keep, text};
 use crate::{Fen, Invalid};
 
 /// One entry of the catalogue.
@@ -50,9 +51,125 @@ pub fn item_code(field: &str, raw: &str) -> Result<String, Invalid> {
     Ok(code)
 }
 
+/// Most yuan one unit of an item may be worth in the catalogue.
+pub const MAX_UNIT_YUAN: i64 = 100_000;
+
+/// The catalogue form as typed (物资目录维护).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ItemInput {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub unit: String,
+    pub spec: String,
+    /// Yuan, as typed.
+    pub reference_value: String,
+    /// `yes`/`no` (or `true`/`false`); blank is active.
+    pub active: String,
+}
+
+impl ItemInput {
+    /// Checks every field at once; each refusal names its field.
+    pub fn parse(&self) -> Result<Item, Vec<Invalid>> {
+        let mut errors = Vec::new();
+        let code = keep(&mut errors, item_code("code", &self.code));
+        let name = keep(&mut errors, text("name", &self.name, 20, true));
+        let name_en = keep(&mut errors, text("name_en", &self.name_en, 40, false));
+        let unit = keep(&mut errors, text("unit", &self.unit, 4, true));
+        let spec = keep(&mut errors, text("spec", &self.spec, 40, false));
+        let value = match Fen::parse_yuan(&self.reference_value, "reference_value") {
+            Ok(v) if v <= Fen::ZERO => {
+                errors.push(Invalid::new("reference_value", "item.value_zero"));
+                None
+            }
+            Ok(v) if v > Fen::from_yuan(MAX_UNIT_YUAN) => {
+                errors.push(
+                    Invalid::new("reference_value", "item.value_too_large")
+                        .arg("max", MAX_UNIT_YUAN),
+                );
+                None
+            }
+            Ok(v) => Some(v),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let active = match self.active.trim() {
+            "" | "yes" | "true" | "1" | "是" => true,
+            "no" | "false" | "0" | "否" => false,
+            other => {
+                errors.push(Invalid::new("active", "item.active").arg("value", other));
+                true
+            }
+        };
+        match (code, name, name_en, unit, spec, value) {
+            (
+                Some(code),
+                Some(name),
+                Some(name_en),
+                Some(unit),
+                Some(spec),
+                Some(reference_value),
+            ) if errors.is_empty() => Ok(Item {
+                name_en: if name_en.is_empty() {
+                    code.clone()
+                } else {
+                    name_en
+                },
+                code,
+                name,
+                unit,
+                spec,
+                reference_value,
+                active,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalogue_form_names_every_bad_field() {
+        let good = ItemInput {
+            code: "Heater".into(),
+            name: "取暖器".into(),
+            unit: "台".into(),
+            reference_value: "￥199.00".into(),
+            ..ItemInput::default()
+        };
+        let item = good.parse().expect("valid");
+        assert_eq!(item.code, "heater");
+        assert_eq!(item.reference_value, Fen::new(19_900));
+        assert!(item.active);
+        let bad = ItemInput {
+            code: "取暖器".into(),
+            unit: "".into(),
+            reference_value: "0".into(),
+            active: "maybe".into(),
+            ..good
+        };
+        let fields: Vec<_> = bad
+            .parse()
+            .unwrap_err()
+            .iter()
+            .map(|e| (e.field().to_owned(), e.code()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("code".to_owned(), "item.code"),
+                ("unit".to_owned(), "field.required"),
+                ("reference_value".to_owned(), "item.value_zero"),
+                ("active".to_owned(), "item.active"),
+            ]
+        );
+    }
 
     #[test]
     fn codes() {

@@ -12,7 +12,7 @@ pub mod item;
 pub mod status;
 
 pub use input::{NeedInput, NeedLine, NeedProfile};
-pub use item::{Item, item_code};
+pub use item::{Item, ItemInput, item_code};
 pub use status::{NeedAction, NeedStatus, check_reviewer, next, reason};
 
 dictionary!(

@@ -1,5 +1,5 @@
-//! Attachments over JSON: upload a household's scanned consent form (`multipart/form-data`, the
-//! file in the part `file`), list its scans, and download one.
+//! Attachments over JSON: upload a household's scanned consent form or a pledge's signed letter
+//! (`multipart/form-data`, the file in the part `file`), list them, and download one.
 //!
 //! The upload route alone accepts bodies up to [`UPLOAD_BODY_LIMIT`] (5 MiB of file and room
 //! for the form around it); every other route keeps the router's 2 MiB. A download is sent as
@@ -34,6 +34,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload_consent_scan).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)))
         .routes(routes!(consent_scans))
+        .routes(routes!(upload_signed_letter).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)))
+        .routes(routes!(signed_letters))
         .routes(routes!(download_attachment))
 }
 
@@ -50,10 +52,10 @@ pub struct ScanUpload {
 #[derive(Serialize, ToSchema)]
 pub struct AttachmentOut {
     pub id: String,
-    /// `household`.
+    /// `household` or `pledge`.
     pub owner_type: String,
     pub owner_id: String,
-    /// `consent_scan`.
+    /// `consent_scan` (a household's) or `signed_letter` (a pledge's).
     pub purpose: String,
     /// The sanitised name, ending in the extension of the detected type.
     pub filename: String,
@@ -234,9 +236,53 @@ pub async fn consent_scans(
     ))
 }
 
+/// Upload a scan of the pledge letter as signed and stamped on paper (签署件): a member of the
+/// pledging organization, or a town or village officer whose area the pledge touches, once it
+/// is signed and while it is not cancelled (else 422 naming `status`). `multipart/form-data`
+/// with the file in the part `file`; PDF, JPEG or PNG by content, at most 5 MiB, else 422
+/// naming `file`. With a session cookie, send `X-CSRF-Token`. Audited against the pledge.
+#[utoipa::path(post, path = "/pledges/{id}/signed-letters", tag = "pledges", params(("id" = String, Path)),
+    request_body(content = inline(ScanUpload), content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn upload_signed_letter(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<AttachmentOut>), ApiError> {
+    let owner = Owner::Pledge(parse_id(&id)?);
+    let upload = read_upload(multipart).await?;
+    let info = state
+        .app
+        .attach(&signed.caller, owner, Purpose::SignedLetter, &upload)
+        .await?;
+    Ok((StatusCode::CREATED, Json(AttachmentOut::from(&info))))
+}
+
+/// The pledge's signed letters, newest first (for whoever may read the pledge).
+#[utoipa::path(get, path = "/pledges/{id}/signed-letters", tag = "pledges", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn signed_letters(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AttachmentOut>>, ApiError> {
+    let owner = Owner::Pledge(parse_id(&id)?);
+    let list = state.app.attachments(&signed.caller, owner).await?;
+    Ok(Json(
+        list.iter()
+            .filter(|a| a.purpose == Purpose::SignedLetter.as_str())
+            .map(AttachmentOut::from)
+            .collect(),
+    ))
+}
+
 /// Download an attachment exactly as uploaded, as the type its content was found to be and
-/// never for display in place. Needs the right to show its record in full (403 otherwise);
-/// outside the caller's scope it is 404. Every download is written to the audit log.
+/// never for display in place. Needs the right to read its record — a household's in full, a
+/// pledge's, an activity's (403 otherwise); outside the caller's scope it is 404. Every
+/// download is written to the audit log.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "households", params(("id" = String, Path)),
     responses((status = 200, description = "The file", content(("application/pdf"), ("image/jpeg"), ("image/png"))),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),

@@ -6,11 +6,14 @@ pub(crate) mod attachments;
 mod campaigns;
 mod cultivation;
 mod deliveries;
+mod donations;
 mod households;
 mod needs;
 mod organizations;
 mod pledges;
+mod purchases;
 mod session;
+mod stock;
 mod tokens;
 mod visits;
 
@@ -25,7 +28,7 @@ use utoipa_axum::routes;
     info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"))
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"), (name = "donations"), (name = "purchases"), (name = "stock"))
 )]
 struct ApiDoc;
 
@@ -69,8 +72,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(attachments::routes())
         .merge(cultivation::routes())
         .merge(deliveries::routes())
+        .merge(donations::routes())
         .merge(households::routes())
         .merge(needs::routes())
+        .merge(purchases::routes())
+        .merge(stock::routes())
         .merge(visits::routes());
     let spec = api.get_openapi().clone();
     api.route(

@@ -1,7 +1,8 @@
 //! The household's scanned consent forms in the browser: the panel on the household page (the
 //! scans with their download links, and the upload form), the page `/households/{id}/scans`
 //! that also answers a refused upload with the reason beside the file input, and the audited
-//! download `/attachments/{id}`.
+//! download `/attachments/{id}`. The panel and the upload steps serve the signed pledge letter
+//! too (`pages::pledges::scans`).
 //!
 //! The upload form is `multipart/form-data`, so it carries its CSRF token in the action URL
 //! (see `auth::csrf`). Who sees what is decided in `hearth-app`; the panel only leaves out
@@ -50,7 +51,7 @@ pub(crate) struct ScanLine {
     pub href: String,
 }
 
-/// What `household_scans_panel.html` shows.
+/// What `scans_panel.html` shows.
 pub(crate) struct ScanPanel {
     /// Whether the caller may do anything with scans at all (else the panel is left out).
     pub shown: bool,
@@ -61,6 +62,34 @@ pub(crate) struct ScanPanel {
     pub lines: Vec<ScanLine>,
     /// Why the last upload was refused.
     pub error: String,
+    /// The panel's texts, in the reader's language.
+    pub texts: ScanTexts,
+    /// Why nothing can be uploaded yet, when the caller could upload later; else empty.
+    pub waiting: &'static str,
+}
+
+/// What the panel calls its documents: the section's id and heading, its introduction, the
+/// empty list and the file input's label.
+pub(crate) struct ScanTexts {
+    pub anchor: &'static str,
+    pub section: &'static str,
+    pub intro: &'static str,
+    pub none: &'static str,
+    pub file_label: &'static str,
+}
+
+impl ScanTexts {
+    /// The texts of the locale table `table` (`att_page`, `pledge_scan`).
+    pub fn of(t: Tr, anchor: &'static str, table: &str) -> ScanTexts {
+        let text = |key: &str| t.t(&format!("{table}.{key}"));
+        ScanTexts {
+            anchor,
+            section: text("section"),
+            intro: text("intro"),
+            none: text("none"),
+            file_label: text("file_label"),
+        }
+    }
 }
 
 fn kind_label(content_type: &str) -> &'static str {
@@ -85,7 +114,7 @@ fn size_text(bytes: i64) -> String {
     }
 }
 
-fn line(t: Tr, a: &AttachmentInfo) -> ScanLine {
+pub(crate) fn line(t: Tr, a: &AttachmentInfo) -> ScanLine {
     ScanLine {
         filename: a.filename.clone(),
         kind: kind_label(&a.content_type),
@@ -122,25 +151,72 @@ pub(crate) async fn panel(
     } else {
         Vec::new()
     };
-    let csrf = query_string(&[("_csrf", signed.csrf().to_owned())]);
     Ok(ScanPanel {
         shown: can_upload || can_download,
         can_upload,
         can_download,
-        upload_action: super::with_query(&format!("/households/{id}/scans"), &csrf),
+        upload_action: upload_action(signed, &format!("/households/{id}/scans")),
         lines,
         error,
+        texts: ScanTexts::of(t, "consent-scans", "att_page"),
+        waiting: "",
     })
 }
 
-#[derive(Template)]
-#[template(path = "household_scans.html")]
-struct ScansPage {
+/// `path` with the CSRF token in its query: a multipart form carries it there.
+pub(crate) fn upload_action(signed: &Signed, path: &str) -> String {
+    let csrf = query_string(&[("_csrf", signed.csrf().to_owned())]);
+    super::with_query(path, &csrf)
+}
+
+/// Whether the page was reached right after an upload (`?notice=uploaded`).
+pub(crate) fn just_uploaded(raw: Option<&str>) -> bool {
+    raw.map(form_pairs)
+        .unwrap_or_default()
+        .into_iter()
+        .any(|(k, v)| k == "notice" && v == "uploaded")
+}
+
+/// Reads the posted file and stores it for `owner`; a refusal comes back as the reason to
+/// show beside the file input (never empty), anything else as an error page.
+pub(crate) async fn store_upload(
+    state: &AppState,
+    signed: &Signed,
     t: Tr,
-    frame: Frame,
-    id: String,
-    notice: Option<&'static str>,
-    scans: ScanPanel,
+    owner: Owner,
+    purpose: Purpose,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Result<(), FormErrors>, PageError> {
+    let outcome = match read_upload(multipart).await {
+        Ok(upload) => {
+            let app = &state.app;
+            app.attach(&signed.caller, owner, purpose, &upload).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(Ok(())),
+        Err(e) => {
+            let mut errors = form_errors(t, e)?;
+            if errors.is_empty() {
+                errors = FormErrors::one(FIELD, t.t("error.internal").to_owned());
+            }
+            Ok(Err(errors))
+        }
+    }
+}
+
+/// A record's scans on a page of their own, where refused uploads are answered.
+#[derive(Template)]
+#[template(path = "scans.html")]
+pub(crate) struct ScansPage {
+    pub t: Tr,
+    pub frame: Frame,
+    /// The record the page leads back to, and the link's text.
+    pub back_href: String,
+    pub back: &'static str,
+    pub notice: Option<&'static str>,
+    pub scans: ScanPanel,
 }
 
 fn parse_id(id: &str, t: Tr) -> Result<Uuid, PageError> {
@@ -169,7 +245,8 @@ async fn show(
         t,
         frame: Frame::new(signed, t, Section::Households, &href, title)
             .with_crumb(format!("/households/{id}"), view.head_name.clone()),
-        id: id.to_string(),
+        back_href: format!("/households/{id}"),
+        back: t.t("att_page.back"),
         notice,
         scans: panel(state, signed, t, id, error).await?,
     };
@@ -185,13 +262,7 @@ pub async fn page(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, t)?;
-    let notice = raw
-        .as_deref()
-        .map(form_pairs)
-        .unwrap_or_default()
-        .into_iter()
-        .any(|(k, v)| k == "notice" && v == "uploaded")
-        .then_some("att_page.notice_uploaded");
+    let notice = just_uploaded(raw.as_deref()).then_some("att_page.notice_uploaded");
     show(
         &state,
         &signed,
@@ -214,29 +285,12 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, t)?;
-    let outcome = match read_upload(multipart).await {
-        Ok(upload) => {
-            state
-                .app
-                .attach(
-                    &signed.caller,
-                    Owner::Household(id),
-                    Purpose::ConsentScan,
-                    &upload,
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match outcome {
-        Ok(_) => {
+    let owner = Owner::Household(id);
+    match store_upload(&state, &signed, t, owner, Purpose::ConsentScan, multipart).await? {
+        Ok(()) => {
             Ok(Redirect::to(&format!("/households/{id}/scans?notice=uploaded")).into_response())
         }
-        Err(e) => {
-            let mut errors = form_errors(t, e)?;
-            if errors.is_empty() {
-                errors = FormErrors::one(FIELD, t.t("error.internal").to_owned());
-            }
+        Err(errors) => {
             show(
                 &state,
                 &signed,

@@ -161,6 +161,7 @@ fn record_link(caller: &hearth_app::Caller, record_type: &str, id: &str) -> Opti
         "organization" => ("/organizations", Permission::ReadOrganizations),
         "household" => ("/households", Permission::ReadHouseholds),
         "campaign" => ("/campaigns", Permission::ReadCampaigns),
+        "pledge" => ("/pledges", Permission::ReadPledges),
         _ => return None,
     };
     (!id.is_empty() && caller.can(permission)).then(|| format!("{path}/{id}"))

@@ -11,13 +11,17 @@ mod audit;
 mod campaigns;
 mod claims;
 mod cultivation;
+mod donations;
 mod home;
 mod households;
+mod items;
 mod login;
 mod needs;
 mod organizations;
 mod pledges;
+mod stock;
 mod users;
+mod verify;
 mod visits;
 
 use crate::AppState;
@@ -86,6 +90,11 @@ pub fn router() -> Router<AppState> {
         .merge(claims::router())
         .merge(pledges::router())
         .merge(visits::router())
+        .merge(stock::router())
+        .merge(donations::router())
+        .route("/verify", get(verify::form))
+        .route("/verify/{code}", get(verify::check))
+        .merge(items::router())
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -342,6 +351,10 @@ pub(crate) enum Section {
     Claims,
     Pledges,
     Visits,
+    Donations,
+    Purchases,
+    Stock,
+    Items,
     Areas,
     Users,
     Audit,
@@ -374,7 +387,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 13] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 17] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Campaigns,
@@ -424,6 +437,34 @@ impl Frame {
                 "visit_page.nav",
                 "visit",
                 caller.can(Permission::ReadPledges),
+            ),
+            (
+                Section::Donations,
+                "/donations",
+                "donation_page.nav",
+                "donation",
+                caller.can(Permission::ReadDonations),
+            ),
+            (
+                Section::Purchases,
+                "/purchases",
+                "purchase_page.nav",
+                "purchase",
+                caller.can(Permission::ReadPurchases),
+            ),
+            (
+                Section::Stock,
+                "/stock",
+                "stock_page.nav",
+                "stock",
+                caller.can(Permission::ReadStock),
+            ),
+            (
+                Section::Items,
+                "/items",
+                "item.nav",
+                "item",
+                caller.can(Permission::ManageCatalogue),
             ),
             (
                 Section::Areas,
@@ -485,6 +526,10 @@ impl Frame {
                 Section::Claims => ("/claims", "claim_page.nav"),
                 Section::Pledges => ("/pledges", "pledge_page.nav"),
                 Section::Visits => ("/visits", "visit_page.nav"),
+                Section::Donations => ("/donations", "donation_page.nav"),
+                Section::Purchases => ("/purchases", "purchase_page.nav"),
+                Section::Stock => ("/stock", "stock_page.nav"),
+                Section::Items => ("/items", "item.nav"),
                 Section::Areas => ("/areas", "nav.areas"),
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),

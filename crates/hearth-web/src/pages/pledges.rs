@@ -6,15 +6,17 @@ mod detail;
 mod form;
 mod print;
 mod progress;
+mod scans;
 
 use super::{Frame, Pager, Section, ok};
 use crate::AppState;
+use crate::api::attachments::UPLOAD_BODY_LIMIT;
 use crate::auth::Signed;
 use crate::error::PageError;
 use crate::tr::{Tr, form_pairs};
 use askama::Template;
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use hearth_app::AppError;
@@ -38,6 +40,12 @@ pub fn router() -> Router<AppState> {
             post(progress::deliver),
         )
         .route("/pledges/{id}/letter.docx", get(print::docx))
+        .route(
+            "/pledges/{id}/scans",
+            get(scans::page)
+                .post(scans::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
 }
 
 pub(super) fn fail(t: Tr) -> impl Fn(AppError) -> PageError {

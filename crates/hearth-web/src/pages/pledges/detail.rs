@@ -2,6 +2,7 @@
 //! figures and capitals — and the actions the caller may take on it (签署, 取消, print).
 
 use super::progress::Progress;
+use crate::pages::attachments::ScanPanel;
 use super::{LineText, fail, line_text, parse_id, status_class};
 use crate::AppState;
 use crate::auth::Signed;
@@ -50,6 +51,7 @@ struct DetailPage {
     /// Officers may print the town's copy with full names.
     town_copy: bool,
     progress: Progress,
+    scans: ScanPanel,
 }
 
 pub(super) fn household_rows(t: Tr, p: &PledgeView) -> Vec<HouseholdRow> {
@@ -98,6 +100,7 @@ pub(super) async fn show(
     let items = state.app.items(caller).await.map_err(fail(t))?;
     let ours = caller.user.organization_id == Some(p.organization_id);
     let progress = Progress::load(state, signed, t, &p, &items).await?;
+    let scans = super::scans::panel(state, signed, t, &p, String::new()).await?;
     let may = |action| check(p.status, action).is_ok();
     let page = DetailPage {
         frame: Frame::new(
@@ -132,6 +135,7 @@ pub(super) async fn show(
         can_cancel: (ours || caller.can(Permission::ManageCampaigns)) && may(PledgeAction::Cancel),
         town_copy: caller.can(Permission::RevealHouseholdDetails),
         progress,
+        scans,
         p,
         t,
     };
