@@ -19,6 +19,7 @@ use hearth_store::{organizations, users};
 use uuid::Uuid;
 
 mod cultivation;
+mod money;
 mod needs;
 mod pledges;
 

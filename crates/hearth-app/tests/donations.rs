@@ -433,3 +433,35 @@ async fn towns_record_goods_at_their_station_and_each_role_reads_its_own() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_gift_for_a_pledge_is_named_by_the_pledge_s_number() {
+    each_backend(async |db: &TestDb| {
+        let app = demo(db).await;
+        let county = caller(&app, "county").await;
+        let pledges = app.pledges(&county).await.expect("the demo's pledges");
+        let pledge = pledges
+            .iter()
+            .find(|p| p.cancelled_at.is_none())
+            .expect("a pledge in force");
+        let d = app
+            .record_donation(&county, &cash("600", "定向承诺书", &pledge.number))
+            .await
+            .expect("record");
+        assert_eq!(d.designation.kind, DesignationKind::Pledge);
+        assert_eq!(d.designation.target, pledge.number);
+        let public = app
+            .verify_donation(d.verification_code.as_str())
+            .await
+            .unwrap();
+        assert_eq!(public.designated_to, pledge.number);
+        let unknown = app
+            .record_donation(&county, &cash("600", "pledge", "NDXD-DEMO-P9999"))
+            .await;
+        assert_eq!(
+            refusals(unknown),
+            vec![pair("designated_to", "donation.pledge_unknown")]
+        );
+    })
+    .await;
+}

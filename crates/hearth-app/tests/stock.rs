@@ -529,7 +529,7 @@ async fn adjustments_and_counts_are_posted_only_when_a_second_officer_approves()
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_two_handovers_at_once_from_twenty_quilts_leave_none_and_never_fewer() {
     each_backend(async |db: &TestDb| {
         let app = demo(db).await;

@@ -95,7 +95,10 @@ async fn the_bureau_keeps_the_catalogue_and_inactive_items_cannot_be_chosen() {
             .await;
         assert_eq!(retired.status, StatusCode::SEE_OTHER, "{}", retired.text());
         let offered = t.get("/api/v1/items", &village).await.text();
-        assert!(!offered.contains("hot_water_bottle"), "inactive items are not offered: {offered}");
+        assert!(
+            !offered.contains("hot_water_bottle"),
+            "inactive items are not offered: {offered}"
+        );
         assert!(t.get("/items", &county).await.text().contains("停用"));
 
         assert_eq!(

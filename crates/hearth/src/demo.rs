@@ -48,8 +48,9 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let app = App::new(store, Policy::default()).with_keys(keys);
     if fresh {
         let summary = app.seed_demo().await?;
+        let donations = app.seed_demo_money().await?;
         println!(
-            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households, {} 个帮扶活动 campaign ({}), {} 份承诺书 pledges",
+            "演示数据已生成 / demo data created in {}: {} 个区划 areas, {} 家社会组织 organizations, {} 个账号 accounts, {} 户困难家庭 households, {} 个帮扶活动 campaign ({}), {} 份承诺书 pledges, {} 笔捐赠 donations",
             dir.display(),
             summary.areas,
             summary.organizations,
@@ -57,7 +58,8 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
             summary.households,
             summary.campaigns,
             hearth_app::demo::DEMO_CAMPAIGN,
-            summary.pledges
+            summary.pledges,
+            donations
         );
     } else {
         println!(

@@ -37,6 +37,7 @@ const DEMO_VILLAGE: &str = "340123100001";
 /// Who acts in the demo's pledges.
 pub(super) struct Cast {
     pub county: Caller,
+    pub town: Caller,
     pub org: Caller,
     pub org2: Caller,
     pub org3: Caller,
@@ -59,12 +60,14 @@ impl Cast {
         Ok(
             match (
                 by_name("county"),
+                by_name("town"),
                 by_name("org"),
                 by_name("org2"),
                 by_name("org3"),
             ) {
-                (Some(county), Some(org), Some(org2), Some(org3)) => Some(Cast {
+                (Some(county), Some(town), Some(org), Some(org2), Some(org3)) => Some(Cast {
                     county,
+                    town,
                     org,
                     org2,
                     org3,

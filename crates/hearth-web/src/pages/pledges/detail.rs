@@ -2,11 +2,11 @@
 //! figures and capitals — and the actions the caller may take on it (签署, 取消, print).
 
 use super::progress::Progress;
-use crate::pages::attachments::ScanPanel;
 use super::{LineText, fail, line_text, parse_id, status_class};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
+use crate::pages::attachments::ScanPanel;
 use crate::pages::{Fields, Frame, Section, form_errors, local_time, render};
 use crate::tr::Tr;
 use askama::Template;
