@@ -23,6 +23,7 @@ pub mod needs;
 pub mod organizations;
 pub mod pledges;
 pub mod purchases;
+pub mod reconciliation;
 pub mod stock;
 pub mod todo;
 pub mod users;

@@ -15,6 +15,9 @@ pub enum Permission {
     RateOrganizations,
     /// Keep the item catalogue (物资目录): names, units, reference values, active or not.
     ManageCatalogue,
+    /// Read a campaign's reconciliation (对账): raised, spent, on hand, by designation, donor
+    /// and station.
+    ReadLedger,
     /// See the division tree.
     ReadAreas,
     /// Add or rename villages and other divisions.
@@ -93,6 +96,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         EditOwnOrganization => role == OrgMember,
         RateOrganizations => role == CountyAdmin,
         ManageCatalogue => role == CountyAdmin,
+        ReadLedger => matches!(role, CountyAdmin | TownOfficer | Auditor),
         ReadAreas => !matches!(role, SecurityAdmin | AuditAdmin),
         ManageAreas => matches!(role, CountyAdmin | SystemAdmin),
         ManageUsers => matches!(role, SystemAdmin),

@@ -8,6 +8,7 @@ mod cultivation;
 mod deliveries;
 mod donations;
 mod households;
+mod ledger;
 mod needs;
 mod openapi;
 mod pages;

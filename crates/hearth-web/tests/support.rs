@@ -54,6 +54,15 @@ pub struct Client {
 impl TestApp {
     /// The demo data set on the given database, served in demo mode.
     pub async fn demo(db: &TestDb) -> TestApp {
+        TestApp::build(db, false).await
+    }
+
+    /// The demo with its donations, purchase, waybill and handovers booked.
+    pub async fn demo_with_money(db: &TestDb) -> TestApp {
+        TestApp::build(db, true).await
+    }
+
+    async fn build(db: &TestDb, money: bool) -> TestApp {
         let keys = hearth_store::keys::KeyRing {
             keys: vec![hearth_store::keys::Key {
                 id: "test".into(),
@@ -62,6 +71,9 @@ impl TestApp {
         };
         let app = App::new(db.store.clone(), Policy::default()).with_keys(keys);
         app.seed_demo().await.expect("seed the demo data");
+        if money {
+            app.seed_demo_money().await.expect("seed the demo's money");
+        }
         let router = hearth_web::router(AppState::new(
             app.clone(),
             WebConfig {

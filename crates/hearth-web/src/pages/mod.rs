@@ -15,6 +15,7 @@ mod donations;
 mod home;
 mod households;
 mod items;
+mod ledger;
 mod login;
 mod needs;
 mod organizations;
@@ -95,6 +96,7 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(verify::form))
         .route("/verify/{code}", get(verify::check))
         .merge(items::router())
+        .merge(ledger::router())
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -355,6 +357,7 @@ pub(crate) enum Section {
     Purchases,
     Stock,
     Items,
+    Ledger,
     Areas,
     Users,
     Audit,
@@ -387,7 +390,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 17] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 18] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Campaigns,
@@ -460,6 +463,13 @@ impl Frame {
                 caller.can(Permission::ReadStock),
             ),
             (
+                Section::Ledger,
+                "/ledger",
+                "ledger_page.nav",
+                "ledger",
+                caller.can(Permission::ReadLedger),
+            ),
+            (
                 Section::Items,
                 "/items",
                 "item.nav",
@@ -530,6 +540,7 @@ impl Frame {
                 Section::Purchases => ("/purchases", "purchase_page.nav"),
                 Section::Stock => ("/stock", "stock_page.nav"),
                 Section::Items => ("/items", "item.nav"),
+                Section::Ledger => ("/ledger", "ledger_page.nav"),
                 Section::Areas => ("/areas", "nav.areas"),
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),

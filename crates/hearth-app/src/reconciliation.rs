@@ -1,0 +1,187 @@
+//! 对账: a campaign's books at a glance — raised, spent, on hand and delivered, for the campaign,
+//! for each donor designation (定向), for each donating organization and for each stock
+//! station — with the two identities checked and the ledger's head digest, computed from the
+//! same journal `hearth ledger verify` replays. Households are never named here: a household
+//! designation shows as 指定帮扶户.
+
+use crate::{App, AppError, Caller, Result};
+use hearth_core::area::AreaCode;
+use hearth_core::ledger::{
+    Designation, EntryDraft, Flows, Head, Location, MovementDraft, Reconciliation, Record,
+};
+use hearth_core::permission::Permission;
+use hearth_store::{areas, campaigns, organizations, pledges};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// Totals for one slice of the books. `kind` is `campaign`, `town`, `pledge` or `household`
+/// for a designation, `organization` for a donor; `label` names the town, the pledge number or
+/// the organization (empty for the campaign at large and for a household, never named).
+#[derive(Debug, Clone, Serialize)]
+pub struct Slice {
+    pub kind: &'static str,
+    pub label: String,
+    pub totals: Reconciliation,
+}
+
+/// What came into and went out of one station, in value.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationFlows {
+    pub station: AreaCode,
+    pub name: String,
+    pub flows: Flows,
+}
+
+/// A campaign's reconciliation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconciliationView {
+    pub campaign_id: Uuid,
+    pub campaign_code: String,
+    pub campaign_name: String,
+    /// The chain's head when the figures were read.
+    pub head: Head,
+    pub totals: Reconciliation,
+    pub cash_balances: bool,
+    pub materials_balance: bool,
+    pub designations: Vec<Slice>,
+    /// Donations by donating organization (registry organizations only).
+    pub organizations: Vec<Slice>,
+    pub stations: Vec<StationFlows>,
+}
+
+/// The campaign's entries and movements, in chain order.
+fn of_campaign(records: &[Record], campaign: Uuid) -> (Vec<&EntryDraft>, Vec<&MovementDraft>) {
+    let mut entries = Vec::new();
+    let mut movements = Vec::new();
+    for record in records {
+        match record {
+            Record::Entry(e) if e.draft.header.campaign == campaign => entries.push(&e.draft),
+            Record::Movement(m) if m.draft.header.campaign == campaign => movements.push(&m.draft),
+            _ => {}
+        }
+    }
+    (entries, movements)
+}
+
+fn slice<K: Ord + Clone>(
+    entries: &[&EntryDraft],
+    movements: &[&MovementDraft],
+    key: impl Fn(&hearth_core::ledger::Header) -> Option<K>,
+) -> BTreeMap<K, Reconciliation> {
+    let keys: BTreeSet<K> = entries
+        .iter()
+        .map(|e| &e.header)
+        .chain(movements.iter().map(|m| &m.header))
+        .filter_map(&key)
+        .collect();
+    keys.into_iter()
+        .map(|k| {
+            let e = entries
+                .iter()
+                .copied()
+                .filter(|e| key(&e.header) == Some(k.clone()));
+            let m = movements
+                .iter()
+                .copied()
+                .filter(|m| key(&m.header) == Some(k.clone()));
+            let totals = Reconciliation::of(e, m);
+            (k, totals)
+        })
+        .collect()
+}
+
+impl App {
+    /// The reconciliation of a campaign (by id or code), for the county, towns and auditors.
+    pub async fn reconciliation(
+        &self,
+        caller: &Caller,
+        campaign: &str,
+    ) -> Result<ReconciliationView> {
+        caller.require(Permission::ReadLedger)?;
+        let mut tx = self.store().read().await?;
+        let found = match Uuid::parse_str(campaign.trim()) {
+            Ok(id) => campaigns::get(&mut tx, id).await?,
+            Err(_) => campaigns::by_code(&mut tx, campaign.trim()).await?,
+        }
+        .ok_or(AppError::NotFound)?;
+        let journal = self.journal(&mut tx).await?;
+        let (entries, movements) = of_campaign(journal.records(), found.id);
+        let area_names: HashMap<String, String> = areas::all(&mut tx)
+            .await?
+            .into_iter()
+            .map(|a| (a.code.as_str().to_owned(), a.name))
+            .collect();
+        let area = |code: &AreaCode| {
+            area_names
+                .get(code.as_str())
+                .cloned()
+                .unwrap_or_else(|| code.as_str().to_owned())
+        };
+        let mut designations = Vec::new();
+        for (designation, totals) in slice(&entries, &movements, |h| Some(h.designation.clone())) {
+            let (kind, label) = match &designation {
+                Designation::Campaign => ("campaign", String::new()),
+                Designation::Town(code) => ("town", area(code)),
+                Designation::Pledge(id) => (
+                    "pledge",
+                    pledges::get(&mut tx, *id)
+                        .await?
+                        .map(|p| p.row.number)
+                        .unwrap_or_default(),
+                ),
+                Designation::Household(_) => ("household", String::new()),
+            };
+            designations.push(Slice {
+                kind,
+                label,
+                totals,
+            });
+        }
+        let mut donors = Vec::new();
+        for (org, totals) in slice(&entries, &movements, |h| h.organization) {
+            if let Some(org) = organizations::get(&mut tx, org).await? {
+                donors.push(Slice {
+                    kind: "organization",
+                    label: org.profile.name,
+                    totals,
+                });
+            }
+        }
+        donors.sort_by_key(|d| std::cmp::Reverse(d.totals.raised_cash));
+        let sites: BTreeSet<AreaCode> = movements
+            .iter()
+            .flat_map(|m| [m.from.as_ref(), m.to.as_ref()])
+            .flatten()
+            .filter_map(|l| match l {
+                Location::Site(code) => Some(code.clone()),
+                _ => None,
+            })
+            .collect();
+        let stations = sites
+            .into_iter()
+            .map(|code| StationFlows {
+                name: area(&code),
+                flows: Flows::at(
+                    &Location::Site(code.clone()),
+                    None,
+                    movements.iter().copied(),
+                ),
+                station: code,
+            })
+            .collect();
+        let totals = Reconciliation::of(entries.iter().copied(), movements.iter().copied());
+        Ok(ReconciliationView {
+            campaign_id: found.id,
+            campaign_code: found.profile.code.clone(),
+            campaign_name: found.profile.name.clone(),
+            head: journal.head().clone(),
+            cash_balances: totals.cash_balances(),
+            materials_balance: totals.materials_balance(),
+            totals,
+            designations,
+            organizations: donors,
+            stations,
+        })
+    }
+}
