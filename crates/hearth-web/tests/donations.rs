@@ -74,6 +74,20 @@ async fn anyone_follows_a_gift_by_its_code_without_signing_in_and_sees_no_househ
         for hidden in [household.as_str(), head.as_str(), "张明远"] {
             assert!(!html.contains(hidden), "{hidden} must not be public");
         }
+        let county = t.sign_in("county").await;
+        let books = t.get("/ledger", &county).await.text();
+        let digest = books
+            .split("#")
+            .find_map(|part| {
+                let digest = part.split_whitespace().nth(1)?.split('<').next()?;
+                (digest.len() == 64).then_some(digest)
+            })
+            .expect("the reconciliation shows the head digest")
+            .to_owned();
+        assert!(
+            html.contains("台账链头") && html.contains(&digest),
+            "the public page shows the same ledger head as the books"
+        );
         let grouped = format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]).to_lowercase();
         let typed = t
             .get(&format!("/verify?code={grouped}"), &Client::default())

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::donations::{PublicDonation, PublicDonor};
 use hearth_core::donation::{DesignationKind, DonationKind, VerificationCode};
+use hearth_core::ledger::Head;
 
 /// What the page shows of a donation.
 struct Shown {
@@ -37,6 +38,8 @@ struct VerifyPage {
     code: String,
     found: Option<Shown>,
     not_found: bool,
+    /// The ledger's head (sequence and digest), for anyone to compare with what is published.
+    head: Option<Head>,
     lang_zh: String,
     lang_en: String,
 }
@@ -84,7 +87,22 @@ fn shown(t: Tr, d: &PublicDonation) -> Shown {
     }
 }
 
-fn page(t: Tr, here: &str, code: String, found: Option<Shown>, not_found: bool) -> Response {
+/// What the page shows besides the language links: the code typed, the donation found (or
+/// that none was), and the ledger's head.
+struct Answer {
+    code: String,
+    found: Option<Shown>,
+    not_found: bool,
+    head: Option<Head>,
+}
+
+fn page(t: Tr, here: &str, answer: Answer) -> Response {
+    let Answer {
+        code,
+        found,
+        not_found,
+        head,
+    } = answer;
     let lang = |c: &str| format!("/lang/{c}?{}", query_string(&[("next", here.to_owned())]));
     let status = if not_found {
         StatusCode::NOT_FOUND
@@ -96,6 +114,7 @@ fn page(t: Tr, here: &str, code: String, found: Option<Shown>, not_found: bool) 
         code,
         found,
         not_found,
+        head,
         lang_zh: lang("zh-CN"),
         lang_en: lang("en"),
     };
@@ -103,7 +122,8 @@ fn page(t: Tr, here: &str, code: String, found: Option<Shown>, not_found: bool) 
 }
 
 /// `GET /verify`: the form; `?code=` goes on to that code's page.
-pub async fn form(t: Tr, RawQuery(raw): RawQuery) -> Response {
+pub async fn form(State(state): State<AppState>, t: Tr, RawQuery(raw): RawQuery) -> Response {
+    let head = state.app.ledger_head().await.ok();
     let typed = raw
         .as_deref()
         .map(form_pairs)
@@ -113,11 +133,25 @@ pub async fn form(t: Tr, RawQuery(raw): RawQuery) -> Response {
         .map(|(_, v)| v)
         .unwrap_or_default();
     if typed.trim().is_empty() {
-        return page(t, "/verify", String::new(), None, false);
+        let answer = Answer {
+            code: String::new(),
+            found: None,
+            not_found: false,
+            head,
+        };
+        return page(t, "/verify", answer);
     }
     match VerificationCode::parse(&typed) {
         Some(code) => Redirect::to(&format!("/verify/{code}")).into_response(),
-        None => page(t, "/verify", typed, None, true),
+        None => {
+            let answer = Answer {
+                code: typed,
+                found: None,
+                not_found: true,
+                head,
+            };
+            page(t, "/verify", answer)
+        }
     }
 }
 
@@ -125,9 +159,27 @@ pub async fn form(t: Tr, RawQuery(raw): RawQuery) -> Response {
 pub async fn check(State(state): State<AppState>, t: Tr, Path(code): Path<String>) -> Response {
     let here = format!("/verify/{code}");
     let here = local_path(&here).unwrap_or("/verify").to_owned();
+    let head = state.app.ledger_head().await.ok();
     match state.app.verify_donation(&code).await {
-        Ok(d) => page(t, &here, code, Some(shown(t, &d)), false),
-        Err(AppError::NotFound) => page(t, "/verify", code, None, true),
+        Ok(d) => {
+            let found = Some(shown(t, &d));
+            let answer = Answer {
+                code,
+                found,
+                not_found: false,
+                head,
+            };
+            page(t, &here, answer)
+        }
+        Err(AppError::NotFound) => {
+            let answer = Answer {
+                code,
+                found: None,
+                not_found: true,
+                head,
+            };
+            page(t, "/verify", answer)
+        }
         Err(e) => crate::error::error_page(crate::error::status_of(&e), &e, t),
     }
 }
