@@ -21,7 +21,7 @@ use hearth_core::delivery::{
     self, Delivered, DeliveryInput, Handed, ProxyRelationship, RecipientKind,
 };
 use hearth_core::household::mask;
-use hearth_core::need::{self, NeedAction, NeedKind, NeedStatus};
+use hearth_core::need::{NeedKind, NeedStatus};
 use hearth_core::permission::Permission;
 use hearth_core::pledge::{Delivery, PledgeAction, PledgeLine, PledgeStatus, check};
 use hearth_core::role::Role;
@@ -380,24 +380,6 @@ fn receiving<'a>(
     Ok(household)
 }
 
-/// 已发放: the need a completed line answers. Its row is written before the audit log's head
-/// is locked, in the same order as claims and releases, so the two never wait on each other.
-async fn fulfil(tx: &mut Tx, mut need: NeedRow, at: DateTime<Utc>) -> Result<NeedRow> {
-    let next = need::next(need.status, NeedAction::Fulfil)?;
-    let version = need.version;
-    need.status = next;
-    need.fulfilled_at = Some(at);
-    need.version += 1;
-    need.updated_at = at;
-    if !needs::update(tx, &need, version).await? {
-        return Err(AppError::Conflict(Invalid::new(
-            "version",
-            "need.stale_edit",
-        )));
-    }
-    Ok(need)
-}
-
 async fn audit(tx: &mut Tx, caller: &Caller, pledge: &Pledge, row: &DeliveryRow) -> Result<()> {
     let actor = caller.actor();
     let (quantity, cash) = match row.handed {
@@ -520,7 +502,9 @@ async fn store(tx: &mut Tx, caller: &Caller, pledge: &Pledge, checked: Checked) 
     if checked.completes {
         pledges::mark_line_done(tx, row.line_id, row.created_at).await?;
         if let Some(need) = checked.need {
-            fulfilled = Some(fulfil(tx, need, row.created_at).await?);
+            // 已发放: written before the audit log's head is locked, in the same order as
+            // claims and releases, so the two never wait on each other.
+            fulfilled = Some(crate::needs::mark_fulfilled(tx, need, row.created_at).await?);
         }
     }
     audit(tx, caller, pledge, row).await?;

@@ -299,18 +299,8 @@ async fn answered_need(
 
 /// 已发放: the need this handover met, and its audit event (after the ledger's head, like
 /// every audit event of a stock paper).
-async fn fulfil(tx: &mut Tx, caller: &Caller, mut need: NeedRow, at: DateTime<Utc>) -> Result<()> {
-    let version = need.version;
-    need.status = need::next(need.status, NeedAction::Fulfil)?;
-    need.fulfilled_at = Some(at);
-    need.version += 1;
-    need.updated_at = at;
-    if !needs::update(tx, &need, version).await? {
-        return Err(AppError::Conflict(Invalid::new(
-            "version",
-            "need.stale_edit",
-        )));
-    }
+async fn fulfil(tx: &mut Tx, caller: &Caller, need: NeedRow, at: DateTime<Utc>) -> Result<()> {
+    let need = crate::needs::mark_fulfilled(tx, need, at).await?;
     let detail = serde_json::json!({"number": need.number, "status": need.status.as_str()});
     record(tx, caller, "need_fulfilled", need.id, detail, String::new()).await
 }

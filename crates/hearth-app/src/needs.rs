@@ -347,6 +347,24 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// 已发放: moves a need to fulfilled (by the need state machine) with a versioned update, for
+/// deliveries, visits and station handovers alike; the caller audits it as its own paper does.
+pub(crate) async fn mark_fulfilled(
+    tx: &mut Tx,
+    mut need: NeedRow,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<NeedRow> {
+    let version = need.version;
+    need.status = need::next(need.status, need::NeedAction::Fulfil)?;
+    need.fulfilled_at = Some(at);
+    need.version += 1;
+    need.updated_at = at;
+    if !needs::update(tx, &need, version).await? {
+        return Err(stale());
+    }
+    Ok(need)
+}
+
 fn stale() -> AppError {
     AppError::Conflict(Invalid::new("version", "need.stale_edit"))
 }

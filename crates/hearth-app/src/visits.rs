@@ -23,7 +23,7 @@ use crate::{App, AppError, Caller, Result, today};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::campaign::CampaignStatus;
 use hearth_core::household::{HouseholdStatus, mask};
-use hearth_core::need::{self, NeedAction, NeedProfile, NeedStatus, ServiceKind};
+use hearth_core::need::{NeedProfile, NeedStatus, ServiceKind};
 use hearth_core::permission::Permission;
 use hearth_core::pledge::{PledgeAction, PledgeLine, PledgeStatus, check};
 use hearth_core::role::Role;
@@ -484,23 +484,13 @@ async fn fulfil(
     need: Uuid,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let Some(mut need) = needs::get(tx, need).await?.filter(|n| {
+    let Some(need) = needs::get(tx, need).await?.filter(|n| {
         n.status == NeedStatus::Claimed && n.claimed_by == Some(pledge.row.organization_id)
     }) else {
         return Ok(());
     };
-    let next = need::next(need.status, NeedAction::Fulfil)?;
-    let version = need.version;
-    need.status = next;
-    need.fulfilled_at = Some(at);
-    need.version += 1;
-    need.updated_at = at;
-    if !needs::update(tx, &need, version).await? {
-        return Err(AppError::Conflict(Invalid::new(
-            "version",
-            "need.stale_edit",
-        )));
-    }
+    let need = crate::needs::mark_fulfilled(tx, need, at).await?;
+    let next = need.status;
     record(
         tx,
         caller,
