@@ -55,6 +55,10 @@ pub enum Owner {
     Activity(Uuid),
     /// A pairing pledge (its signed letter).
     Pledge(Uuid),
+    /// A station's handover to a household (its signature image and photo).
+    Distribution(Uuid),
+    /// Cash aid handed to a household (its signature image and photo).
+    CashAid(Uuid),
 }
 
 impl Owner {
@@ -64,12 +68,18 @@ impl Owner {
             Owner::Household(_) => "household",
             Owner::Activity(_) => "activity",
             Owner::Pledge(_) => "pledge",
+            Owner::Distribution(_) => "distribution",
+            Owner::CashAid(_) => "cash_aid",
         }
     }
 
     pub fn id(self) -> Uuid {
         match self {
-            Owner::Household(id) | Owner::Activity(id) | Owner::Pledge(id) => id,
+            Owner::Household(id)
+            | Owner::Activity(id)
+            | Owner::Pledge(id)
+            | Owner::Distribution(id)
+            | Owner::CashAid(id) => id,
         }
     }
 
@@ -78,6 +88,8 @@ impl Owner {
             "household" => Ok(Owner::Household(id)),
             "activity" => Ok(Owner::Activity(id)),
             "pledge" => Ok(Owner::Pledge(id)),
+            "distribution" => Ok(Owner::Distribution(id)),
+            "cash_aid" => Ok(Owner::CashAid(id)),
             other => Err(corrupt(format!("attachment.owner_type `{other}`"))),
         }
     }
@@ -97,6 +109,9 @@ impl Owner {
                     return Err(Invalid::new("status", "pledge_scan.unsigned").into());
                 }
             }
+            Owner::Distribution(_) | Owner::CashAid(_) => {
+                crate::handover_files::check(tx, caller, self, true).await?
+            }
         }
         Ok(())
     }
@@ -114,6 +129,9 @@ impl Owner {
             Owner::Pledge(id) => {
                 crate::pledges::visible(tx, caller, id).await?;
             }
+            Owner::Distribution(_) | Owner::CashAid(_) => {
+                crate::handover_files::check(tx, caller, self, false).await?
+            }
         }
         Ok(())
     }
@@ -128,6 +146,10 @@ pub enum Purpose {
     ActivityPhoto,
     /// 签署件: the scan of a pledge letter as signed and stamped on paper.
     SignedLetter,
+    /// 签名图片: the recipient's signature on a handover or cash aid, as an image.
+    Signature,
+    /// 发放照片: a photo taken at a handover or cash aid.
+    HandoverPhoto,
 }
 
 impl Purpose {
@@ -136,6 +158,8 @@ impl Purpose {
             Purpose::ConsentScan => "consent_scan",
             Purpose::ActivityPhoto => "activity_photo",
             Purpose::SignedLetter => "signed_letter",
+            Purpose::Signature => "signature",
+            Purpose::HandoverPhoto => "handover_photo",
         }
     }
 
@@ -146,6 +170,10 @@ impl Purpose {
             (Purpose::ConsentScan, Owner::Household(_))
                 | (Purpose::ActivityPhoto, Owner::Activity(_))
                 | (Purpose::SignedLetter, Owner::Pledge(_))
+                | (
+                    Purpose::Signature | Purpose::HandoverPhoto,
+                    Owner::Distribution(_) | Owner::CashAid(_)
+                )
         )
     }
 
@@ -154,6 +182,9 @@ impl Purpose {
         match (self, kind) {
             (Purpose::ActivityPhoto, FileType::Pdf) => {
                 Err(Invalid::new(FIELD, "cultivation.photo_type"))
+            }
+            (Purpose::Signature | Purpose::HandoverPhoto, FileType::Pdf) => {
+                Err(Invalid::new(FIELD, "handover_file.image_only"))
             }
             _ => Ok(()),
         }

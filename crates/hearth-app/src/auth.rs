@@ -3,7 +3,8 @@
 //! Cookie values and API tokens are 256-bit random strings; only their SHA-256 is stored.
 //! Every sign-in, failed or not, is written to the audit log.
 
-use crate::{App, AppError, Caller, Result, password};
+use crate::users::Operator;
+use crate::{App, AppError, Caller, Result, password, totp};
 use base64::Engine;
 use chrono::Duration;
 use hearth_core::Invalid;
@@ -11,8 +12,9 @@ use hearth_core::permission::Permission;
 use hearth_core::user::{User, UserStatus};
 use hearth_store::api_tokens::{self, ApiToken};
 use hearth_store::audit::{self, Actor, NewEvent};
+use hearth_store::crypto::Slot;
 use hearth_store::sessions::{self, Session};
-use hearth_store::{Tx, users};
+use hearth_store::{Tx, sign_in_guard, users};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -48,6 +50,25 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| password::hash("decoy password never matches"))
 }
 
+/// Administrators, who must use a second factor where the deployment requires it.
+fn needs_second_factor(user: &User) -> bool {
+    user.role.is_administrator() || user.role == hearth_core::role::Role::CountyAdmin
+}
+
+fn totp_slot(row: &str) -> Slot<'_> {
+    Slot {
+        table: "user_totp",
+        row,
+        field: "secret",
+    }
+}
+
+/// A refused sign-in of a known account, in the audit log.
+async fn refuse(tx: &mut Tx, actor: &Actor, user: &User, reason: &str) -> Result<()> {
+    let detail = serde_json::json!({ "reason": reason });
+    log(tx, actor, "sign_in_failed", user.id.to_string(), detail).await
+}
+
 async fn log(
     tx: &mut Tx,
     actor: &Actor,
@@ -70,79 +91,103 @@ async fn log(
     Ok(())
 }
 
+/// What a person typed to sign in; `totp_code` only when their account has a second factor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignInAttempt<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub totp_code: Option<&'a str>,
+}
+
+/// Whether a client address may try to sign in now (see [`App::sign_in_throttle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    Allowed,
+    Refused { retry_after: std::time::Duration },
+}
+
+/// The outcome of the second-factor check.
+enum SecondFactor {
+    Passed,
+    Missing,
+    Wrong,
+    NotEnrolled,
+}
+
+/// A new second factor: the secret to type into an authenticator app, once.
+#[derive(Debug, Clone)]
+pub struct TotpEnrolment {
+    pub secret_base32: String,
+    pub uri: String,
+}
+
 impl App {
     /// Checks the password and opens a session, or counts the failure and locks the account
     /// after too many in a row.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignedIn> {
+        self.sign_in_with(SignInAttempt {
+            username,
+            password,
+            totp_code: None,
+        })
+        .await
+    }
+
+    /// [`App::sign_in`] with a one-time code, for accounts that have a second factor.
+    pub async fn sign_in_with(&self, attempt: SignInAttempt<'_>) -> Result<SignedIn> {
         let now = hearth_store::now();
         let mut tx = self.store().write().await?;
-        let Some((mut user, stored)) = users::by_username_for_update(&mut tx, username).await?
+        let Some((mut user, stored)) =
+            users::by_username_for_update(&mut tx, attempt.username).await?
         else {
-            password::verify(password, decoy_hash());
-            let typed: String = username.trim().chars().take(64).collect();
-            log(
-                &mut tx,
-                &Actor {
-                    id: None,
-                    name: typed,
-                    role: String::new(),
-                },
-                "sign_in_failed",
-                String::new(),
-                serde_json::json!({"reason": "unknown_user"}),
-            )
-            .await?;
+            password::verify(attempt.password, decoy_hash());
+            let typed: String = attempt.username.trim().chars().take(64).collect();
+            let nobody = Actor {
+                id: None,
+                name: typed,
+                role: String::new(),
+            };
+            let detail = serde_json::json!({"reason": "unknown_user"});
+            log(&mut tx, &nobody, "sign_in_failed", String::new(), detail).await?;
             tx.commit().await?;
             return Err(AppError::BadCredentials);
         };
         let actor = Caller::new(user.clone()).actor();
         if let Some(until) = user.locked_until.filter(|until| *until > now) {
-            log(
-                &mut tx,
-                &actor,
-                "sign_in_failed",
-                user.id.to_string(),
-                serde_json::json!({"reason": "locked"}),
-            )
-            .await?;
+            refuse(&mut tx, &actor, &user, "locked").await?;
             tx.commit().await?;
             return Err(AppError::Locked(until));
         }
-        if !password::verify(password, &stored) {
-            user.failed_logins += 1;
-            let locked = user.failed_logins >= self.policy().max_failed_logins;
-            if locked {
-                user.locked_until = Some(now + span(self.policy().lockout));
-                user.failed_logins = 0;
-            }
-            user.updated_at = now;
-            users::update(&mut tx, &user).await?;
-            let detail = serde_json::json!({"reason": "wrong_password", "locked": locked});
-            log(
-                &mut tx,
-                &actor,
-                "sign_in_failed",
-                user.id.to_string(),
-                detail,
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(match user.locked_until {
-                Some(until) if locked => AppError::Locked(until),
-                _ => AppError::BadCredentials,
-            });
+        if !password::verify(attempt.password, &stored) {
+            return self
+                .count_failure(tx, &actor, user, "wrong_password", now)
+                .await;
         }
         if user.status == UserStatus::Disabled {
-            log(
-                &mut tx,
-                &actor,
-                "sign_in_failed",
-                user.id.to_string(),
-                serde_json::json!({"reason": "disabled"}),
-            )
-            .await?;
+            refuse(&mut tx, &actor, &user, "disabled").await?;
             tx.commit().await?;
             return Err(AppError::Disabled);
+        }
+        match self
+            .second_factor(&mut tx, &user, attempt.totp_code, now)
+            .await?
+        {
+            SecondFactor::Passed => {}
+            SecondFactor::Wrong => {
+                return self
+                    .count_failure(tx, &actor, user, "wrong_totp", now)
+                    .await;
+            }
+            SecondFactor::Missing => {
+                refuse(&mut tx, &actor, &user, "totp_missing").await?;
+                tx.commit().await?;
+                return Err(Invalid::new("totp_code", "totp.required").into());
+            }
+            SecondFactor::NotEnrolled => {
+                refuse(&mut tx, &actor, &user, "totp_not_enrolled").await?;
+                tx.commit().await?;
+                return Err(Invalid::new("totp_code", "totp.enrolment_required").into());
+            }
         }
         user.failed_logins = 0;
         user.locked_until = None;
@@ -173,6 +218,137 @@ impl App {
             csrf_token: session.csrf_token,
             user,
         })
+    }
+
+    /// One more failure in a row for the account, which locks it at the policy's limit.
+    async fn count_failure(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        mut user: User,
+        reason: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SignedIn> {
+        user.failed_logins += 1;
+        let locked = user.failed_logins >= self.policy().max_failed_logins;
+        if locked {
+            user.locked_until = Some(now + span(self.policy().lockout));
+            user.failed_logins = 0;
+        }
+        user.updated_at = now;
+        users::update(&mut tx, &user).await?;
+        let detail = serde_json::json!({"reason": reason, "locked": locked});
+        log(
+            &mut tx,
+            actor,
+            "sign_in_failed",
+            user.id.to_string(),
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Err(match user.locked_until {
+            Some(until) if locked => AppError::Locked(until),
+            _ if reason == "wrong_totp" => Invalid::new("totp_code", "totp.wrong").into(),
+            _ => AppError::BadCredentials,
+        })
+    }
+
+    async fn second_factor(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        code: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SecondFactor> {
+        let Some(stored) = sign_in_guard::totp(tx, user.id).await? else {
+            let required = self.policy().require_totp_for_admins && needs_second_factor(user);
+            return Ok(if required {
+                SecondFactor::NotEnrolled
+            } else {
+                SecondFactor::Passed
+            });
+        };
+        let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+            return Ok(SecondFactor::Missing);
+        };
+        let secret = self.totp_secret(&stored)?;
+        Ok(match totp::matching_step(&secret, code, now.timestamp()) {
+            Some(step) if sign_in_guard::use_step(tx, user.id, step, now).await? => {
+                SecondFactor::Passed
+            }
+            _ => SecondFactor::Wrong,
+        })
+    }
+
+    fn totp_secret(&self, stored: &sign_in_guard::Totp) -> Result<Vec<u8>> {
+        let row = stored.user_id.to_string();
+        let opened = self.cipher()?.open(totp_slot(&row), &stored.secret)?;
+        hex::decode(opened)
+            .map_err(|e| AppError::Store(hearth_store::StoreError::Corrupt(e.to_string())))
+    }
+
+    /// Gives the account a new second factor (replacing any old one); from the console, by an
+    /// operator who hands the secret to its owner. Needs the key file, which seals the secret.
+    pub async fn enrol_totp(&self, by: Operator<'_>, username: &str) -> Result<TotpEnrolment> {
+        by.require(Permission::ManageUsers)?;
+        let secret = totp::new_secret();
+        let mut tx = self.store().write().await?;
+        let (user, _) = users::by_username(&mut tx, username)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let row = user.id.to_string();
+        let sealed = self.cipher()?.seal(totp_slot(&row), &hex::encode(&secret));
+        let stored = sign_in_guard::Totp {
+            user_id: user.id,
+            secret: sealed,
+            confirmed_at: None,
+            last_step: 0,
+            created_at: hearth_store::now(),
+        };
+        sign_in_guard::put_totp(&mut tx, &stored).await?;
+        log(
+            &mut tx,
+            &by.actor(),
+            "totp_enrolled",
+            row,
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(TotpEnrolment {
+            secret_base32: totp::base32(&secret),
+            uri: totp::otpauth_uri("Hearth", user.username.as_str(), &secret),
+        })
+    }
+
+    /// Whether `client` (an IP address) may try to sign in: refused for the rest of the window
+    /// once it has failed [`Policy::client_failures`] times within it, on any server.
+    pub async fn sign_in_throttle(&self, client: &str) -> Result<Throttle> {
+        let now = hearth_store::now();
+        let window = span(self.policy().client_window);
+        let mut tx = self.store().read().await?;
+        let failures = sign_in_guard::failures_since(&mut tx, client, now - window).await?;
+        if failures < self.policy().client_failures {
+            return Ok(Throttle::Allowed);
+        }
+        let oldest = sign_in_guard::oldest_failure_since(&mut tx, client, now - window)
+            .await?
+            .unwrap_or(now);
+        let wait = (oldest + window - now).to_std().unwrap_or_default();
+        Ok(Throttle::Refused {
+            retry_after: wait.max(std::time::Duration::from_secs(1)),
+        })
+    }
+
+    /// Counts a failed sign-in from `client`, and forgets failures too old to count.
+    pub async fn note_sign_in_failure(&self, client: &str) -> Result<()> {
+        let now = hearth_store::now();
+        let mut tx = self.store().write().await?;
+        sign_in_guard::record_failure(&mut tx, client, now).await?;
+        sign_in_guard::forget_failures(&mut tx, now - span(self.policy().client_window)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The caller behind a session cookie, if the session is live and the account active.

@@ -16,7 +16,9 @@
 
 use crate::ledger::Draft;
 use crate::needs::record;
-use crate::stock::{Lookup, audited, check_items, funding, keeps, read_scope, running_campaign};
+use crate::stock::{
+    Lookup, audited, check_items, funding, keeps, kept_station, read_scope, running_campaign,
+};
 use crate::{App, AppError, Caller, Result, today};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::area::{AreaCode, AreaLevel};
@@ -53,6 +55,9 @@ pub struct DistributionView {
     pub household_id: Uuid,
     pub town_name: String,
     pub village_name: String,
+    /// Where the goods left from: the town's station, or the county warehouse.
+    pub station_name: String,
+    pub station_is_county: bool,
     /// In full for officers; surname and `*` for auditors.
     pub head_name: String,
     pub need_id: Option<Uuid>,
@@ -162,7 +167,7 @@ fn full_names(caller: &Caller) -> bool {
     caller.can(Permission::RevealHouseholdDetails)
 }
 
-fn shown(caller: &Caller, name: &str) -> String {
+pub(crate) fn shown(caller: &Caller, name: &str) -> String {
     if full_names(caller) {
         name.to_owned()
     } else {
@@ -201,6 +206,8 @@ fn view(
         household_id: row.household_id,
         town_name: names.area(&row.town),
         village_name: names.area(&row.village),
+        station_name: names.area(&row.station),
+        station_is_county: row.station.level() == AreaLevel::County,
         head_name: shown(caller, head),
         need_id: row.need_id,
         pledge_line_id: row.pledge_line_id,
@@ -246,7 +253,7 @@ async fn views(
 }
 
 /// The approved household the caller may hand goods to: in a town whose station they keep.
-async fn receiving(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<HouseholdRow> {
+pub(crate) async fn receiving(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<HouseholdRow> {
     let unknown = || Invalid::new("household", "stock.household_unknown");
     let household = households::get(tx, id).await?.ok_or_else(unknown)?;
     if !keeps(caller, &household.town) {
@@ -256,6 +263,23 @@ async fn receiving(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<HouseholdRo
         return Err(Invalid::new("household", "stock.household_not_approved").into());
     }
     Ok(household)
+}
+
+/// Where the goods leave from: the household's town station, or (the county only) the county
+/// warehouse straight to the household; another town's station is refused.
+async fn handing_station(
+    tx: &mut Tx,
+    caller: &Caller,
+    household: &HouseholdRow,
+    asked: Option<&AreaCode>,
+) -> Result<Location> {
+    let site = Location::Site(asked.cloned().unwrap_or_else(|| household.town.clone()));
+    let station = kept_station(tx, caller, "station", &site).await?;
+    let county = household.town.ancestor_at(AreaLevel::County);
+    if station != household.town && Some(&station) != county.as_ref() {
+        return Err(Invalid::new("station", "stock.station_not_households").into());
+    }
+    Ok(site)
 }
 
 /// The need a handover answers: the household's, in the campaign, still open (a claimed need
@@ -299,7 +323,12 @@ async fn answered_need(
 
 /// 已发放: the need this handover met, and its audit event (after the ledger's head, like
 /// every audit event of a stock paper).
-async fn fulfil(tx: &mut Tx, caller: &Caller, need: NeedRow, at: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn fulfil(
+    tx: &mut Tx,
+    caller: &Caller,
+    need: NeedRow,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let need = crate::needs::mark_fulfilled(tx, need, at).await?;
     let detail = serde_json::json!({"number": need.number, "status": need.status.as_str()});
     record(tx, caller, "need_fulfilled", need.id, detail, String::new()).await
@@ -417,6 +446,7 @@ impl Paper {
             household_id: household.id,
             village: household.village.clone(),
             town: household.town.clone(),
+            station: profile.station.unwrap_or_else(|| household.town.clone()),
             need_id: self.need,
             pledge_line_id: profile.pledge_line,
             delivery_id: self.delivery,
@@ -483,7 +513,7 @@ impl App {
         let number =
             stock::next_distribution_number(&mut tx, campaign.id, &campaign.profile.code).await?;
         header.summary = number.clone();
-        let site = Location::Site(household.town.clone());
+        let site = handing_station(&mut tx, caller, &household, profile.station.as_ref()).await?;
         let posted = self
             .post_to_ledger_with(&mut tx, |journal| {
                 handover_drafts(journal, &header, &site, &profile.lines)

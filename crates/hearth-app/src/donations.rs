@@ -100,6 +100,10 @@ pub struct DonationView {
     pub reached: Fen,
     pub note: String,
     pub created_at: DateTime<Utc>,
+    /// Set when the donation was reversed (冲销) as recorded wrongly.
+    pub correction: Option<crate::corrections::CorrectionView>,
+    /// Its money moved to other designations with the donor's consent.
+    pub reallocations: Vec<crate::reallocations::ReallocationView>,
 }
 
 /// A page of donations and how many match in all.
@@ -154,6 +158,8 @@ pub struct PublicDonation {
     pub designated_to: String,
     pub reached: Fen,
     pub lines: Vec<PublicLine>,
+    /// The day it was reversed as recorded wrongly, if it was.
+    pub corrected_on: Option<NaiveDate>,
 }
 
 /// A fresh verification code from the operating system's random source.
@@ -556,6 +562,15 @@ async fn views(
             reached,
             note: row.note.clone(),
             created_at: row.created_at,
+            correction: crate::corrections::of_record(tx, "donation", row.id).await?,
+            reallocations: {
+                let moved = hearth_store::reallocations::list(tx, Some(row.campaign_id), None)
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.donation_id == Some(row.id))
+                    .collect::<Vec<_>>();
+                crate::reallocations::views(tx, caller, &moved).await?
+            },
         });
     }
     Ok(out)
@@ -869,6 +884,9 @@ impl App {
             designated_to: shown.target,
             reached,
             lines,
+            corrected_on: crate::corrections::of_record(&mut tx, "donation", row.id)
+                .await?
+                .map(|c| c.corrected_on),
         })
     }
 }

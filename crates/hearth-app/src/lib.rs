@@ -10,20 +10,28 @@ pub mod attachments;
 pub mod audit_log;
 pub mod auth;
 pub mod campaigns;
+pub mod cash_aid;
 pub mod catalogue;
+pub mod corrections;
 pub mod cultivation;
+pub mod dashboard;
 pub mod deliveries;
 pub mod demo;
 pub mod distributions;
 pub mod donations;
 pub mod error;
+pub mod handover_files;
 pub mod households;
+pub mod imports;
 pub mod ledger;
+pub mod matching;
 pub mod needs;
 pub mod organizations;
 pub mod pledges;
 pub mod purchases;
+pub mod reallocations;
 pub mod reconciliation;
+pub mod returns;
 pub mod stock;
 pub mod todo;
 pub mod users;
@@ -32,6 +40,7 @@ pub mod waybills;
 
 mod caller;
 mod password;
+pub mod totp;
 
 pub use caller::Caller;
 pub use error::AppError;
@@ -56,6 +65,12 @@ pub struct Policy {
     pub lockout: Duration,
     /// Years a household record is kept after its last change before `hearth purge` anonymises it.
     pub retention_years: u32,
+    /// Administrators (the three and the county's) must sign in with a one-time code as well.
+    pub require_totp_for_admins: bool,
+    /// Failed sign-ins from one client address, within [`Policy::client_window`], after which
+    /// that address is refused until the window has passed.
+    pub client_failures: i64,
+    pub client_window: Duration,
 }
 
 impl Default for Policy {
@@ -66,6 +81,9 @@ impl Default for Policy {
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
             retention_years: 3,
+            require_totp_for_admins: false,
+            client_failures: 20,
+            client_window: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -60,6 +60,8 @@ pub struct PurchaseView {
     pub lines: Vec<PurchaseLineView>,
     pub note: String,
     pub created_at: DateTime<Utc>,
+    /// Set when the purchase was reversed (冲销) as recorded wrongly.
+    pub correction: Option<crate::corrections::CorrectionView>,
 }
 
 /// A page of purchases and how many match in all.
@@ -134,6 +136,7 @@ async fn views(tx: &mut Tx, caller: &Caller, list: &[Purchase]) -> Result<Vec<Pu
             lines,
             note: row.note.clone(),
             created_at: row.created_at,
+            correction: crate::corrections::of_record(tx, "purchase", row.id).await?,
         });
     }
     Ok(out)

@@ -60,6 +60,26 @@ pub struct StockLine {
     pub value: Fen,
 }
 
+/// Goods on the road under a dispatched waybill not yet received (在途), per item.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransitLine {
+    pub campaign_code: String,
+    pub waybill_id: Uuid,
+    /// 调拨单号.
+    pub waybill_number: String,
+    pub from: AreaCode,
+    pub from_name: String,
+    pub to: AreaCode,
+    pub to_name: String,
+    pub dispatched_on: chrono::NaiveDate,
+    pub item: String,
+    pub item_name: String,
+    pub unit: String,
+    pub quantity: i64,
+    /// At the value it left with.
+    pub value: Fen,
+}
+
 /// What the stock list is filtered by; every field is optional.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -367,6 +387,65 @@ impl App {
         lines.sort_by(|a, b| {
             (&a.campaign_code, &a.station, &a.item).cmp(&(&b.campaign_code, &b.station, &b.item))
         });
+        Ok(lines)
+    }
+
+    /// Goods dispatched and not yet received (在途), for waybills from or to a station in the
+    /// caller's scope, filtered like [`App::stock`] (a station matches either end).
+    pub async fn in_transit(
+        &self,
+        caller: &Caller,
+        query: &StockQuery,
+    ) -> Result<Vec<TransitLine>> {
+        let scope = read_scope(caller)?;
+        let station = crate::needs::given(&query.station)
+            .map(|s| AreaCode::parse(s).map_err(|e| e.within("station")))
+            .transpose()?;
+        let item = crate::needs::given(&query.item);
+        let mut tx = self.store().read().await?;
+        let campaign = campaign_filter(&mut tx, &query.campaign).await?;
+        let journal = self.journal(&mut tx).await?;
+        let names = Lookup::load(&mut tx).await?;
+        let mut lines = Vec::new();
+        for c in names.campaigns.values() {
+            if campaign.is_some_and(|only| only != Some(c.id)) {
+                continue;
+            }
+            for (location, code, holding) in journal.stock(c.id).holdings() {
+                let Location::Transit(waybill) = location else {
+                    continue;
+                };
+                if item.is_some_and(|i| i != code) || holding.quantity == 0 {
+                    continue;
+                }
+                let Some(w) = hearth_store::waybills::get(&mut tx, *waybill).await? else {
+                    continue;
+                };
+                let ends = [&w.from, &w.to];
+                let seen = ends.iter().any(|e| e.is_within(&scope))
+                    && station.as_ref().is_none_or(|s| ends.contains(&s));
+                if !seen {
+                    continue;
+                }
+                let (item_name, unit) = names.item(code);
+                lines.push(TransitLine {
+                    campaign_code: c.profile.code.clone(),
+                    waybill_id: w.id,
+                    waybill_number: w.number.clone(),
+                    from_name: names.area(&w.from),
+                    to_name: names.area(&w.to),
+                    from: w.from,
+                    to: w.to,
+                    dispatched_on: w.dispatched_on,
+                    item: code.to_owned(),
+                    item_name,
+                    unit,
+                    quantity: holding.quantity,
+                    value: holding.value,
+                });
+            }
+        }
+        lines.sort_by(|a, b| (&a.waybill_number, &a.item).cmp(&(&b.waybill_number, &b.item)));
         Ok(lines)
     }
 }

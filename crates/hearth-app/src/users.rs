@@ -18,7 +18,7 @@ pub enum Operator<'a> {
 }
 
 impl Operator<'_> {
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         match self {
             Operator::Console => Actor::system("console"),
             Operator::User(caller) => caller.actor(),

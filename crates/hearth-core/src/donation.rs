@@ -13,8 +13,11 @@
 //! Everything here is pure: the application looks up the campaign, organization, town, pledge,
 //! household, station and items, and books the donation in the ledger.
 
+pub mod cash_aid;
 pub mod code;
+pub mod correction;
 pub mod reach;
+pub mod reallocation;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

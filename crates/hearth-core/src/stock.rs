@@ -6,6 +6,8 @@
 //! worth, whether they are on hand and what a waybill's receipt writes off are the ledger's
 //! rules ([`crate::ledger`]); the application adds who may act at which station.
 
+pub mod returns;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,7 +21,7 @@ use crate::normalize::clean_code;
 use crate::{AreaCode, Invalid};
 
 /// Longest note on a stock paper.
-const MAX_NOTE: usize = 500;
+pub(crate) const MAX_NOTE: usize = 500;
 
 dictionary!(
     /// Which way an adjustment goes: written off (报损) or found (盘盈).
@@ -56,7 +58,7 @@ impl LineInput {
     }
 }
 
-fn number(field: &str, raw: &str, least: i64) -> Result<i64, Invalid> {
+pub(crate) fn number(field: &str, raw: &str, least: i64) -> Result<i64, Invalid> {
     let cleaned = clean_code(raw);
     if cleaned.is_empty() {
         return Err(Invalid::new(field, "field.required"));
@@ -116,7 +118,18 @@ pub fn optional_day(field: &str, raw: &str) -> Result<Option<NaiveDate>, Invalid
     date(field, raw).map(Some)
 }
 
-fn id(field: &str, raw: &str) -> Result<Option<Uuid>, Invalid> {
+/// A station typed on a form, blank for none: the county (its warehouse) or a town.
+pub fn optional_station(field: &str, raw: &str) -> Result<Option<AreaCode>, Invalid> {
+    if clean_code(raw).is_empty() {
+        return Ok(None);
+    }
+    match station(field, raw)? {
+        Location::Site(area) => Ok(Some(area)),
+        Location::Transit(_) => Err(Invalid::new(field, "ledger.movement.ends")),
+    }
+}
+
+pub(crate) fn id(field: &str, raw: &str) -> Result<Option<Uuid>, Invalid> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
@@ -126,7 +139,7 @@ fn id(field: &str, raw: &str) -> Result<Option<Uuid>, Invalid> {
         .map_err(|_| Invalid::new(field, "stock.id").arg("value", raw))
 }
 
-fn campaign_ref(raw: &str) -> Result<String, Invalid> {
+pub(crate) fn campaign_ref(raw: &str) -> Result<String, Invalid> {
     text("campaign", raw, 64, true)
 }
 
@@ -280,6 +293,9 @@ pub struct DistributionInput {
     pub need: String,
     /// A line of a pledge handed over through the town (集中发放) this delivers, if any.
     pub pledge_line: String,
+    /// Where the goods leave from: blank for the station of the household's town, or the
+    /// county's code for a handover straight from the county warehouse.
+    pub station: String,
     pub lines: Vec<LineInput>,
     pub handover: DeliveryInput,
 }
@@ -302,6 +318,8 @@ pub struct DistributionProfile {
     pub household: Uuid,
     pub need: Option<Uuid>,
     pub pledge_line: Option<Uuid>,
+    /// `None`: the household's town station.
+    pub station: Option<AreaCode>,
     pub lines: Vec<WaybillLine>,
     pub handover: Handover,
 }
@@ -322,6 +340,7 @@ impl DistributionInput {
         if let (Some(Some(_)), Some(Some(_))) = (need, pledge_line) {
             errors.push(Invalid::new("need", "stock.need_and_pledge"));
         }
+        let station = keep(&mut errors, optional_station("station", &self.station));
         let lines = parse_lines(&self.lines, 1).map_err(|mut e| errors.append(&mut e));
         // The goods are checked above; one unit stands in for them so the person fields are
         // checked exactly as a delivery's.
@@ -331,25 +350,38 @@ impl DistributionInput {
             ..self.handover.clone()
         };
         let handover = person.parse(today).map_err(|mut e| errors.append(&mut e));
-        match (campaign, household, need, pledge_line, lines, handover) {
-            (Some(campaign), Some(household), Some(need), Some(pledge_line), Ok(lines), Ok(d))
-                if errors.is_empty() =>
-            {
-                Ok(DistributionProfile {
-                    campaign,
-                    household,
-                    need,
-                    pledge_line,
-                    lines,
-                    handover: Handover {
-                        delivered_on: d.delivered_on,
-                        proxy: d.proxy,
-                        handler: d.handler,
-                        signed_name: d.signed_name,
-                        note: d.note,
-                    },
-                })
-            }
+        match (
+            campaign,
+            household,
+            need,
+            pledge_line,
+            station,
+            lines,
+            handover,
+        ) {
+            (
+                Some(campaign),
+                Some(household),
+                Some(need),
+                Some(pledge_line),
+                Some(station),
+                Ok(lines),
+                Ok(d),
+            ) if errors.is_empty() => Ok(DistributionProfile {
+                campaign,
+                household,
+                need,
+                pledge_line,
+                station,
+                lines,
+                handover: Handover {
+                    delivered_on: d.delivered_on,
+                    proxy: d.proxy,
+                    handler: d.handler,
+                    signed_name: d.signed_name,
+                    note: d.note,
+                },
+            }),
             _ => Err(errors),
         }
     }
@@ -678,6 +710,7 @@ mod tests {
             household: String::new(),
             need: Uuid::from_u128(1).to_string(),
             pledge_line: Uuid::from_u128(2).to_string(),
+            station: "340123100201".into(),
             lines: vec![],
             handover: DeliveryInput {
                 signed_name: String::new(),
@@ -689,6 +722,7 @@ mod tests {
             [
                 pair("household", "field.required"),
                 pair("need", "stock.need_and_pledge"),
+                pair("station", "ledger.location.level"),
                 pair("lines", "field.required"),
                 pair("signed_name", "field.required"),
             ]

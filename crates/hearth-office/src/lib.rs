@@ -6,10 +6,13 @@
 
 mod docx;
 pub mod households;
+pub mod import;
 pub mod organizations;
 pub mod pledge_letter;
 pub mod roster;
 mod sheet;
+pub mod table;
+pub mod template;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeError {

@@ -110,6 +110,14 @@ impl Store {
         }
     }
 
+    /// The SQLite pool, for statements that cannot run inside a transaction (see `backup`).
+    pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
     /// Rewrites the household and attachment tables so that anonymised rows leave no old copy behind
     /// (SQLite: `VACUUM`; PostgreSQL: `VACUUM FULL`, which locks the tables while it runs).
     pub async fn compact(&self) -> Result<()> {

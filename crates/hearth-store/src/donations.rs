@@ -372,6 +372,11 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Donation>> {
     one(tx, "id", id.into()).await
 }
 
+/// The donation with this number (`JZ-NDXD-DEMO-0001`).
+pub async fn by_number(tx: &mut Tx, number: &str) -> Result<Option<Donation>> {
+    one(tx, "number", number.to_owned().into()).await
+}
+
 /// The donation whose acknowledgement carries this code.
 pub async fn by_code(tx: &mut Tx, code: &VerificationCode) -> Result<Option<Donation>> {
     one(tx, "verification_code", code.as_str().into()).await

@@ -24,8 +24,10 @@ pub struct DistributionRow {
     pub campaign_id: Uuid,
     pub household_id: Uuid,
     pub village: AreaCode,
-    /// The town whose station handed the goods over.
+    /// The household's town.
     pub town: AreaCode,
+    /// The station the goods left: the household's town station, or the county warehouse.
+    pub station: AreaCode,
     pub need_id: Option<Uuid>,
     pub pledge_line_id: Option<Uuid>,
     /// The pledge line's delivery this handover also is.
@@ -57,6 +59,7 @@ struct Row {
     household_id: Uuid,
     village_code: String,
     town_code: String,
+    station_code: Option<String>,
     need_id: Option<Uuid>,
     pledge_line_id: Option<Uuid>,
     delivery_id: Option<Uuid>,
@@ -71,13 +74,14 @@ struct Row {
     created_at: DateTime<Utc>,
 }
 
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 19] = [
     "id",
     "number",
     "campaign_id",
     "household_id",
     "village_code",
     "town_code",
+    "station_code",
     "need_id",
     "pledge_line_id",
     "delivery_id",
@@ -116,6 +120,10 @@ impl Row {
                 "distribution.village_code",
                 AreaCode::parse(&self.village_code),
             )?,
+            station: parsed(
+                "distribution.station_code",
+                AreaCode::parse(self.station_code.as_deref().unwrap_or(&self.town_code)),
+            )?,
             town: parsed("distribution.town_code", AreaCode::parse(&self.town_code))?,
             need_id: self.need_id,
             pledge_line_id: self.pledge_line_id,
@@ -144,6 +152,7 @@ fn values(d: &DistributionRow) -> Vec<sea_query::SimpleExpr> {
         d.household_id.into(),
         d.village.as_str().into(),
         d.town.as_str().into(),
+        d.station.as_str().into(),
         d.need_id.into(),
         d.pledge_line_id.into(),
         d.delivery_id.into(),
@@ -300,6 +309,19 @@ pub async fn distributions(
         )
         .await?;
     Ok((with_lines(tx, rows).await?, total))
+}
+
+/// One handover by id.
+pub async fn distribution(tx: &mut Tx, id: Uuid) -> Result<Option<DistributionRow>> {
+    let rows: Vec<Row> = tx
+        .fetch_all(
+            Query::select()
+                .columns(COLUMNS)
+                .from("distribution")
+                .and_where(Expr::col("id").eq(id)),
+        )
+        .await?;
+    Ok(with_lines(tx, rows).await?.into_iter().next())
 }
 
 /// The next free number in a campaign: `<code>-F<n>`. The unique index refuses a clash.

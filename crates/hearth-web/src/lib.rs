@@ -9,9 +9,11 @@
 pub mod api;
 mod assets;
 mod auth;
+mod charts;
 mod error;
 mod health;
 mod pages;
+pub mod security;
 mod tr;
 
 use axum::Router;
@@ -67,7 +69,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(auth::csrf))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(from_fn_with_state(state.clone(), health::count))
+        .layer(from_fn(security::refuse_nul))
+        .layer(from_fn_with_state(state.clone(), security::throttle_sign_in))
         .layer(from_fn(assets::security_headers))
+        .layer(from_fn_with_state(state.clone(), security::hsts))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -55,6 +55,98 @@ pub enum Command {
     Keys(KeysCommand),
     /// Anonymise households whose retention period has ended (statistics are kept).
     Purge,
+    /// Write a consistent copy of the whole database to FILE (a SQLite file), while serving.
+    Backup { file: PathBuf },
+    /// Restore a backup made by `hearth backup` into the configured database.
+    Restore {
+        file: PathBuf,
+        /// SQLite: replace a database that holds data (the old file is kept, renamed).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy everything into a new, empty database (e.g. SQLite to PostgreSQL) and verify it.
+    MigrateDb {
+        /// The database to copy from, e.g. sqlite://hearth.db
+        #[arg(long)]
+        from: String,
+        /// The new, empty database, e.g. postgres://hearth@db.example/hearth
+        #[arg(long)]
+        to: String,
+    },
+    /// Find records that describe one household (identity resolution).
+    Dedup(DedupArgs),
+    /// Precise matching (精准匹配): solve a min-cost-flow instance or generate one.
+    Match(MatchArgs),
+    /// Import a spreadsheet (.xlsx, .xls, .csv in UTF-8 or GBK).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write an import template.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Households with their needs: one household a row.
+    Households(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// The campaign (code or id) the needs on the rows are recorded in.
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Check every row and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// all-or-nothing (nothing is written if a row is refused) or valid-rows.
+    #[arg(long, default_value = "all-or-nothing")]
+    pub mode: String,
+    /// What to do with a household already registered: skip or update (drafts and returned only).
+    #[arg(long, default_value = "skip")]
+    pub existing: String,
+    /// Write the refused and skipped rows with a 错误原因 column to this .xlsx file.
+    #[arg(long)]
+    pub errors: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The town or village officer the rows are entered by (needed unless --dry-run).
+    #[arg(long = "as", env = "HEARTH_IMPORT_AS")]
+    pub as_user: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum TemplateCommand {
+    /// The household template with dropdowns for the county's towns, villages and items.
+    Households { file: PathBuf },
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["instance", "generate", "campaign"])))]
+pub struct MatchArgs {
+    /// Solve a DIMACS min-cost-flow file and print its optimal cost.
+    #[arg(long, value_name = "FILE")]
+    pub instance: Option<PathBuf>,
+    /// Write a benchmark instance (DIMACS) with this many needs, about 8 candidates each.
+    #[arg(long, value_name = "NEEDS")]
+    pub generate: Option<usize>,
+    /// Seed of the generated instance.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the generated instance (default: standard output).
+    #[arg(long, value_name = "FILE", requires = "generate")]
+    pub out: Option<PathBuf>,
+    /// Propose the matching of a running campaign (code or id), with the reason per need.
+    #[arg(long, value_name = "CODE")]
+    pub campaign: Option<String>,
+    /// The county administrator asking for the proposal (with --campaign).
+    #[arg(long = "as", env = "HEARTH_MATCH_AS", requires = "campaign")]
+    pub as_user: Option<String>,
+    /// Print one JSON object: {"objective", "flow", "seconds"}, or the proposal.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]
@@ -66,10 +158,26 @@ pub enum KeysCommand {
 }
 
 #[derive(Args)]
+pub struct DedupArgs {
+    /// A CSV file with the columns name, id_number, phone, birth_date, village, address.
+    #[arg(long)]
+    pub file: std::path::PathBuf,
+    /// Print `{"records", "clusters": [[row numbers]], "seconds"}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "HEARTH_LISTEN")]
     pub listen: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key); HSTS and Secure cookies follow.
+    #[arg(long, env = "HEARTH_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "HEARTH_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -97,6 +205,8 @@ pub enum UserCommand {
     Disable { username: String },
     /// Enable a disabled account.
     Enable { username: String },
+    /// Give the account a one-time-code second factor (TOTP); prints the secret for its app.
+    TotpEnroll { username: String },
     /// Set a new password that must be changed at next sign-in.
     ResetPassword {
         username: String,

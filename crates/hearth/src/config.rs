@@ -18,6 +18,9 @@ struct FileConfig {
     key_file: Option<PathBuf>,
     listen: Option<String>,
     secure_cookies: Option<bool>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    require_totp_for_admins: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +29,9 @@ pub struct Settings {
     pub key_file: Option<PathBuf>,
     pub listen: Option<String>,
     pub secure_cookies: bool,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub require_totp_for_admins: bool,
 }
 
 impl Settings {
@@ -44,6 +50,9 @@ impl Settings {
             key_file: global.key_file.clone().or(file.key_file),
             listen: file.listen,
             secure_cookies: file.secure_cookies.unwrap_or(false),
+            tls_cert: file.tls_cert,
+            tls_key: file.tls_key,
+            require_totp_for_admins: file.require_totp_for_admins.unwrap_or(false),
         })
     }
 
@@ -125,11 +134,44 @@ pub async fn serve(settings: &Settings, args: ServeArgs) -> Result<ExitCode> {
         .listen
         .or(settings.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let tls = match (
+        args.tls_cert.or(settings.tls_cert.clone()),
+        args.tls_key.or(settings.tls_key.clone()),
+    ) {
+        (Some(cert), Some(key)) => Some(
+            hearth_web::security::tls_config(&cert, &key)
+                .context("cannot use the TLS certificate")?,
+        ),
+        (None, None) => None,
+        _ => bail!("TLS needs both a certificate (tls_cert) and its private key (tls_key)"),
+    };
     let config = WebConfig {
         demo: false,
-        secure_cookies: settings.secure_cookies,
+        secure_cookies: settings.secure_cookies || tls.is_some(),
     };
-    listen_and_serve(app, &listen, config).await
+    match tls {
+        Some(tls) => listen_and_serve_tls(app, &listen, config, tls).await,
+        None => listen_and_serve(app, &listen, config).await,
+    }
+}
+
+async fn listen_and_serve_tls(
+    app: App,
+    listen: &str,
+    config: WebConfig,
+    tls: hearth_web::security::ServerConfig,
+) -> Result<ExitCode> {
+    let store = app.store().clone();
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    println!(
+        "Hearth 已启动 / listening: https://{}/",
+        listener.local_addr()?
+    );
+    hearth_web::security::serve_tls(listener, tls, AppState::new(app, config)).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn listen_and_serve(app: App, listen: &str, config: WebConfig) -> Result<ExitCode> {
@@ -189,7 +231,11 @@ pub fn keys(settings: &Settings) -> Result<KeyRing> {
 /// The application with its keys, for commands that touch personal data.
 pub async fn app_with_keys(settings: &Settings) -> Result<App> {
     let keys = keys(settings)?;
-    Ok(App::new(open(settings).await?, Policy::default()).with_keys(keys))
+    let policy = Policy {
+        require_totp_for_admins: settings.require_totp_for_admins,
+        ..Policy::default()
+    };
+    Ok(App::new(open(settings).await?, policy).with_keys(keys))
 }
 
 /// `hearth keys rotate`: a new key in the key file, then everything re-encrypted under it.

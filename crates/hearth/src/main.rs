@@ -3,10 +3,15 @@
 //! Error policy: subcommands return `anyhow::Result`; a use-case refusal is printed in Chinese
 //! and English with the field at fault, and the process exits non-zero.
 
+mod backup;
 mod cli;
 mod config;
+mod dedup;
 mod demo;
+mod import;
 mod ledger;
+mod matching;
+mod migrate_db;
 mod users;
 
 use anyhow::Result;
@@ -57,6 +62,13 @@ async fn run(cli: cli::Cli) -> Result<std::process::ExitCode> {
         Command::Keys(cli::KeysCommand::Rotate) => config::rotate_keys(&settings).await,
         Command::Keys(cli::KeysCommand::Retire { id }) => config::retire_key(&settings, &id).await,
         Command::Purge => config::purge(&settings).await,
+        Command::Match(args) => matching::run(&settings, args).await,
+        Command::Backup { file } => backup::backup(&settings, &file).await,
+        Command::Restore { file, force } => backup::restore(&settings, &file, force).await,
+        Command::MigrateDb { from, to } => migrate_db::run(&from, &to).await,
+        Command::Dedup(args) => dedup::run(&args),
+        Command::Import(command) => import::run(&settings, command).await,
+        Command::Template(command) => import::template(&settings, command).await,
         Command::Openapi => {
             println!(
                 "{}",

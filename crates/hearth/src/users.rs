@@ -49,6 +49,19 @@ pub async fn run(settings: &Settings, command: UserCommand) -> Result<ExitCode> 
                 }
             }
         }),
+        UserCommand::TotpEnroll { username } => {
+            crate::config::app_with_keys(settings)
+                .await?
+                .enrol_totp(Operator::Console, &username)
+                .await
+                .map(|enrolment| {
+                    println!("密钥 / secret: {}", enrolment.secret_base32);
+                    println!("{}", enrolment.uri);
+                    println!(
+                        "请在验证器应用中添加，下次登录起需要动态验证码 / add it to an authenticator app; sign-ins need a code from now on"
+                    );
+                })
+        }
         UserCommand::Disable { username } => app
             .set_user_status(Operator::Console, &username, UserStatus::Disabled)
             .await

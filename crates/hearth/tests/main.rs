@@ -1,6 +1,10 @@
 //! The command-line contract, run as a user would run it, on SQLite and PostgreSQL.
 
+mod backup;
+mod crash;
+mod instances;
 mod ledger;
+mod server;
 
 use hearth_store::crypto::FieldCipher;
 use hearth_store::keys::KeyRing;

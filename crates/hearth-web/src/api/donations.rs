@@ -152,6 +152,11 @@ pub struct DonationOut {
     pub lines: Vec<GiftLineOut>,
     pub note: String,
     pub created_at: String,
+    /// The day it was reversed (冲销) as recorded wrongly, and why; absent otherwise.
+    pub corrected_on: Option<String>,
+    pub correction_reason: Option<String>,
+    /// Its money moved to other designations with the donor's consent, in yuan each.
+    pub reallocated: Vec<String>,
 }
 
 impl From<&DonationView> for DonationOut {
@@ -192,6 +197,13 @@ impl From<&DonationView> for DonationOut {
                 })
                 .collect(),
             note: d.note.clone(),
+            corrected_on: d.correction.as_ref().map(|c| c.corrected_on.to_string()),
+            correction_reason: d.correction.as_ref().map(|c| c.reason.clone()),
+            reallocated: d
+                .reallocations
+                .iter()
+                .map(|r| r.amount.yuan_string())
+                .collect(),
             created_at: d.created_at.to_rfc3339(),
         }
     }

@@ -4,10 +4,14 @@
 mod areas;
 pub(crate) mod attachments;
 mod campaigns;
+mod cash_aid;
 mod cultivation;
 mod deliveries;
 mod donations;
 mod households;
+pub(crate) mod imports;
+mod ledger;
+mod matching;
 mod needs;
 mod organizations;
 mod pledges;
@@ -28,7 +32,7 @@ use utoipa_axum::routes;
     info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"), (name = "donations"), (name = "purchases"), (name = "stock"))
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "imports"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"), (name = "donations"), (name = "purchases"), (name = "stock"), (name = "ledger"))
 )]
 struct ApiDoc;
 
@@ -70,10 +74,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pledges::sign))
         .routes(routes!(pledges::cancel))
         .merge(attachments::routes())
+        .merge(cash_aid::routes())
         .merge(cultivation::routes())
         .merge(deliveries::routes())
         .merge(donations::routes())
         .merge(households::routes())
+        .merge(imports::routes())
+        .merge(ledger::routes())
+        .merge(matching::routes())
         .merge(needs::routes())
         .merge(purchases::routes())
         .merge(stock::routes())

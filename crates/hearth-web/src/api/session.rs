@@ -14,6 +14,9 @@ use utoipa::ToSchema;
 pub struct SignInRequest {
     pub username: String,
     pub password: String,
+    /// The 6-digit code from the authenticator app, for accounts with a second factor.
+    #[serde(default)]
+    pub totp_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,12 +54,19 @@ pub struct SessionOut {
 
 /// Sign in; sets the session cookie and returns the CSRF token for writes.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = SignInRequest,
-    responses((status = 200, body = SessionOut), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody)))]
+    responses((status = 200, body = SessionOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     Json(body): Json<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    let signed = state.app.sign_in(&body.username, &body.password).await?;
+    let signed = state
+        .app
+        .sign_in_with(hearth_app::auth::SignInAttempt {
+            username: &body.username,
+            password: &body.password,
+            totp_code: body.totp_code.as_deref(),
+        })
+        .await?;
     let max_age = state.app.policy().session_absolute.as_secs() as i64;
     let cookie = set_cookie(
         SESSION_COOKIE,

@@ -14,10 +14,12 @@ use hearth_app::AppError;
 use hearth_app::distributions::{
     DistributionQuery, DistributionView, HandedView, Roster, RosterQuery, RosterUse,
 };
+use hearth_app::returns::ReturnView;
 use hearth_app::stock::adjustments::PaperQuery;
 use hearth_app::stock::{AdjustmentView, CountView, StockLine, StockQuery};
 use hearth_app::waybills::{WaybillQuery, WaybillView};
 use hearth_core::delivery::DeliveryInput;
+use hearth_core::stock::returns::ReturnInput;
 use hearth_core::stock::{
     AdjustmentInput, CountInput, DistributionInput, LineInput, ReceiptInput, ReceivedInput,
     WaybillInput,
@@ -43,6 +45,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_adjustment))
         .routes(routes!(list_counts, record_count))
         .routes(routes!(decide_count))
+        .routes(routes!(in_transit))
+        .routes(routes!(list_returns, record_return))
 }
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {
@@ -394,6 +398,9 @@ pub struct DistributionIn {
     pub need: String,
     /// A line of a pledge handed over through the town (集中发放) this delivers, if any.
     pub pledge_line: String,
+    /// Blank for the station of the household's town; the county's code to hand over straight
+    /// from the county warehouse (the county only).
+    pub station: String,
     pub lines: Vec<LineIn>,
     /// `2024-12-20`; not in the future.
     pub delivered_on: String,
@@ -440,6 +447,8 @@ pub struct DistributionOut {
     pub household_id: String,
     pub town_name: String,
     pub village_name: String,
+    /// Where the goods left from: the town's station or the county warehouse.
+    pub station_name: String,
     /// In full for officers; surname and `*` for auditors.
     pub head_name: String,
     pub need_id: Option<String>,
@@ -468,6 +477,7 @@ impl From<&DistributionView> for DistributionOut {
             household_id: d.household_id.to_string(),
             town_name: d.town_name.clone(),
             village_name: d.village_name.clone(),
+            station_name: d.station_name.clone(),
             head_name: d.head_name.clone(),
             need_id: d.need_id.map(|n| n.to_string()),
             pledge_line_id: d.pledge_line_id.map(|l| l.to_string()),
@@ -556,6 +566,7 @@ pub async fn distribute(
         household: body.household,
         need: body.need,
         pledge_line: body.pledge_line,
+        station: body.station,
         lines: lines(body.lines),
         handover: DeliveryInput {
             delivered_on: body.delivered_on,
@@ -947,4 +958,168 @@ pub async fn decide_count(
         .decide_count(&signed.caller, parse_id(&id)?, b.approve, &b.reason)
         .await?;
     Ok(Json(CountOut::from(&view)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransitOut {
+    pub campaign_code: String,
+    pub waybill_id: String,
+    pub waybill_number: String,
+    pub from: String,
+    pub from_name: String,
+    pub to: String,
+    pub to_name: String,
+    pub dispatched_on: String,
+    pub item: String,
+    pub item_name: String,
+    pub unit: String,
+    pub quantity: i64,
+    /// Yuan, at the value the goods left with.
+    pub value: String,
+}
+
+/// 在途: goods dispatched under a waybill and not yet received, for waybills from or to a
+/// station you see (`station` matches either end).
+#[utoipa::path(get, path = "/stock/in-transit", tag = "stock", params(StockListQuery),
+    responses((status = 200, body = Vec<TransitOut>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn in_transit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<StockListQuery>,
+) -> Result<Json<Vec<TransitOut>>, ApiError> {
+    let query = StockQuery {
+        campaign: q.campaign,
+        station: q.station,
+        item: q.item,
+    };
+    let lines = state.app.in_transit(&signed.caller, &query).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| TransitOut {
+                campaign_code: l.campaign_code,
+                waybill_id: l.waybill_id.to_string(),
+                waybill_number: l.waybill_number,
+                from: l.from.as_str().to_owned(),
+                from_name: l.from_name,
+                to: l.to.as_str().to_owned(),
+                to_name: l.to_name,
+                dispatched_on: l.dispatched_on.to_string(),
+                item: l.item,
+                item_name: l.item_name,
+                unit: l.unit,
+                quantity: l.quantity,
+                value: l.value.yuan_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// Goods a household gives back (退回).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ReturnIn {
+    /// A campaign id or code.
+    pub campaign: String,
+    pub household: String,
+    /// Blank for the household's town station; the county's code for the county warehouse.
+    pub station: String,
+    pub item: String,
+    pub quantity: String,
+    /// `2024-12-20`; not in the future.
+    pub returned_on: String,
+    pub reason: String,
+    /// 经办人.
+    pub handler: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReturnOut {
+    pub id: String,
+    /// 退回单号, e.g. `NDXD-DEMO-R0001`.
+    pub number: String,
+    pub campaign_code: String,
+    pub household_id: String,
+    pub village_name: String,
+    pub station_name: String,
+    pub item: String,
+    pub item_name: String,
+    pub unit: String,
+    pub quantity: i64,
+    /// Yuan: what the goods were worth handed over, back in stock.
+    pub value: String,
+    pub returned_on: String,
+    pub reason: String,
+    pub handler: String,
+}
+
+impl From<&ReturnView> for ReturnOut {
+    fn from(r: &ReturnView) -> Self {
+        ReturnOut {
+            id: r.id.to_string(),
+            number: r.number.clone(),
+            campaign_code: r.campaign_code.clone(),
+            household_id: r.household_id.to_string(),
+            village_name: r.village_name.clone(),
+            station_name: r.station_name.clone(),
+            item: r.item.clone(),
+            item_name: r.item_name.clone(),
+            unit: r.unit.clone(),
+            quantity: r.quantity,
+            value: r.value.yuan_string(),
+            returned_on: r.returned_on.to_string(),
+            reason: r.reason.clone(),
+            handler: r.handler.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReturnPage {
+    pub items: Vec<ReturnOut>,
+    pub total: i64,
+}
+
+/// Returns from households in your area, the latest first.
+#[utoipa::path(get, path = "/stock/returns", tag = "stock", params(PaperListQuery),
+    responses((status = 200, body = ReturnPage), (status = 403, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn list_returns(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<PaperListQuery>,
+) -> Result<Json<ReturnPage>, ApiError> {
+    let (views, total) = state
+        .app
+        .returns(&signed.caller, &q.campaign, PageRequest::all())
+        .await?;
+    Ok(Json(ReturnPage {
+        items: views.iter().map(ReturnOut::from).collect(),
+        total,
+    }))
+}
+
+/// 退回: goods a household gives back to a station you keep, booked at the value they were
+/// handed over at. More than the household received (net of returns) is refused (422).
+#[utoipa::path(post, path = "/stock/returns", tag = "stock", request_body = ReturnIn,
+    responses((status = 201, body = ReturnOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn record_return(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<ReturnIn>,
+) -> Result<(StatusCode, Json<ReturnOut>), ApiError> {
+    let input = ReturnInput {
+        campaign: body.campaign,
+        household: body.household,
+        station: body.station,
+        item: body.item,
+        quantity: body.quantity,
+        returned_on: body.returned_on,
+        reason: body.reason,
+        handler: body.handler,
+    };
+    let view = state.app.record_return(&signed.caller, &input).await?;
+    Ok((StatusCode::CREATED, Json(ReturnOut::from(&view))))
 }

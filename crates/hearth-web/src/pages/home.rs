@@ -112,7 +112,13 @@ pub async fn page(
     } else {
         None
     };
-    let candidates: [(&'static str, &'static str, &'static str, bool); 6] = [
+    let candidates: [(&'static str, &'static str, &'static str, bool); 7] = [
+        (
+            "/dashboard",
+            "dashboard.nav",
+            "dashboard.hint",
+            caller.can(Permission::ReadLedger),
+        ),
         (
             "/organizations",
             "nav.organizations",

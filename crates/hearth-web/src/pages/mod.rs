@@ -11,15 +11,18 @@ mod audit;
 mod campaigns;
 mod claims;
 mod cultivation;
+mod dashboard;
 mod donations;
 mod home;
 mod households;
+mod imports;
 mod items;
 mod ledger;
 mod login;
 mod needs;
 mod organizations;
 mod pledges;
+mod public;
 mod stock;
 mod users;
 mod verify;
@@ -87,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .merge(attachments::router())
         .merge(cultivation::router())
         .merge(households::router())
+        .merge(imports::router())
         .merge(needs::router())
         .merge(claims::router())
         .merge(pledges::router())
@@ -97,6 +101,8 @@ pub fn router() -> Router<AppState> {
         .route("/verify/{code}", get(verify::check))
         .merge(items::router())
         .merge(ledger::router())
+        .merge(dashboard::router())
+        .route("/public", get(public::page))
 }
 
 /// Renders a template as an HTML response with the given status.
@@ -346,6 +352,7 @@ pub(crate) struct Crumb {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Home,
+    Dashboard,
     Campaigns,
     Organizations,
     Households,
@@ -390,8 +397,15 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 18] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 19] = [
             (Section::Home, "/", "nav.home", "home", true),
+            (
+                Section::Dashboard,
+                "/dashboard",
+                "dashboard.nav",
+                "dashboard",
+                caller.can(Permission::ReadLedger),
+            ),
             (
                 Section::Campaigns,
                 "/campaigns",
@@ -529,6 +543,7 @@ impl Frame {
         }];
         if section != Section::Home {
             let (href, key) = match section {
+                Section::Dashboard => ("/dashboard", "dashboard.nav"),
                 Section::Campaigns => ("/campaigns", "nav.campaigns"),
                 Section::Organizations => ("/organizations", "nav.organizations"),
                 Section::Households => ("/households", "nav.households"),

@@ -155,6 +155,17 @@ struct StockRow {
     value: String,
 }
 
+/// Goods on the road (在途) under one waybill.
+struct TransitRow {
+    waybill_href: String,
+    waybill: String,
+    route: String,
+    dispatched_on: String,
+    item: String,
+    quantity: String,
+    value: String,
+}
+
 #[derive(Template)]
 #[template(path = "stock_list.html")]
 struct ListPage {
@@ -166,6 +177,7 @@ struct ListPage {
     items: Vec<Opt>,
     rows: Vec<StockRow>,
     total: String,
+    transit: Vec<TransitRow>,
 }
 
 /// `GET /stock`: on hand per station and item, filtered by campaign, station and item.
@@ -190,6 +202,11 @@ pub async fn list(
     let lines = state
         .app
         .stock(&signed.caller, &query)
+        .await
+        .map_err(fail(t))?;
+    let on_road = state
+        .app
+        .in_transit(&signed.caller, &query)
         .await
         .map_err(fail(t))?;
     let choices = Choices::load(&state, &signed, t).await?;
@@ -217,6 +234,18 @@ pub async fn list(
             })
             .collect(),
         total: total.yuan_string(),
+        transit: on_road
+            .iter()
+            .map(|l| TransitRow {
+                waybill_href: format!("/stock/waybills/{}", l.waybill_id),
+                waybill: l.waybill_number.clone(),
+                route: format!("{} → {}", l.from_name, l.to_name),
+                dispatched_on: l.dispatched_on.to_string(),
+                item: format!("{}（{}）", l.item_name, l.unit),
+                quantity: l.quantity.to_string(),
+                value: l.value.yuan_string(),
+            })
+            .collect(),
         t,
     };
     Ok(render(StatusCode::OK, &page, t))

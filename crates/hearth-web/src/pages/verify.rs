@@ -29,6 +29,8 @@ struct Shown {
     designation: String,
     reached: String,
     lines: Vec<(String, String, String)>,
+    /// 已冲销: the day it was reversed as recorded wrongly; empty otherwise.
+    corrected_on: String,
 }
 
 #[derive(Template)]
@@ -68,6 +70,13 @@ fn shown(t: Tr, d: &PublicDonation) -> Shown {
         received_on: d.received_on.format(t.t("fmt.date")).to_string(),
         designation,
         reached: d.reached.yuan_string(),
+        corrected_on: d
+            .corrected_on
+            .map(|day| {
+                let date = day.format(t.t("fmt.date")).to_string();
+                t.f("money_page.corrected_on", &[("date", date)])
+            })
+            .unwrap_or_default(),
         lines: d
             .lines
             .iter()

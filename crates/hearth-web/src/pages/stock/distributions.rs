@@ -371,6 +371,7 @@ pub async fn record(
         household: get("household"),
         need: get("need"),
         pledge_line: get("pledge_line"),
+        station: get("station"),
         lines: posted_lines(&f),
         handover: DeliveryInput {
             delivered_on: get("delivered_on"),

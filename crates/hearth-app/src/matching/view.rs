@@ -1,0 +1,282 @@
+//! The proposal as pages and the API show it: ids turned into names, household names masked
+//! unless the caller may see them, every explanation a code with its parameters.
+
+use std::collections::HashMap;
+
+use hearth_core::Fen;
+use hearth_core::need::{Item, Urgency};
+use hearth_engine::flow::model::{
+    NeedExplanation, Proposal, Served, SupplierKind, Surplus, Tier, UnmetReason, WhatIf,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::instance::Loaded;
+use crate::Caller;
+use crate::distributions::shown;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchingView {
+    pub campaign_code: String,
+    pub needs_considered: usize,
+    pub served_units: u64,
+    pub unmet_units: u64,
+    pub households_served: usize,
+    pub needs: Vec<NeedMatchView>,
+}
+
+/// One need, what it gets and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NeedMatchView {
+    pub need_id: Uuid,
+    pub number: String,
+    pub household_id: Uuid,
+    pub head_name: String,
+    pub town_name: String,
+    pub village_name: String,
+    pub category: Category,
+    pub urgency: Urgency,
+    pub score: i64,
+    pub priority: u32,
+    pub requested: u32,
+    pub served: Vec<ServedView>,
+    pub unmet: Option<UnmetView>,
+}
+
+/// What is asked or given: a catalogue item (with its names) or a service (its code).
+#[derive(Debug, Clone, Serialize)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Supplier {
+    pub key: String,
+    pub kind: SupplierKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServedView {
+    pub supplier: Supplier,
+    pub quantity: u32,
+    /// `village`, `town` or `county`: how far the aid travels.
+    pub tier: Tier,
+    /// The supplier helped this household last season.
+    pub continuation: bool,
+}
+
+/// Why (part of) a need stays unmet: `code` is `already_provided` (`other_need` names the
+/// need that gives it), `no_supply` (nobody offers the category) or `no_capacity` (what
+/// reaches `town_name`, `reachable` units, went to needs at least as urgent; `nearest` is the
+/// nearest left-over elsewhere).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnmetView {
+    pub quantity: u32,
+    pub code: &'static str,
+    pub other_need: Option<String>,
+    pub town_name: String,
+    pub reachable: u64,
+    pub nearest: Option<SurplusView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SurplusView {
+    pub supplier: Supplier,
+    pub town_name: String,
+    pub quantity: u32,
+}
+
+/// What the budget would buy: lines per category, and who it reaches.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIfView {
+    pub budget: Fen,
+    pub spent: Fen,
+    pub lines: Vec<PurchaseView>,
+    pub needs_covered: usize,
+    pub households_reached: usize,
+    pub unmet_units_after: u64,
+    /// Categories with unmet needs but no reference price in the catalogue.
+    pub unpriced: Vec<Category>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseView {
+    pub category: Category,
+    pub quantity: u32,
+    pub unit_price: Fen,
+    pub total: Fen,
+}
+
+/// Names of areas, items and suppliers.
+pub(super) struct Names<'a> {
+    pub areas: HashMap<String, String>,
+    pub items: HashMap<String, Item>,
+    pub loaded: &'a Loaded,
+}
+
+impl Names<'_> {
+    fn area(&self, code: &str) -> String {
+        self.areas
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
+    }
+
+    pub fn category(&self, code: &str) -> Category {
+        if let Some(service) = code.strip_prefix("service:") {
+            return Category {
+                code: code.to_owned(),
+                name: String::new(),
+                name_en: String::new(),
+                service: Some(service.to_owned()),
+            };
+        }
+        let item = self.items.get(code);
+        Category {
+            code: code.to_owned(),
+            name: item.map_or_else(|| code.to_owned(), |i| i.name.clone()),
+            name_en: item.map_or_else(|| code.to_owned(), |i| i.name_en.clone()),
+            service: None,
+        }
+    }
+
+    fn supplier(&self, key: &str, kind: SupplierKind) -> Supplier {
+        let name = match key.split_once(':') {
+            Some(("org", id)) => Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| self.loaded.organizations.get(&id))
+                .map_or_else(|| key.to_owned(), |o| o.profile.name.clone()),
+            Some(("station", code)) => self.area(code),
+            _ => key.to_owned(),
+        };
+        Supplier {
+            key: key.to_owned(),
+            kind,
+            name,
+        }
+    }
+
+    fn kind_of(&self, key: &str) -> SupplierKind {
+        if key.starts_with("station:") {
+            SupplierKind::Station
+        } else {
+            SupplierKind::Organization
+        }
+    }
+}
+
+pub(super) fn matching_view(
+    caller: &Caller,
+    names: &Names,
+    campaign_code: &str,
+    proposal: &Proposal,
+) -> MatchingView {
+    let needs = proposal
+        .explanations
+        .iter()
+        .filter_map(|e| need_view(caller, names, e))
+        .collect();
+    MatchingView {
+        campaign_code: campaign_code.to_owned(),
+        needs_considered: proposal.explanations.len(),
+        served_units: proposal.served_units,
+        unmet_units: proposal.unmet_units,
+        households_served: proposal.households_served,
+        needs,
+    }
+}
+
+fn need_view(caller: &Caller, names: &Names, e: &NeedExplanation) -> Option<NeedMatchView> {
+    let row = names.loaded.needs.get(&e.need)?;
+    let household = names.loaded.households.get(&row.household_id)?;
+    Some(NeedMatchView {
+        need_id: row.id,
+        number: row.number.clone(),
+        household_id: row.household_id,
+        head_name: shown(caller, &household.head_name),
+        town_name: names.area(row.town.as_str()),
+        village_name: names.area(row.village.as_str()),
+        category: names.category(&e.category),
+        urgency: row.urgency,
+        score: household.score,
+        priority: e.priority,
+        requested: e.requested,
+        served: e.served.iter().map(|s| served_view(names, s)).collect(),
+        unmet: e
+            .unmet
+            .as_ref()
+            .map(|u| unmet_view(names, u.quantity, &u.reason)),
+    })
+}
+
+fn served_view(names: &Names, served: &Served) -> ServedView {
+    ServedView {
+        supplier: names.supplier(&served.supplier, names.kind_of(&served.supplier)),
+        quantity: served.quantity,
+        tier: served.tier,
+        continuation: served.continuation,
+    }
+}
+
+fn unmet_view(names: &Names, quantity: u32, reason: &UnmetReason) -> UnmetView {
+    let mut view = UnmetView {
+        quantity,
+        code: "no_supply",
+        other_need: None,
+        town_name: String::new(),
+        reachable: 0,
+        nearest: None,
+    };
+    match reason {
+        UnmetReason::AlreadyProvided { need } => {
+            view.code = "already_provided";
+            view.other_need = names.loaded.needs.get(need).map(|n| n.number.clone());
+        }
+        UnmetReason::NoSupply { .. } => {}
+        UnmetReason::NoCapacity {
+            town,
+            reachable,
+            nearest,
+            ..
+        } => {
+            view.code = "no_capacity";
+            view.town_name = names.area(town);
+            view.reachable = *reachable;
+            view.nearest = nearest.as_ref().map(|s| surplus_view(names, s));
+        }
+    }
+    view
+}
+
+fn surplus_view(names: &Names, surplus: &Surplus) -> SurplusView {
+    SurplusView {
+        supplier: names.supplier(&surplus.supplier, surplus.kind),
+        town_name: names.area(&surplus.town),
+        quantity: surplus.quantity,
+    }
+}
+
+pub(super) fn what_if_view(names: &Names, plan: &WhatIf) -> WhatIfView {
+    WhatIfView {
+        budget: Fen::new(plan.budget),
+        spent: Fen::new(plan.spent),
+        lines: plan
+            .lines
+            .iter()
+            .map(|l| PurchaseView {
+                category: names.category(&l.category),
+                quantity: l.quantity,
+                unit_price: Fen::new(l.unit_price),
+                total: Fen::new(l.total),
+            })
+            .collect(),
+        needs_covered: plan.covered.len(),
+        households_reached: plan.households_reached,
+        unmet_units_after: plan.unmet_units_after,
+        unpriced: plan.unpriced.iter().map(|c| names.category(c)).collect(),
+    }
+}

@@ -1,0 +1,5 @@
+//! Hearth in headless Chromium (see the crate's notes).
+
+mod layout;
+mod support;
+mod winter;

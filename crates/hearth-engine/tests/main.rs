@@ -1,0 +1,4 @@
+//! Integration tests of hearth-engine, one binary.
+
+mod flow;
+mod identity;

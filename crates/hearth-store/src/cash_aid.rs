@@ -1,0 +1,271 @@
+//! Cash aid (现金发放): campaign money handed to one household, as the paper records it. The
+//! money itself is the ledger's `cash_aid` entry (`entry_seq`); this row keeps who received,
+//! who handed it over and what it answered.
+
+use crate::organizations::PageRequest;
+use crate::{Result, Tx, parsed};
+use chrono::{DateTime, NaiveDate, Utc};
+use hearth_core::Fen;
+use hearth_core::area::AreaCode;
+use hearth_core::delivery::{Proxy, ProxyRelationship, RecipientKind};
+use hearth_core::ledger::Designation;
+use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CashAidRow {
+    pub id: Uuid,
+    /// 现金发放单号, e.g. `NDXD-DEMO-C0001`.
+    pub number: String,
+    pub campaign_id: Uuid,
+    pub household_id: Uuid,
+    pub village: AreaCode,
+    pub town: AreaCode,
+    /// Whose funds paid.
+    pub designation: Designation,
+    pub amount: Fen,
+    pub need_id: Option<Uuid>,
+    pub pledge_line_id: Option<Uuid>,
+    pub delivery_id: Option<Uuid>,
+    pub given_on: NaiveDate,
+    /// `None` when the head of the household received it.
+    pub proxy: Option<Proxy>,
+    pub handler: String,
+    pub signed_name: String,
+    pub note: String,
+    pub entry_seq: i64,
+    pub recorded_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    number: String,
+    campaign_id: Uuid,
+    household_id: Uuid,
+    village_code: String,
+    town_code: String,
+    designation: String,
+    amount_fen: i64,
+    need_id: Option<Uuid>,
+    pledge_line_id: Option<Uuid>,
+    delivery_id: Option<Uuid>,
+    given_on: String,
+    recipient: String,
+    proxy_name: String,
+    proxy_relationship: Option<String>,
+    handler: String,
+    signed_name: String,
+    note: String,
+    entry_seq: i64,
+    recorded_by: Uuid,
+    created_at: DateTime<Utc>,
+}
+
+const COLUMNS: [&str; 21] = [
+    "id",
+    "number",
+    "campaign_id",
+    "household_id",
+    "village_code",
+    "town_code",
+    "designation",
+    "amount_fen",
+    "need_id",
+    "pledge_line_id",
+    "delivery_id",
+    "given_on",
+    "recipient",
+    "proxy_name",
+    "proxy_relationship",
+    "handler",
+    "signed_name",
+    "note",
+    "entry_seq",
+    "recorded_by",
+    "created_at",
+];
+
+/// The proxy as stored: `recipient` names who received; a proxy keeps name and relationship.
+pub(crate) fn stored_proxy(
+    table: &str,
+    recipient: &str,
+    name: String,
+    relationship: Option<&str>,
+) -> Result<Option<Proxy>> {
+    let kind = parsed(
+        &format!("{table}.recipient"),
+        RecipientKind::parse(recipient),
+    )?;
+    Ok(match kind {
+        RecipientKind::Head => None,
+        RecipientKind::Proxy => Some(Proxy {
+            name,
+            relationship: parsed(
+                &format!("{table}.proxy_relationship"),
+                ProxyRelationship::parse(relationship.unwrap_or("")),
+            )?,
+        }),
+    })
+}
+
+impl Row {
+    fn into_row(self) -> Result<CashAidRow> {
+        let area = |what: &str, code: &str| parsed(what, AreaCode::parse(code));
+        Ok(CashAidRow {
+            proxy: stored_proxy(
+                "cash_aid",
+                &self.recipient,
+                self.proxy_name,
+                self.proxy_relationship.as_deref(),
+            )?,
+            id: self.id,
+            number: self.number,
+            campaign_id: self.campaign_id,
+            household_id: self.household_id,
+            village: area("cash_aid.village_code", &self.village_code)?,
+            town: area("cash_aid.town_code", &self.town_code)?,
+            designation: parsed("cash_aid.designation", self.designation.parse())?,
+            amount: Fen::new(self.amount_fen),
+            need_id: self.need_id,
+            pledge_line_id: self.pledge_line_id,
+            delivery_id: self.delivery_id,
+            given_on: parsed("cash_aid.given_on", self.given_on.parse())?,
+            handler: self.handler,
+            signed_name: self.signed_name,
+            note: self.note,
+            entry_seq: self.entry_seq,
+            recorded_by: self.recorded_by,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Stores a cash aid paper.
+pub async fn insert(tx: &mut Tx, c: &CashAidRow) -> Result<()> {
+    let recipient = match c.proxy {
+        Some(_) => RecipientKind::Proxy,
+        None => RecipientKind::Head,
+    };
+    let proxy_name = c.proxy.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+    tx.execute(
+        Query::insert()
+            .into_table("cash_aid")
+            .columns(COLUMNS)
+            .values_panic([
+                c.id.into(),
+                c.number.clone().into(),
+                c.campaign_id.into(),
+                c.household_id.into(),
+                c.village.as_str().into(),
+                c.town.as_str().into(),
+                c.designation.to_string().into(),
+                c.amount.fen().into(),
+                c.need_id.into(),
+                c.pledge_line_id.into(),
+                c.delivery_id.into(),
+                c.given_on.to_string().into(),
+                recipient.as_str().into(),
+                proxy_name.into(),
+                c.proxy.as_ref().map(|p| p.relationship.as_str()).into(),
+                c.handler.clone().into(),
+                c.signed_name.clone().into(),
+                c.note.clone().into(),
+                c.entry_seq.into(),
+                c.recorded_by.into(),
+                c.created_at.into(),
+            ]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a cash aid list asks for; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct CashAidFilter {
+    /// Households in this area (the county, a town, a village).
+    pub within: Option<AreaCode>,
+    pub campaign: Option<Uuid>,
+    pub household: Option<Uuid>,
+    /// Nothing at all (a scope that sees nothing).
+    pub nothing: bool,
+}
+
+fn filtered(filter: &CashAidFilter) -> SelectStatement {
+    let mut all = Cond::all();
+    if filter.nothing {
+        all = all.add(Expr::val(1).eq(0));
+    }
+    if let Some(area) = &filter.within {
+        all = all.add(Expr::col("village_code").like(format!("{}%", area.prefix())));
+    }
+    if let Some(campaign) = filter.campaign {
+        all = all.add(Expr::col("campaign_id").eq(campaign));
+    }
+    if let Some(household) = filter.household {
+        all = all.add(Expr::col("household_id").eq(household));
+    }
+    let mut query = Query::select();
+    query.from("cash_aid").cond_where(all);
+    query
+}
+
+/// Cash aid matching the filter, the latest day first, and how many match in all.
+pub async fn search(
+    tx: &mut Tx,
+    filter: &CashAidFilter,
+    page: PageRequest,
+) -> Result<(Vec<CashAidRow>, i64)> {
+    let total = tx
+        .count(filtered(filter).expr(Expr::col("id").count()))
+        .await?;
+    let rows: Vec<Row> = tx
+        .fetch_all(
+            filtered(filter)
+                .columns(COLUMNS)
+                .order_by("given_on", Order::Desc)
+                .order_by("number", Order::Desc)
+                .limit(page.size)
+                .offset(page.offset()),
+        )
+        .await?;
+    let rows = rows.into_iter().map(Row::into_row).collect::<Result<_>>()?;
+    Ok((rows, total))
+}
+
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<CashAidRow>> {
+    let row: Option<Row> = tx
+        .fetch_optional(
+            Query::select()
+                .columns(COLUMNS)
+                .from("cash_aid")
+                .and_where(Expr::col("id").eq(id)),
+        )
+        .await?;
+    row.map(Row::into_row).transpose()
+}
+
+/// The next free number in a campaign: `<code>-C<n>`. The unique index refuses a clash.
+pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
+    numbered(tx, "cash_aid", campaign, &format!("{code}-C")).await
+}
+
+/// `prefix` and the count of `table`'s rows in the campaign plus one, four digits.
+pub(crate) async fn numbered(
+    tx: &mut Tx,
+    table: &str,
+    campaign: Uuid,
+    prefix: &str,
+) -> Result<String> {
+    let n = tx
+        .count(
+            Query::select()
+                .expr(Expr::col("id").count())
+                .from(table.to_owned())
+                .and_where(Expr::col("campaign_id").eq(campaign)),
+        )
+        .await?;
+    Ok(format!("{prefix}{:04}", n + 1))
+}

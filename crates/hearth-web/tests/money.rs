@@ -1,0 +1,360 @@
+//! Issue 5's remaining money-and-materials papers through the real router, on both databases:
+//! cash aid to a household (refused beyond what the funds hold and from a designation that
+//! names another household), a designated donation reallocated with the donor's consent, a
+//! donation corrected by reversal (shown on its page data and on /verify), a handover straight
+//! from the county warehouse and a return, goods in transit, signature images on a cash aid
+//! paper, and the reconciliation over JSON.
+
+use crate::attachments::{multipart, post_file};
+use crate::support::{Client, Reply, TestApp};
+use axum::http::{StatusCode, header};
+use hearth_app::demo::DEMO_CAMPAIGN;
+use hearth_store::testing::each_backend;
+use serde_json::{Value, json};
+
+const COUNTY: &str = "340123";
+const SHANGPAI: &str = "340123100000";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+
+fn today() -> String {
+    hearth_app::today().to_string()
+}
+
+fn error(reply: &Reply) -> (String, String, String) {
+    let body = reply.json();
+    let e = &body["errors"][0];
+    let s = |v: &Value| v.as_str().unwrap_or("").to_owned();
+    (s(&e["field"]), s(&e["code"]), s(&e["message_zh"]))
+}
+
+fn cash_aid(household: &str, amount: &str, donation: &str) -> Value {
+    json!({"campaign": DEMO_CAMPAIGN, "household": household, "amount": amount,
+        "donation": donation, "delivered_on": today(), "recipient": "proxy",
+        "proxy_name": "户主之子（测试）", "proxy_relationship": "child",
+        "handler": "李经办（测试）", "signed_name": "户主之子（测试）"})
+}
+
+async fn two_households(t: &TestApp, town: &Client) -> (String, String) {
+    let list = t
+        .get("/api/v1/households?status=approved&page_size=100", town)
+        .await
+        .json();
+    let id = |i: usize| {
+        list["items"][i]["id"]
+            .as_str()
+            .expect("household")
+            .to_owned()
+    };
+    (id(0), id(1))
+}
+
+#[tokio::test]
+async fn designated_cash_funds_only_its_household_until_the_donor_agrees_otherwise() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        let (a, b) = two_households(&t, &town).await;
+        let gift = json!({"campaign": DEMO_CAMPAIGN, "kind": "cash", "donor_kind": "person",
+            "donor_name": "定向捐赠人（测试）", "amount": "1000", "channel": "bank_transfer",
+            "received_on": today(), "designation": "household", "designated_to": a});
+        let gift = t.json("POST", "/api/v1/donations", &county, gift).await;
+        assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.text());
+        let gift = gift.json();
+        let number = gift["number"].as_str().unwrap().to_owned();
+
+        // Household B may not be paid from money designated to household A …
+        let refused = t
+            .json(
+                "POST",
+                "/api/v1/cash-aid",
+                &town,
+                cash_aid(&b, "300", &number),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error(&refused).1, "cash_aid.designation_elsewhere");
+        // … and the campaign at large holds nothing yet: refused with what is available.
+        let empty = t
+            .json("POST", "/api/v1/cash-aid", &town, cash_aid(&b, "300", ""))
+            .await;
+        let (field, code, message) = error(&empty);
+        assert_eq!(
+            (field.as_str(), code.as_str()),
+            ("amount", "ledger.entry.insufficient_cash")
+        );
+        assert!(message.contains("0.00"), "{message}");
+
+        // The donor agrees to move 400 yuan to the campaign at large; not more than was given.
+        let uri = format!("/api/v1/donations/{number}/reallocations");
+        let consent = |amount: &str| {
+            json!({"to": "campaign", "amount": amount, "consent_who": "定向捐赠人（测试）",
+                "consent_how": "书面同意函", "consent_on": today()})
+        };
+        let too_much = t.json("POST", &uri, &county, consent("2000")).await;
+        assert_eq!(error(&too_much).1, "reallocation.exceeds_donation");
+        let by_town = t.json("POST", &uri, &town, consent("400")).await;
+        assert_eq!(by_town.status, StatusCode::FORBIDDEN);
+        let moved = t.json("POST", &uri, &county, consent("400")).await;
+        assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.text());
+        assert_eq!(moved.json()["consent_how"], "书面同意函");
+
+        let paid = t
+            .json("POST", "/api/v1/cash-aid", &town, cash_aid(&b, "300", ""))
+            .await;
+        assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.text());
+        assert_eq!(paid.json()["designation"], "campaign");
+        let to_a = t
+            .json(
+                "POST",
+                "/api/v1/cash-aid",
+                &town,
+                cash_aid(&a, "600", &number),
+            )
+            .await;
+        assert_eq!(to_a.status, StatusCode::CREATED, "{}", to_a.text());
+        let over = t
+            .json(
+                "POST",
+                "/api/v1/cash-aid",
+                &town,
+                cash_aid(&a, "1", &number),
+            )
+            .await;
+        assert_eq!(error(&over).1, "ledger.entry.insufficient_cash");
+
+        let books = t
+            .get(
+                &format!("/api/v1/campaigns/{DEMO_CAMPAIGN}/reconciliation"),
+                &county,
+            )
+            .await;
+        assert_eq!(books.status, StatusCode::OK, "{}", books.text());
+        let books = books.json();
+        assert_eq!(books["totals"]["cash_aid"], "900.00");
+        assert_eq!(books["totals"]["cash_on_hand"], "100.00");
+        assert_eq!(books["totals"]["households_reached"], 2);
+        assert_eq!(books["cash_balances"], true);
+        let kinds: Vec<&str> = books["designations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["kind"].as_str())
+            .collect();
+        assert_eq!(kinds, ["campaign", "household"]);
+        let page = t
+            .get(
+                &format!("/api/v1/donations/{}", gift["id"].as_str().unwrap()),
+                &county,
+            )
+            .await
+            .json();
+        assert_eq!(page["reallocated"], json!(["400.00"]));
+        let html = t
+            .get(
+                &format!("/donations/{}", gift["id"].as_str().unwrap()),
+                &county,
+            )
+            .await
+            .text();
+        assert!(
+            html.contains("书面同意函"),
+            "the consent shows on the donation page"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_signature_image_is_kept_with_the_cash_aid_and_never_served_as_a_page() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        let (a, _) = two_households(&t, &town).await;
+        let gift = json!({"campaign": DEMO_CAMPAIGN, "kind": "cash", "donor_kind": "anonymous",
+            "amount": "500", "channel": "cash", "received_on": today()});
+        let gift = t.json("POST", "/api/v1/donations", &county, gift).await;
+        assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.text());
+        let paid = t
+            .json("POST", "/api/v1/cash-aid", &town, cash_aid(&a, "200", ""))
+            .await;
+        assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.text());
+        let id = paid.json()["id"].as_str().unwrap().to_owned();
+        let uri = |purpose: &str| format!("/api/v1/cash-aid/{id}/files?purpose={purpose}");
+
+        let html = multipart("sign.png", "image/png", b"<html><script>alert(1)</script>");
+        let refused = post_file(&t, &uri("signature"), &town, true, html).await;
+        assert_eq!(error(&refused).1, "attachment.type");
+        let pdf = multipart("sign.pdf", "application/pdf", b"%PDF-1.7\n");
+        let refused = post_file(&t, &uri("signature"), &town, true, pdf).await;
+        assert_eq!(error(&refused).1, "handover_file.image_only");
+        let stored = post_file(
+            &t,
+            &uri("signature"),
+            &town,
+            true,
+            multipart("签名.png", "text/html", PNG),
+        )
+        .await;
+        assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
+        let auditor = t.sign_in("auditor").await;
+        let listed = t
+            .get(&format!("/api/v1/cash-aid/{id}/files"), &auditor)
+            .await;
+        assert_eq!(
+            listed.status,
+            StatusCode::FORBIDDEN,
+            "signatures are for officers"
+        );
+        let listed = t
+            .get(&format!("/api/v1/cash-aid/{id}/files"), &county)
+            .await
+            .json();
+        let file = listed[0]["id"].as_str().expect("the signature").to_owned();
+        let got = t.get(&format!("/api/v1/attachments/{file}"), &county).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.headers[header::CONTENT_TYPE], "image/png");
+        assert_eq!(got.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(got.body, PNG);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn goods_go_from_the_county_warehouse_to_a_household_come_back_and_are_seen_on_the_road() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        let (a, _) = two_households(&t, &town).await;
+        let gift = json!({"campaign": DEMO_CAMPAIGN, "kind": "in_kind",
+            "donor_kind": "organization", "donor_name": "肥西示例商贸有限公司（测试）",
+            "received_on": today(),
+            "lines": [{"item": "quilt", "quantity": "10", "unit_value": "150"}]});
+        let gift = t.json("POST", "/api/v1/donations", &county, gift).await;
+        assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.text());
+
+        let handover = |station: &str, quantity: &str| {
+            json!({"campaign": DEMO_CAMPAIGN, "household": a, "station": station,
+                "lines": [{"item": "quilt", "quantity": quantity}], "delivered_on": today(),
+                "handler": "县民政局（测试）", "signed_name": "户主签名（测试）"})
+        };
+        let by_town = t
+            .json(
+                "POST",
+                "/api/v1/distributions",
+                &town,
+                handover(COUNTY, "2"),
+            )
+            .await;
+        assert_eq!(
+            error(&by_town).0,
+            "station",
+            "a town does not keep the county warehouse"
+        );
+        let handed = t
+            .json(
+                "POST",
+                "/api/v1/distributions",
+                &county,
+                handover(COUNTY, "2"),
+            )
+            .await;
+        assert_eq!(handed.status, StatusCode::CREATED, "{}", handed.text());
+        assert_eq!(handed.json()["value"], "300.00");
+
+        let back = |quantity: &str| {
+            json!({"campaign": DEMO_CAMPAIGN, "household": a, "station": COUNTY, "item": "quilt",
+                "quantity": quantity, "returned_on": today(), "reason": "重复领取（测试）",
+                "handler": "县民政局（测试）"})
+        };
+        let too_many = t
+            .json("POST", "/api/v1/stock/returns", &county, back("3"))
+            .await;
+        let (field, code, _) = error(&too_many);
+        assert_eq!(
+            (field.as_str(), code.as_str()),
+            ("quantity", "ledger.stock.return_exceeds")
+        );
+        let returned = t
+            .json("POST", "/api/v1/stock/returns", &county, back("1"))
+            .await;
+        assert_eq!(returned.status, StatusCode::CREATED, "{}", returned.text());
+        assert_eq!(returned.json()["value"], "150.00");
+
+        let waybill = json!({"campaign": DEMO_CAMPAIGN, "from": COUNTY, "to": SHANGPAI,
+            "dispatched_on": today(), "lines": [{"item": "quilt", "quantity": "4"}]});
+        let sent = t.json("POST", "/api/v1/waybills", &county, waybill).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+        let road = t.get("/api/v1/stock/in-transit", &town).await.json();
+        assert_eq!(road[0]["quantity"], 4);
+        assert_eq!(road[0]["to"], SHANGPAI);
+        let at_county = t
+            .get(
+                &format!("/api/v1/stock?station={COUNTY}&item=quilt"),
+                &county,
+            )
+            .await
+            .json();
+        assert_eq!(at_county[0]["quantity"], 10 - 2 + 1 - 4);
+        let page = t.get("/stock", &county).await;
+        assert!(
+            page.text()
+                .contains(&sent.json()["number"].as_str().unwrap().to_owned())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_donation_recorded_wrongly_is_reversed_not_edited_and_verify_says_so() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let gift = json!({"campaign": DEMO_CAMPAIGN, "kind": "cash", "donor_kind": "person",
+            "donor_name": "录错金额（测试）", "amount": "50000", "channel": "bank_transfer",
+            "received_on": today()});
+        let gift = t
+            .json("POST", "/api/v1/donations", &county, gift)
+            .await
+            .json();
+        let id = gift["id"].as_str().unwrap().to_owned();
+        let uri = format!("/api/v1/donations/{id}/correction");
+        let blank = t
+            .json("POST", &uri, &county, json!({"corrected_on": today()}))
+            .await;
+        assert_eq!(error(&blank).0, "reason");
+        let town = t.sign_in("town").await;
+        let reason = json!({"reason": "金额多录一个零（测试）", "corrected_on": today()});
+        assert_eq!(
+            t.json("POST", &uri, &town, reason.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let done = t.json("POST", &uri, &county, reason.clone()).await;
+        assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
+        assert_eq!(
+            t.json("POST", &uri, &county, reason).await.status,
+            StatusCode::CONFLICT
+        );
+
+        let shown = t
+            .get(&format!("/api/v1/donations/{id}"), &county)
+            .await
+            .json();
+        assert_eq!(shown["correction_reason"], "金额多录一个零（测试）");
+        assert_eq!(
+            shown["amount"], "50000.00",
+            "the record itself is never edited"
+        );
+        let books = t
+            .get(
+                &format!("/api/v1/campaigns/{DEMO_CAMPAIGN}/reconciliation"),
+                &county,
+            )
+            .await
+            .json();
+        assert_eq!(books["totals"]["raised_cash"], "0.00");
+        let code = gift["verification_code"].as_str().unwrap();
+        let public = t.get(&format!("/verify/{code}"), &Client::default()).await;
+        assert!(public.text().contains("已冲销"), "{}", public.text());
+    })
+    .await;
+}

@@ -1,0 +1,170 @@
+//! `hearth import households FILE …` and `hearth template households FILE.xlsx`: the county's
+//! spreadsheets from the console. With `--json` stdout is exactly one JSON object (scripts
+//! depend on its shape); progress goes to stderr. Exit status 1 when a row was refused.
+
+use crate::cli::{ImportArgs, ImportCommand, TemplateCommand};
+use crate::config::{Settings, app_with_keys};
+use anyhow::{Context, Result};
+use hearth_app::imports::{Existing, ImportMode, ImportReport, ImportRequest, Importer};
+use hearth_app::{App, AppError};
+use hearth_core::Lang;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode> {
+    let ImportCommand::Households(args) = command;
+    let app = app_with_keys(settings).await?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let request = ImportRequest {
+        file_name: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes,
+        campaign: args.campaign.clone(),
+        dry_run: args.dry_run,
+        mode: ImportMode::parse(&args.mode).map_err(refusal)?,
+        existing: Existing::parse(&args.existing).map_err(refusal)?,
+    };
+    let caller = match &args.as_user {
+        Some(name) => Some(
+            app.officer_for_console(name)
+                .await
+                .map_err(|e| officer_refused(name, e))?,
+        ),
+        None if args.dry_run => None,
+        None => anyhow::bail!(
+            "name the town or village officer the rows are entered by: --as USERNAME (or HEARTH_IMPORT_AS); only --dry-run works without one"
+        ),
+    };
+    let importer = caller.as_ref().map_or(Importer::Console, Importer::Officer);
+    let progress = |done: u32, total: u32| {
+        if done == total || done.is_multiple_of(500) {
+            eprint!("\r导入进度 / progress: {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let report = app
+        .import_households(importer, &request, &progress)
+        .await
+        .map_err(refusal)?;
+    write_errors(&args, &report)?;
+    print_report(&args, &report)?;
+    Ok(if report.rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn officer_refused(name: &str, e: AppError) -> anyhow::Error {
+    match e {
+        AppError::NotFound => anyhow::anyhow!("no account named {name}"),
+        AppError::Forbidden => anyhow::anyhow!(
+            "{name} is not a town or village officer, who alone register households"
+        ),
+        other => refusal(other),
+    }
+}
+
+/// A refusal of the whole file (unreadable, no header, unknown campaign) in both languages.
+fn refusal(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(list) => anyhow::anyhow!(
+            "{}",
+            list.iter()
+                .map(|i| format!(
+                    "{}: {} / {}",
+                    i.field(),
+                    i.message(Lang::ZhCn),
+                    i.message(Lang::En)
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => other.into(),
+    }
+}
+
+fn write_errors(args: &ImportArgs, report: &ImportReport) -> Result<()> {
+    let Some(path) = &args.errors else {
+        return Ok(());
+    };
+    let bytes = report.error_rows.to_xlsx(Lang::ZhCn)?;
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The contract: `{"rows_read", "accepted", "rejected", "duplicates", "accepted_rows",
+/// "errors": [{"row", "column", "reason"}]}`.
+fn contract(report: &ImportReport) -> serde_json::Value {
+    let errors: Vec<serde_json::Value> = report
+        .problems
+        .iter()
+        .map(|p| serde_json::json!({"row": p.row, "column": p.column, "reason": p.reason_zh}))
+        .collect();
+    serde_json::json!({
+        "rows_read": report.rows_read,
+        "accepted": report.accepted,
+        "rejected": report.rejected,
+        "duplicates": report.duplicates,
+        "accepted_rows": report.accepted_rows,
+        "errors": errors,
+    })
+}
+
+fn print_report(args: &ImportArgs, report: &ImportReport) -> Result<()> {
+    if args.json {
+        println!("{}", serde_json::to_string(&contract(report))?);
+        return Ok(());
+    }
+    let state = match (args.dry_run, report.committed) {
+        (true, _) => "仅校验，未写入 / checked only, nothing written",
+        (false, true) => "已导入 / imported",
+        (false, false) => "有错误，全部未导入 / refused rows: nothing imported",
+    };
+    println!("{state}");
+    println!(
+        "读取 {} 行，通过 {}，错误 {}，重复 {} / rows read {}, accepted {}, rejected {}, duplicates {}",
+        report.rows_read,
+        report.accepted,
+        report.rejected,
+        report.duplicates,
+        report.rows_read,
+        report.accepted,
+        report.rejected,
+        report.duplicates
+    );
+    if report.needs_recorded + report.needs_pending > 0 {
+        println!(
+            "需求：已登记 {}，待户审核通过后登记 {} / needs: recorded {}, waiting for approval {}",
+            report.needs_recorded,
+            report.needs_pending,
+            report.needs_recorded,
+            report.needs_pending
+        );
+    }
+    for p in &report.problems {
+        println!("第{}行【{}】{}", p.row, p.column, p.reason_zh);
+    }
+    Ok(())
+}
+
+pub async fn template(settings: &Settings, command: TemplateCommand) -> Result<ExitCode> {
+    let TemplateCommand::Households { file } = command;
+    let app = App::new(
+        crate::config::open(settings).await?,
+        hearth_app::Policy::default(),
+    );
+    let bytes = app
+        .household_template(None, Lang::ZhCn)
+        .await
+        .map_err(refusal)?;
+    std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
+    println!("已生成模板 / template written: {}", file.display());
+    Ok(ExitCode::SUCCESS)
+}
