@@ -202,9 +202,10 @@ impl<'a> Facts<'a> {
         let (entries, movements) = self.records_in(place, &areas);
         let books = Reconciliation::of(entries.iter().copied(), movements.iter().copied());
         let in_place = |h: &Uuid| {
-            areas
-                .get(h)
-                .is_some_and(|(village, town)| place.holds(village, town))
+            matches!(place, Place::County)
+                || areas
+                    .get(h)
+                    .is_some_and(|(village, town)| place.holds(village, town))
         };
         Kpis {
             cash_raised: books.raised_cash,
@@ -263,9 +264,10 @@ impl<'a> Facts<'a> {
         let areas = self.household_areas();
         let (entries, _) = self.records_in(place, &areas);
         let in_place = |h: &Uuid| {
-            areas
-                .get(h)
-                .is_some_and(|(village, town)| place.holds(village, town))
+            matches!(place, Place::County)
+                || areas
+                    .get(h)
+                    .is_some_and(|(village, town)| place.holds(village, town))
         };
         let reach_days: Vec<NaiveDate> = reached
             .iter()
