@@ -219,7 +219,7 @@ mod tests {
         let span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
         assert!(svg.contains(&format!(r#"width="{span:.1}""#)), "{svg}");
         assert!(
-            svg.contains(r#"class="part-1" x="190.0""#),
+            svg.contains(r#"class="part-1" x="186.0""#),
             "parts stack: {svg}"
         );
     }
