@@ -121,6 +121,40 @@ pub struct TotpEnrolment {
     pub uri: String,
 }
 
+impl TotpEnrolment {
+    pub(crate) fn of(username: &str, secret: &[u8]) -> TotpEnrolment {
+        TotpEnrolment {
+            secret_base32: totp::base32(secret),
+            uri: totp::otpauth_uri("Hearth", username, secret),
+        }
+    }
+}
+
+/// Where a browser sign-in stands after a step.
+#[derive(Debug, Clone)]
+pub enum SignInStep {
+    Done(SignedIn),
+    /// The password was right; a one-time code comes next, sent with this sealed token. See
+    /// [`App::pending_sign_in`] for what the step shows.
+    CodeNeeded {
+        pending: String,
+    },
+}
+
+/// What has been proven before the second factor.
+#[derive(Clone, Copy)]
+enum Proof<'a> {
+    Password(&'a str),
+    /// The password, earlier in this sign-in (a pending token says so).
+    Pending,
+}
+
+enum Outcome {
+    Done(SignedIn),
+    CodeNeeded(User),
+    EnrolmentNeeded(User),
+}
+
 impl App {
     /// Checks the password and opens a session, or counts the failure and locks the account
     /// after too many in a row.
@@ -135,13 +169,78 @@ impl App {
 
     /// [`App::sign_in`] with a one-time code, for accounts that have a second factor.
     pub async fn sign_in_with(&self, attempt: SignInAttempt<'_>) -> Result<SignedIn> {
+        let outcome = self
+            .attempt_sign_in(
+                attempt.username,
+                Proof::Password(attempt.password),
+                attempt.totp_code,
+                None,
+            )
+            .await?;
+        match outcome {
+            Outcome::Done(signed_in) => Ok(signed_in),
+            Outcome::CodeNeeded(_) => Err(Invalid::new("totp_code", "totp.required").into()),
+            Outcome::EnrolmentNeeded(_) => {
+                Err(Invalid::new("totp_code", "totp.enrolment_required").into())
+            }
+        }
+    }
+
+    /// The first step of a sign-in in the browser: the password. An account with a second
+    /// factor goes on to a code step; an administrator who must have one and has none sets one
+    /// up there and then. The step between carries a sealed, short-lived token.
+    pub async fn sign_in_step(&self, username: &str, password: &str) -> Result<SignInStep> {
+        let outcome = self
+            .attempt_sign_in(username, Proof::Password(password), None, None)
+            .await?;
+        self.next_step(outcome, None)
+    }
+
+    /// The code step of a browser sign-in, with the token [`App::sign_in_step`] gave.
+    pub async fn finish_sign_in(&self, pending: &str, code: &str) -> Result<SignInStep> {
+        let opened = self.open_pending_sign_in(pending)?;
+        let outcome = self
+            .attempt_sign_in(
+                &opened.username,
+                Proof::Pending,
+                Some(code),
+                opened.enrolling.as_deref(),
+            )
+            .await?;
+        self.next_step(outcome, opened.enrolling)
+    }
+
+    fn next_step(&self, outcome: Outcome, enrolling: Option<Vec<u8>>) -> Result<SignInStep> {
+        Ok(match outcome {
+            Outcome::Done(signed_in) => SignInStep::Done(signed_in),
+            Outcome::CodeNeeded(user) => SignInStep::CodeNeeded {
+                pending: self.seal_pending_sign_in(&user, enrolling.as_deref())?,
+            },
+            Outcome::EnrolmentNeeded(user) => {
+                let secret = enrolling.unwrap_or_else(totp::new_secret);
+                SignInStep::CodeNeeded {
+                    pending: self.seal_pending_sign_in(&user, Some(&secret))?,
+                }
+            }
+        })
+    }
+
+    /// Checks who is signing in, then their second factor, and opens a session when both pass.
+    /// `enrolling` is a secret being set up in this very sign-in, stored once a code matches.
+    async fn attempt_sign_in(
+        &self,
+        username: &str,
+        proof: Proof<'_>,
+        code: Option<&str>,
+        enrolling: Option<&[u8]>,
+    ) -> Result<Outcome> {
         let now = hearth_store::now();
         let mut tx = self.store().write().await?;
-        let Some((mut user, stored)) =
-            users::by_username_for_update(&mut tx, attempt.username).await?
-        else {
-            password::verify(attempt.password, decoy_hash());
-            let typed: String = attempt.username.trim().chars().take(64).collect();
+        let Some((user, stored)) = users::by_username_for_update(&mut tx, username).await? else {
+            if let Proof::Password(typed) = proof {
+                password::verify(typed, decoy_hash());
+            }
+            let typed: String = username.trim().chars().take(64).collect();
             let nobody = Actor {
                 id: None,
                 name: typed,
@@ -158,37 +257,50 @@ impl App {
             tx.commit().await?;
             return Err(AppError::Locked(until));
         }
-        if !password::verify(attempt.password, &stored) {
+        if let Proof::Password(typed) = proof
+            && !password::verify(typed, &stored)
+        {
             return self
                 .count_failure(tx, &actor, user, "wrong_password", now)
-                .await;
+                .await
+                .map(Outcome::Done);
         }
         if user.status == UserStatus::Disabled {
             refuse(&mut tx, &actor, &user, "disabled").await?;
             tx.commit().await?;
             return Err(AppError::Disabled);
         }
-        match self
-            .second_factor(&mut tx, &user, attempt.totp_code, now)
-            .await?
-        {
-            SecondFactor::Passed => {}
+        let factor = self
+            .second_factor(&mut tx, &user, code, now, enrolling)
+            .await?;
+        let outcome = match factor {
+            SecondFactor::Passed => return self.open_session(tx, &actor, user, now).await,
             SecondFactor::Wrong => {
                 return self
                     .count_failure(tx, &actor, user, "wrong_totp", now)
-                    .await;
+                    .await
+                    .map(Outcome::Done);
             }
             SecondFactor::Missing => {
                 refuse(&mut tx, &actor, &user, "totp_missing").await?;
-                tx.commit().await?;
-                return Err(Invalid::new("totp_code", "totp.required").into());
+                Outcome::CodeNeeded(user)
             }
             SecondFactor::NotEnrolled => {
                 refuse(&mut tx, &actor, &user, "totp_not_enrolled").await?;
-                tx.commit().await?;
-                return Err(Invalid::new("totp_code", "totp.enrolment_required").into());
+                Outcome::EnrolmentNeeded(user)
             }
-        }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn open_session(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        mut user: User,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Outcome> {
         user.failed_logins = 0;
         user.locked_until = None;
         user.last_login_at = Some(now);
@@ -206,18 +318,18 @@ impl App {
         sessions::insert(&mut tx, &session).await?;
         log(
             &mut tx,
-            &actor,
+            actor,
             "sign_in",
             user.id.to_string(),
             serde_json::json!({}),
         )
         .await?;
         tx.commit().await?;
-        Ok(SignedIn {
+        Ok(Outcome::Done(SignedIn {
             token,
             csrf_token: session.csrf_token,
             user,
-        })
+        }))
     }
 
     /// One more failure in a row for the account, which locks it at the policy's limit.
@@ -260,24 +372,37 @@ impl App {
         user: &User,
         code: Option<&str>,
         now: chrono::DateTime<chrono::Utc>,
+        enrolling: Option<&[u8]>,
     ) -> Result<SecondFactor> {
-        let Some(stored) = sign_in_guard::totp(tx, user.id).await? else {
-            let required = self.policy().require_totp_for_admins && needs_second_factor(user);
-            return Ok(if required {
-                SecondFactor::NotEnrolled
-            } else {
-                SecondFactor::Passed
-            });
+        let stored = sign_in_guard::totp(tx, user.id).await?;
+        let secret = match (&stored, enrolling) {
+            (Some(stored), _) => self.totp_secret(stored)?,
+            (None, Some(secret)) => secret.to_vec(),
+            (None, None) => {
+                let required = self.policy().require_totp_for_admins && needs_second_factor(user);
+                return Ok(if required {
+                    SecondFactor::NotEnrolled
+                } else {
+                    SecondFactor::Passed
+                });
+            }
         };
         let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
             return Ok(SecondFactor::Missing);
         };
-        let secret = self.totp_secret(&stored)?;
-        Ok(match totp::matching_step(&secret, code, now.timestamp()) {
-            Some(step) if sign_in_guard::use_step(tx, user.id, step, now).await? => {
-                SecondFactor::Passed
-            }
-            _ => SecondFactor::Wrong,
+        let Some(step) = totp::matching_step(&secret, code, now.timestamp()) else {
+            return Ok(SecondFactor::Wrong);
+        };
+        if stored.is_none() {
+            let actor = Caller::new(user.clone()).actor();
+            self.store_totp(tx, &actor, user.id, &secret, Some((now, step)))
+                .await?;
+            return Ok(SecondFactor::Passed);
+        }
+        Ok(if sign_in_guard::use_step(tx, user.id, step, now).await? {
+            SecondFactor::Passed
+        } else {
+            SecondFactor::Wrong
         })
     }
 
@@ -297,29 +422,32 @@ impl App {
         let (user, _) = users::by_username(&mut tx, username)
             .await?
             .ok_or(AppError::NotFound)?;
-        let row = user.id.to_string();
-        let sealed = self.cipher()?.seal(totp_slot(&row), &hex::encode(&secret));
+        self.store_totp(&mut tx, &by.actor(), user.id, &secret, None)
+            .await?;
+        tx.commit().await?;
+        Ok(TotpEnrolment::of(user.username.as_str(), &secret))
+    }
+
+    /// Seals and stores a user's second factor, replacing any old one. `confirmed` is the
+    /// moment and step of the code that proved the owner's app has it, when there was one.
+    pub(crate) async fn store_totp(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        user_id: Uuid,
+        secret: &[u8],
+        confirmed: Option<(chrono::DateTime<chrono::Utc>, i64)>,
+    ) -> Result<()> {
+        let row = user_id.to_string();
         let stored = sign_in_guard::Totp {
-            user_id: user.id,
-            secret: sealed,
-            confirmed_at: None,
-            last_step: 0,
+            user_id,
+            secret: self.cipher()?.seal(totp_slot(&row), &hex::encode(secret)),
+            confirmed_at: confirmed.map(|(at, _)| at),
+            last_step: confirmed.map_or(0, |(_, step)| step),
             created_at: hearth_store::now(),
         };
-        sign_in_guard::put_totp(&mut tx, &stored).await?;
-        log(
-            &mut tx,
-            &by.actor(),
-            "totp_enrolled",
-            row,
-            serde_json::json!({}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(TotpEnrolment {
-            secret_base32: totp::base32(&secret),
-            uri: totp::otpauth_uri("Hearth", user.username.as_str(), &secret),
-        })
+        sign_in_guard::put_totp(tx, &stored).await?;
+        log(tx, actor, "totp_enrolled", row, serde_json::json!({})).await
     }
 
     /// Whether `client` (an IP address) may try to sign in: refused for the rest of the window

@@ -39,8 +39,11 @@ use hearth_store::stock::{self, DistributionFilter, DistributionRow, HandedLine}
 use hearth_store::{Tx, ledger};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use uuid::Uuid;
+
+mod roster;
+
+pub use roster::{Roster, RosterQuery, RosterRow, RosterUse};
 
 const RECORD: &str = "distribution";
 
@@ -102,65 +105,6 @@ pub struct DistributionQuery {
     pub from: Option<String>,
     /// Handed over on or before this day.
     pub to: Option<String>,
-}
-
-/// The roster asked for: one campaign, one town, optionally a range of days (a batch).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct RosterQuery {
-    /// A campaign id or code.
-    pub campaign: String,
-    /// The town; a town officer's own when blank.
-    pub town: String,
-    pub from: String,
-    pub to: String,
-}
-
-/// Why a roster leaves the screen; both are written to the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RosterUse {
-    /// The A4 print view.
-    Print,
-    /// The .xlsx file.
-    Export,
-}
-
-/// The distribution roster (发放签收表) of one town and batch, masked for paper given out.
-#[derive(Debug, Clone, Serialize)]
-pub struct Roster {
-    pub campaign_code: String,
-    pub campaign_name: String,
-    pub town: AreaCode,
-    pub town_name: String,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub rows: Vec<RosterRow>,
-    /// Per item, the units and value handed over, for the summary the town stamps.
-    pub totals: Vec<HandedView>,
-    /// Households reached.
-    pub households: usize,
-    pub value: Fen,
-}
-
-/// One handover on the roster.
-#[derive(Debug, Clone, Serialize)]
-pub struct RosterRow {
-    pub number: String,
-    pub village_name: String,
-    /// In full for officers (whoever signs must find their line); masked for auditors.
-    pub head_name: String,
-    /// In full for officers; the village only for auditors.
-    pub address: String,
-    /// Always `340123********1234`: the roster is paper given out.
-    pub id_number: String,
-    /// Always `*******1234`.
-    pub phone: String,
-    pub lines: Vec<HandedView>,
-    pub value: Fen,
-    pub proxy_name: String,
-    pub proxy_relationship: Option<ProxyRelationship>,
-    pub distributed_on: NaiveDate,
-    pub handler: String,
 }
 
 fn full_names(caller: &Caller) -> bool {
@@ -539,6 +483,18 @@ impl App {
         out.into_iter().next().ok_or(AppError::NotFound)
     }
 
+    /// One handover to a household in the caller's area, or "not found".
+    pub async fn distribution(&self, caller: &Caller, id: Uuid) -> Result<DistributionView> {
+        let scope = read_scope(caller)?;
+        let mut tx = self.store().read().await?;
+        let row = stock::distribution(&mut tx, id)
+            .await?
+            .filter(|r| r.village.is_within(&scope))
+            .ok_or(AppError::NotFound)?;
+        let out = views(&mut tx, caller, std::slice::from_ref(&row)).await?;
+        out.into_iter().next().ok_or(AppError::NotFound)
+    }
+
     /// Handovers to households in the caller's area, the latest first, and how many match.
     pub async fn distributions(
         &self,
@@ -572,77 +528,6 @@ impl App {
         let (rows, total) = stock::distributions(&mut tx, &filter, page, true).await?;
         Ok((views(&mut tx, caller, &rows).await?, total))
     }
-
-    /// The distribution roster (发放签收表) of one town and campaign, optionally a range of
-    /// days, in the order handed over. Printing or exporting it is written to the audit log.
-    pub async fn roster(
-        &self,
-        caller: &Caller,
-        query: &RosterQuery,
-        purpose: RosterUse,
-    ) -> Result<Roster> {
-        let scope = read_scope(caller)?;
-        let town = roster_town(&scope, &query.town)?;
-        let from = optional_day("from", &query.from)?;
-        let to = optional_day("to", &query.to)?;
-        let mut tx = self.store().write().await?;
-        let campaign = crate::needs::find_campaign(&mut tx, &query.campaign)
-            .await?
-            .ok_or_else(|| {
-                Invalid::new("campaign", "stock.campaign_unknown").arg("value", &query.campaign)
-            })?;
-        let filter = DistributionFilter {
-            within: Some(town.clone()),
-            campaign: Some(campaign.id),
-            from,
-            to,
-            ..DistributionFilter::default()
-        };
-        let (rows, _) = stock::distributions(&mut tx, &filter, PageRequest::all(), false).await?;
-        let names = Lookup::load(&mut tx).await?;
-        let mut roster_rows = Vec::with_capacity(rows.len());
-        let mut households_seen: HashMap<Uuid, HouseholdRow> = HashMap::new();
-        for row in &rows {
-            let household = match households_seen.entry(row.household_id) {
-                Entry::Occupied(seen) => seen.into_mut(),
-                Entry::Vacant(slot) => {
-                    let found = households::get(&mut tx, row.household_id).await?;
-                    slot.insert(found.ok_or(AppError::NotFound)?)
-                }
-            };
-            roster_rows.push(roster_row(caller, &names, household, row));
-        }
-        let action = match purpose {
-            RosterUse::Print => "roster_printed",
-            RosterUse::Export => "roster_exported",
-        };
-        let detail = serde_json::json!({
-            "campaign": campaign.profile.code, "town": town.as_str(),
-            "from": from.map(|d| d.to_string()), "to": to.map(|d| d.to_string()), "rows": rows.len(),
-        });
-        audited(
-            &mut tx,
-            caller,
-            (action, RECORD),
-            campaign.id,
-            detail,
-            String::new(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Roster {
-            campaign_code: campaign.profile.code.clone(),
-            campaign_name: campaign.profile.name.clone(),
-            town_name: names.area(&town),
-            town,
-            from,
-            to,
-            totals: totals(&names, &rows),
-            households: households_seen.len(),
-            value: rows.iter().flat_map(|r| &r.lines).map(|l| l.value).sum(),
-            rows: roster_rows,
-        })
-    }
 }
 
 /// What a handover to one household may answer, for the handover form: its open item needs
@@ -654,6 +539,17 @@ pub struct HandoverChoices {
     pub village_name: String,
     pub needs: Vec<NeedChoice>,
     pub pledge_lines: Vec<PledgeLineChoice>,
+    /// Open cash needs, which cash aid may meet.
+    pub cash_needs: Vec<CashNeedChoice>,
+}
+
+/// An open cash need of the household, for the cash aid form.
+#[derive(Debug, Clone, Serialize)]
+pub struct CashNeedChoice {
+    pub id: Uuid,
+    pub number: String,
+    pub campaign_code: String,
+    pub amount: Fen,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -719,8 +615,21 @@ impl App {
                 _ => None,
             })
             .collect();
+        let cash_needs = open
+            .iter()
+            .filter_map(|n| match &n.line {
+                NeedLine::Cash { amount } => Some(CashNeedChoice {
+                    id: n.id,
+                    number: n.number.clone(),
+                    campaign_code: names.campaign_code(n.campaign_id),
+                    amount: *amount,
+                }),
+                _ => None,
+            })
+            .collect();
         let pledge_lines = pledge_line_choices(&mut tx, &names, &household).await?;
         Ok(HandoverChoices {
+            cash_needs,
             household_id: household.id,
             head_name: household.head_name.clone(),
             village_name: names.area(&household.village),
@@ -777,75 +686,4 @@ async fn pledge_line_choices(
         }
     }
     Ok(out)
-}
-
-/// The town a roster is for: a town officer's own; for the county and auditors the town they
-/// name, inside their area (another is "not found").
-fn roster_town(scope: &AreaCode, raw: &str) -> Result<AreaCode> {
-    if raw.trim().is_empty() {
-        return match scope.level() {
-            AreaLevel::Town => Ok(scope.clone()),
-            _ => Err(Invalid::new("town", "field.required").into()),
-        };
-    }
-    let town = AreaCode::parse(raw).map_err(|e| e.within("town"))?;
-    if town.level() != AreaLevel::Town {
-        return Err(Invalid::new("town", "stock.not_a_town")
-            .arg("value", raw.trim())
-            .into());
-    }
-    if !town.is_within(scope) {
-        return Err(AppError::NotFound);
-    }
-    Ok(town)
-}
-
-fn roster_row(
-    caller: &Caller,
-    names: &Lookup,
-    household: &HouseholdRow,
-    row: &DistributionRow,
-) -> RosterRow {
-    let village_name = names.area(&row.village);
-    RosterRow {
-        number: row.number.clone(),
-        head_name: shown(caller, &household.head_name),
-        address: if full_names(caller) {
-            household.address.clone()
-        } else {
-            village_name.clone()
-        },
-        village_name,
-        id_number: household.head_id_masked.clone(),
-        phone: household
-            .phone_last4
-            .as_ref()
-            .map(|last4| format!("*******{last4}"))
-            .unwrap_or_default(),
-        lines: handed(names, &row.lines),
-        value: row.lines.iter().map(|l| l.value).sum(),
-        proxy_name: row
-            .proxy
-            .as_ref()
-            .map(|p| shown(caller, &p.name))
-            .unwrap_or_default(),
-        proxy_relationship: row.proxy.as_ref().map(|p| p.relationship),
-        distributed_on: row.distributed_on,
-        handler: row.handler.clone(),
-    }
-}
-
-/// Per item, the units and value on the roster, in catalogue order of first appearance.
-fn totals(names: &Lookup, rows: &[DistributionRow]) -> Vec<HandedView> {
-    let mut out: Vec<HandedLine> = Vec::new();
-    for line in rows.iter().flat_map(|r| &r.lines) {
-        match out.iter_mut().find(|t| t.item == line.item) {
-            Some(total) => {
-                total.quantity += line.quantity;
-                total.value = total.value.checked_add(line.value).unwrap_or(total.value);
-            }
-            None => out.push(line.clone()),
-        }
-    }
-    handed(names, &out)
 }

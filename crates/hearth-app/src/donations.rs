@@ -461,9 +461,25 @@ fn in_scope(filter: &DonationFilter, d: &DonationRow) -> bool {
         })
 }
 
-/// How much of a donation has reached households, line by line for goods.
+/// Whether a reversing record undoes the record at `seq`.
+fn is_reversed(records: &[Record], seq: i64) -> bool {
+    records.iter().any(|record| {
+        let reverses = match record {
+            Record::Entry(e) => e.draft.reverses,
+            Record::Movement(m) => m.draft.reverses,
+        };
+        reverses == Some(seq)
+    })
+}
+
+/// How much of a donation has reached households, line by line for goods. A corrected
+/// (reversed) donation has reached no one: its money or goods were never really there, so
+/// what was spent is credited to the pool's other inflows.
 fn reached(records: &[Record], d: &Donation) -> (Fen, Vec<i64>) {
     let row = &d.row;
+    if is_reversed(records, row.entry_seq) {
+        return (Fen::ZERO, vec![0; d.lines.len()]);
+    }
     match row.kind {
         DonationKind::Cash => (
             cash_reached(

@@ -10,11 +10,18 @@
 //! it holds the refused rows as sent) for the result page and the error file.
 
 mod batch;
+mod catalogue;
 mod households;
 mod needs;
+mod people;
+mod purge;
+mod records;
+mod sheets;
 mod template;
 
 pub use batch::{ImportSummary, ImportView, reseal_all};
+pub use purge::forget_households;
+pub use records::ImportKind;
 
 use crate::{Caller, Result};
 use hearth_office::import::{ErrorRows, RowProblem};
@@ -162,6 +169,10 @@ pub struct ImportReport {
     pub needs_pending: u32,
     /// The refused and skipped rows as sent, for the error file.
     pub error_rows: ErrorRows,
+    /// Household rows that likely match a registered household under another ID number (a
+    /// typo), found before anything was written; see `identity::likely_matches`.
+    #[serde(default)]
+    pub likely_matches: Vec<crate::identity::LikelyMatch>,
 }
 
 /// Progress of a long import: rows checked so far of all rows.

@@ -20,8 +20,10 @@ pub mod demo;
 pub mod distributions;
 pub mod donations;
 pub mod error;
+pub mod exports;
 pub mod handover_files;
 pub mod households;
+pub mod identity;
 pub mod imports;
 pub mod ledger;
 pub mod matching;
@@ -41,6 +43,7 @@ pub mod waybills;
 mod caller;
 mod password;
 pub mod totp;
+pub mod totp_enrolment;
 
 pub use caller::Caller;
 pub use error::AppError;

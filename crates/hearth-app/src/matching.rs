@@ -2,12 +2,14 @@
 //! needs to the organizations' open pledges and the stations' stock that serves the most
 //! urgent needs first, keeps aid local and with last season's organization, and never gives a
 //! household the same aid twice ([`hearth_engine::flow::model`]); and what a cash budget would
-//! buy for the needs left over. Nothing is written: the proposal is for review.
+//! buy for the needs left over. The proposal is for review: nothing is written until the county
+//! accepts it ([`accept`]), with the digest of what it was made from.
 //!
 //! Who: the county administrator only, since the proposal spans every town. Which needs: open
 //! (approved, unclaimed) item and service needs of approved households that consented to
 //! sharing with organizations; cash needs are left to the what-if budget.
 
+mod accept;
 mod instance;
 mod view;
 
@@ -17,14 +19,17 @@ use hearth_core::role::Role;
 use hearth_core::user::UserStatus;
 use hearth_core::{Fen, Invalid};
 use hearth_engine::flow::model::{self, ModelError, Proposal};
-use hearth_store::{Tx, areas, items, users};
+use hearth_store::{Tx, areas, items, matching, users};
+use uuid::Uuid;
 
-use crate::stock::{StockQuery, running_campaign};
+use crate::stock::running_campaign;
 use crate::{App, AppError, Caller, Result, today};
 
+pub use accept::{AcceptInput, AcceptLine, AcceptedView, ClaimMade, TransferMade};
+pub use hearth_engine::flow::model::{SupplierKind, Tier};
 pub use view::{
-    Category, MatchingView, NeedMatchView, PurchaseView, ServedView, Supplier, SurplusView,
-    UnmetView, WhatIfView,
+    Category, HouseholdMatchView, MatchingView, NeedMatchView, PlanView, PurchaseView, ServedView,
+    Supplier, SurplusView, UnmetView, WhatIfView,
 };
 
 fn county_only(caller: &Caller) -> Result<()> {
@@ -45,6 +50,11 @@ struct Solved {
     loaded: instance::Loaded,
     proposal: Proposal,
     code: String,
+    campaign_id: Uuid,
+    /// What the proposal was made from ([`instance::digest`]).
+    digest: String,
+    /// Transfer plans accepted earlier whose needs are still open.
+    plans: Vec<matching::TransferPlan>,
 }
 
 impl App {
@@ -62,22 +72,28 @@ impl App {
         Ok(caller)
     }
 
-    async fn solve_matching(&self, caller: &Caller, campaign: &str) -> Result<Solved> {
-        county_only(caller)?;
-        let query = StockQuery {
-            campaign: Some(campaign.to_owned()),
-            ..StockQuery::default()
-        };
-        let stock = self.stock(caller, &query).await?;
-        let mut tx = self.store().read().await?;
-        let campaign = running_campaign(&mut tx, campaign).await?;
-        let loaded = instance::load(&mut tx, campaign.id, &stock, today()).await?;
+    /// The proposal as the database stands in `tx`.
+    async fn solve_in(&self, tx: &mut Tx, campaign: &str) -> Result<Solved> {
+        let campaign = running_campaign(tx, campaign).await?;
+        let plans = matching::open_transfers(tx, campaign.id).await?;
+        let journal = self.journal(tx).await?;
+        let stock = instance::station_stock(&journal, campaign.id, &plans);
+        let loaded = instance::load(tx, campaign.id, &stock, &plans, today()).await?;
         let proposal = model::propose(&loaded.instance).map_err(refused)?;
         Ok(Solved {
+            digest: instance::digest(&loaded.instance),
             loaded,
             proposal,
             code: campaign.profile.code,
+            campaign_id: campaign.id,
+            plans,
         })
+    }
+
+    async fn solve_matching(&self, caller: &Caller, campaign: &str) -> Result<Solved> {
+        county_only(caller)?;
+        let mut tx = self.store().read().await?;
+        self.solve_in(&mut tx, campaign).await
     }
 
     /// The proposed allocation for a running campaign, with an explanation per need.
@@ -85,35 +101,39 @@ impl App {
         let solved = self.solve_matching(caller, campaign).await?;
         let mut tx = self.store().read().await?;
         let names = names(&mut tx, &solved.loaded).await?;
-        Ok(view::matching_view(
-            caller,
-            &names,
-            &solved.code,
-            &solved.proposal,
-        ))
+        let mut view = view::matching_view(caller, &names, &solved.code, &solved.proposal);
+        view.digest = solved.digest.clone();
+        view.plans = view::plan_views(&mut tx, &names, &solved.plans).await?;
+        Ok(view)
     }
 
-    /// What `budget` would buy, at the catalogue's reference prices, for the needs the
-    /// proposal leaves unmet: the most priority per yuan first.
+    /// What `budget` would buy for the needs the proposal leaves unmet, at the catalogue's
+    /// reference prices unless `prices` (per item code or `service:<kind>`) names others: the
+    /// most priority-weighted units the budget can cover (see [`model::what_if`]).
     pub async fn matching_what_if(
         &self,
         caller: &Caller,
         campaign: &str,
         budget: Fen,
+        prices: &BTreeMap<String, Fen>,
     ) -> Result<WhatIfView> {
         if budget.is_negative() {
             return Err(Invalid::new("budget", "matching.budget_negative").into());
         }
+        if let Some((item, _)) = prices.iter().find(|(_, p)| p.fen() < 1) {
+            return Err(Invalid::new(format!("prices.{item}"), "matching.price_positive").into());
+        }
         let solved = self.solve_matching(caller, campaign).await?;
         let mut tx = self.store().read().await?;
         let names = names(&mut tx, &solved.loaded).await?;
-        let prices: BTreeMap<String, i64> = names
+        let mut fen: BTreeMap<String, i64> = names
             .items
             .values()
             .filter(|i| i.reference_value.fen() > 0)
             .map(|i| (i.code.clone(), i.reference_value.fen()))
             .collect();
-        let plan = model::what_if(&solved.proposal, budget.fen(), &prices).map_err(refused)?;
+        fen.extend(prices.iter().map(|(c, p)| (c.clone(), p.fen())));
+        let plan = model::what_if(&solved.proposal, budget.fen(), &fen).map_err(refused)?;
         Ok(view::what_if_view(&names, &plan))
     }
 }

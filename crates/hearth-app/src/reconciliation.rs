@@ -2,9 +2,11 @@
 //! for each donor designation (定向), for each donating organization and for each stock
 //! station — with the two identities checked and the ledger's head digest, computed from the
 //! same journal `hearth ledger verify` replays. Households are never named here: a household
-//! designation shows as 指定帮扶户.
+//! designation shows as 指定帮扶户. A [`ReconciliationFilter`] narrows the slices to one kind
+//! of designation, one organization or one station; the campaign's totals stay whole.
 
 use crate::{App, AppError, Caller, Result};
+use hearth_core::Invalid;
 use hearth_core::area::AreaCode;
 use hearth_core::ledger::{
     Designation, EntryDraft, Flows, Head, Location, MovementDraft, Reconciliation, Record,
@@ -33,6 +35,57 @@ pub struct StationFlows {
     pub flows: Flows,
 }
 
+/// What the slices of a reconciliation are narrowed to; every field is optional.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReconciliationFilter {
+    /// A station's area code (the county warehouse or a town).
+    pub station: String,
+    /// A donating organization's id.
+    pub organization: String,
+    /// `campaign`, `town`, `pledge` or `household`.
+    pub designation: String,
+}
+
+/// The filter, checked: each refusal names its field.
+struct Narrowed {
+    station: Option<AreaCode>,
+    organization: Option<Uuid>,
+    designation: Option<&'static str>,
+}
+
+/// A filter's value, or `None` when blank.
+fn given(raw: &str) -> Option<&str> {
+    Some(raw.trim()).filter(|v| !v.is_empty())
+}
+
+impl ReconciliationFilter {
+    fn check(&self) -> Result<Narrowed> {
+        let station = given(&self.station)
+            .map(|raw| AreaCode::parse(raw).map_err(|e| e.within("station")))
+            .transpose()?;
+        let organization = given(&self.organization)
+            .map(|raw| {
+                Uuid::parse_str(raw)
+                    .map_err(|_| Invalid::new("organization", "stock.id").arg("value", raw))
+            })
+            .transpose()?;
+        let designation = given(&self.designation)
+            .map(|raw| {
+                ["campaign", "town", "pledge", "household"]
+                    .into_iter()
+                    .find(|k| *k == raw)
+                    .ok_or_else(|| Invalid::new("designation", "dict.unknown").arg("value", raw))
+            })
+            .transpose()?;
+        Ok(Narrowed {
+            station,
+            organization,
+            designation,
+        })
+    }
+}
+
 /// A campaign's reconciliation.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReconciliationView {
@@ -48,6 +101,10 @@ pub struct ReconciliationView {
     /// Donations by donating organization (registry organizations only).
     pub organizations: Vec<Slice>,
     pub stations: Vec<StationFlows>,
+    /// Every donating organization and station of the campaign, whatever the filter, for
+    /// choosing one.
+    pub organization_choices: Vec<(Uuid, String)>,
+    pub station_choices: Vec<(AreaCode, String)>,
 }
 
 /// The campaign's entries and movements, in chain order.
@@ -97,8 +154,10 @@ impl App {
         &self,
         caller: &Caller,
         campaign: &str,
+        filter: &ReconciliationFilter,
     ) -> Result<ReconciliationView> {
         caller.require(Permission::ReadLedger)?;
+        let narrowed = filter.check()?;
         let mut tx = self.store().read().await?;
         let found = match Uuid::parse_str(campaign.trim()) {
             Ok(id) => campaigns::get(&mut tx, id).await?,
@@ -132,20 +191,26 @@ impl App {
                 ),
                 Designation::Household(_) => ("household", String::new()),
             };
-            designations.push(Slice {
-                kind,
-                label,
-                totals,
-            });
-        }
-        let mut donors = Vec::new();
-        for (org, totals) in slice(&entries, &movements, |h| h.organization) {
-            if let Some(org) = organizations::get(&mut tx, org).await? {
-                donors.push(Slice {
-                    kind: "organization",
-                    label: org.profile.name,
+            if narrowed.designation.is_none_or(|k| k == kind) {
+                designations.push(Slice {
+                    kind,
+                    label,
                     totals,
                 });
+            }
+        }
+        let mut donors = Vec::new();
+        let mut organization_choices = Vec::new();
+        for (id, totals) in slice(&entries, &movements, |h| h.organization) {
+            if let Some(org) = organizations::get(&mut tx, id).await? {
+                organization_choices.push((id, org.profile.name.clone()));
+                if narrowed.organization.is_none_or(|o| o == id) {
+                    donors.push(Slice {
+                        kind: "organization",
+                        label: org.profile.name,
+                        totals,
+                    });
+                }
             }
         }
         donors.sort_by_key(|d| std::cmp::Reverse(d.totals.raised_cash));
@@ -158,8 +223,10 @@ impl App {
                 _ => None,
             })
             .collect();
+        let station_choices = sites.iter().map(|c| (c.clone(), area(c))).collect();
         let stations = sites
             .into_iter()
+            .filter(|code| narrowed.station.as_ref().is_none_or(|s| s == code))
             .map(|code| StationFlows {
                 name: area(&code),
                 flows: Flows::at(
@@ -182,6 +249,8 @@ impl App {
             designations,
             organizations: donors,
             stations,
+            organization_choices,
+            station_choices,
         })
     }
 }

@@ -1,11 +1,13 @@
 //! 待办: what waits for the signed-in person, counted in their own scope — records returned to
 //! a village, reviews waiting for a town, needs an organization could claim, letters to sign,
-//! pledges past their deadline, applications waiting for the bureau. Each count comes from the
+//! pledges past their deadline, waybills on the road to a station the person keeps,
+//! applications waiting for the bureau. Each count comes from the
 //! same use case the list behind it uses, so the number on the home page is the number of rows
 //! the person finds when they click it.
 
 use crate::households::HouseholdQuery;
 use crate::needs::{NeedQuery, SheetQuery};
+use crate::waybills::WaybillQuery;
 use crate::{App, Caller, Result};
 use chrono::NaiveDate;
 use hearth_core::campaign::{CampaignStatus, EnrolmentStatus};
@@ -28,6 +30,7 @@ pub enum TodoKind {
     PledgesOverdue,
     VisitsDueSoon,
     VisitsOverdue,
+    WaybillsToReceive,
     ApplicationsToDecide,
 }
 
@@ -117,6 +120,15 @@ impl App {
             let (due_soon, overdue) = self.visit_todo(caller, today).await?;
             push(TodoKind::VisitsDueSoon, due_soon);
             push(TodoKind::VisitsOverdue, overdue);
+        }
+        if caller.can(Permission::ManageStock) {
+            let on_road = WaybillQuery {
+                campaign: None,
+                status: Some("dispatched".to_owned()),
+            };
+            let (waybills, _) = self.waybills(caller, &on_road, PageRequest::all()).await?;
+            let to_receive = waybills.iter().filter(|w| w.can_receive).count();
+            push(TodoKind::WaybillsToReceive, to_receive as i64);
         }
         if caller.can(Permission::ManageCampaigns) {
             let mut waiting = 0;

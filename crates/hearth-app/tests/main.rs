@@ -14,6 +14,7 @@ mod donations;
 mod household_privacy;
 mod household_scope;
 mod households;
+mod identity;
 mod needs;
 mod organizations;
 mod pledges;

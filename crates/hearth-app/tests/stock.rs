@@ -146,7 +146,15 @@ async fn a_waybill_takes_goods_to_a_town_which_counts_them_in_with_a_shortfall()
 
         let seen = app.waybill(&town, sent.id).await.expect("the town sees it");
         assert!(seen.can_receive);
+        // The town's to-do list shows the waybill on its way in, until it is counted in.
+        let to_receive = |todo: Vec<hearth_app::todo::Todo>| {
+            todo.iter()
+                .find(|t| t.kind == hearth_app::todo::TodoKind::WaybillsToReceive)
+                .map_or(0, |t| t.count)
+        };
+        assert_eq!(to_receive(app.todo(&town, today()).await.expect("to-do")), 1);
         let elsewhere = officer(&app, "sanhe_stock", "town_officer", SANHE).await;
+        assert_eq!(to_receive(app.todo(&elsewhere, today()).await.expect("to-do")), 0);
         assert!(matches!(
             app.waybill(&elsewhere, sent.id).await,
             Err(AppError::NotFound)
@@ -165,6 +173,7 @@ async fn a_waybill_takes_goods_to_a_town_which_counts_them_in_with_a_shortfall()
             .await
             .expect("receive");
         assert_eq!(got.status, WaybillStatus::Received);
+        assert_eq!(to_receive(app.todo(&town, today()).await.expect("to-do")), 0);
         assert_eq!(got.lines[0].received, Some(11));
         assert_eq!(got.lines[0].short, 1);
         assert_eq!(got.lines[0].cause, Some(AdjustmentCause::Damage));

@@ -82,6 +82,9 @@ pub enum Permission {
     ReadPurchases,
     /// Record purchases paid from campaign funds: the county, which holds the money.
     RecordPurchases,
+    /// Review the registry's likely duplicate households (identity resolution), decide pairs
+    /// and read the duplicate-aid report: the county, which sees every village.
+    ResolveIdentities,
 }
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -134,6 +137,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         RecordDonations => matches!(role, CountyAdmin | TownOfficer),
         ReadPurchases => matches!(role, CountyAdmin | TownOfficer | Auditor),
         RecordPurchases => role == CountyAdmin,
+        ResolveIdentities => role == CountyAdmin,
     }
 }
 

@@ -266,11 +266,29 @@ impl Browser {
     pub async fn press(&self, css: &str) {
         let button = self.find(css).await;
         self.unfold(&button).await;
+        let submits = button
+            .tag_name()
+            .await
+            .is_ok_and(|t| t == "button" || t == "input");
         if let Err(e) = button.click().await {
             self.keep_failure(css).await;
             panic!("press `{css}` on {}: {e}", self.path().await);
         }
+        if submits {
+            self.left_behind(&button).await;
+        }
         self.settle().await;
+    }
+
+    /// Waits until the pressed button's page is gone: right after a click the old page still
+    /// reports `complete`, and on a loaded machine the next check would read the old page.
+    async fn left_behind(&self, button: &Element) {
+        for _ in 0..100 {
+            if button.attr("type").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn settle(&self) {

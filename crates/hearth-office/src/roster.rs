@@ -1,6 +1,6 @@
 //! The distribution roster (发放签收表, domain.md §5) as an .xlsx file: one town, one campaign
 //! and batch; per handover the household's name, address, masked ID and phone, what was handed
-//! over and its amount, a blank cell tall enough to sign or press a thumbprint (领取人签字（按手印）),
+//! over and its value or the cash handed over (现金发放), a blank cell tall enough to sign or press a thumbprint (领取人签字（按手印）),
 //! the proxy and relationship, the day and the handler; under the table the totals and the
 //! town's stamp block. The caller passes values already masked as the paper given out needs.
 
@@ -9,7 +9,7 @@ use hearth_core::Lang;
 use hearth_core::i18n::{render, text};
 use rust_xlsxwriter::{Format, FormatAlign};
 
-const COLUMNS: [(&str, f64); 12] = [
+const COLUMNS: [(&str, f64); 13] = [
     ("common.index", 6.0),
     ("roster.village", 14.0),
     ("roster.head", 10.0),
@@ -18,6 +18,7 @@ const COLUMNS: [(&str, f64); 12] = [
     ("roster.phone", 13.0),
     ("roster.items", 20.0),
     ("roster.amount", 10.0),
+    ("money_form.roster_cash", 10.0),
     ("roster.signature", 18.0),
     ("roster.proxy", 14.0),
     ("roster.date", 12.0),
@@ -41,8 +42,10 @@ pub struct RosterRow {
     pub phone: String,
     /// `棉被 2床、大米 1袋`.
     pub items: String,
-    /// Yuan with two decimals.
+    /// The goods' value: yuan with two decimals, empty for cash aid.
     pub amount: String,
+    /// The cash handed over: yuan with two decimals, empty for goods.
+    pub cash: String,
     /// `王小明（子女）`, or empty when the head received.
     pub proxy: String,
     pub date: String,
@@ -59,8 +62,10 @@ pub struct RosterSheet {
     pub households: usize,
     /// `棉被 12床、大米 5袋`.
     pub items: String,
-    /// Yuan with two decimals.
+    /// The goods' value, yuan with two decimals.
     pub amount: String,
+    /// The cash handed over, yuan with two decimals.
+    pub cash: String,
 }
 
 /// The roster as a workbook: title, header, one tall row per handover, the totals row and the
@@ -77,6 +82,7 @@ pub fn export(lang: Lang, roster: &RosterSheet) -> Result<Vec<u8>, OfficeError> 
             row.phone.clone(),
             row.items.clone(),
             row.amount.clone(),
+            row.cash.clone(),
             String::new(),
             row.proxy.clone(),
             row.date.clone(),
@@ -97,6 +103,7 @@ pub fn export(lang: Lang, roster: &RosterSheet) -> Result<Vec<u8>, OfficeError> 
     total[2] = households;
     total[6] = roster.items.clone();
     total[7] = roster.amount.clone();
+    total[8] = roster.cash.clone();
     sheet.row(&total)?;
     // One empty row between the totals and the stamp block.
     let below = FIRST_ROW + roster.rows.len() as u32 + 2;

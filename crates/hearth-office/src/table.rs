@@ -64,3 +64,38 @@ pub fn export(
     sheet.set_freeze_panes(2, 0)?;
     Ok(workbook.save_to_buffer()?)
 }
+
+/// The same table as CSV for WPS and Excel: UTF-8 with a byte-order mark (without it Excel
+/// reads Chinese as GBK), the header row, then the rows; numbers as plain digits.
+///
+/// A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written
+/// with a leading apostrophe, so an export never carries a formula someone typed into a form.
+pub fn csv(headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, OfficeError> {
+    let mut out = csv::Writer::from_writer(Vec::from(BOM));
+    // Writing into memory fails only if the csv crate does; it is reported like a file error.
+    out.write_record(headers).map_err(std::io::Error::from)?;
+    for row in rows {
+        out.write_record(row.iter().map(Cell::csv_text))
+            .map_err(std::io::Error::from)?;
+    }
+    out.into_inner()
+        .map_err(|e| OfficeError::from(e.into_error()))
+}
+
+/// The UTF-8 byte-order mark that opens every CSV export.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Cell {
+    /// The cell as CSV text: numbers with two decimals when they are money.
+    pub fn csv_text(&self) -> String {
+        match self {
+            Cell::Text(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+            Cell::Text(s) => s.clone(),
+            Cell::Number {
+                value,
+                decimals: true,
+            } => format!("{value:.2}"),
+            Cell::Number { value, .. } => format!("{value:.0}"),
+        }
+    }
+}

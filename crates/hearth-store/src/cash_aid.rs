@@ -2,14 +2,15 @@
 //! money itself is the ledger's `cash_aid` entry (`entry_seq`); this row keeps who received,
 //! who handed it over and what it answered.
 
+use crate::household_papers::{self, Narrowing, proxy_values, stored_proxy};
 use crate::organizations::PageRequest;
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::Fen;
 use hearth_core::area::AreaCode;
-use hearth_core::delivery::{Proxy, ProxyRelationship, RecipientKind};
+use hearth_core::delivery::Proxy;
 use hearth_core::ledger::Designation;
-use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -88,29 +89,6 @@ const COLUMNS: [&str; 21] = [
     "created_at",
 ];
 
-/// The proxy as stored: `recipient` names who received; a proxy keeps name and relationship.
-pub(crate) fn stored_proxy(
-    table: &str,
-    recipient: &str,
-    name: String,
-    relationship: Option<&str>,
-) -> Result<Option<Proxy>> {
-    let kind = parsed(
-        &format!("{table}.recipient"),
-        RecipientKind::parse(recipient),
-    )?;
-    Ok(match kind {
-        RecipientKind::Head => None,
-        RecipientKind::Proxy => Some(Proxy {
-            name,
-            relationship: parsed(
-                &format!("{table}.proxy_relationship"),
-                ProxyRelationship::parse(relationship.unwrap_or("")),
-            )?,
-        }),
-    })
-}
-
 impl Row {
     fn into_row(self) -> Result<CashAidRow> {
         let area = |what: &str, code: &str| parsed(what, AreaCode::parse(code));
@@ -145,11 +123,7 @@ impl Row {
 
 /// Stores a cash aid paper.
 pub async fn insert(tx: &mut Tx, c: &CashAidRow) -> Result<()> {
-    let recipient = match c.proxy {
-        Some(_) => RecipientKind::Proxy,
-        None => RecipientKind::Head,
-    };
-    let proxy_name = c.proxy.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+    let [recipient, proxy_name, proxy_relationship] = proxy_values(c.proxy.as_ref());
     tx.execute(
         Query::insert()
             .into_table("cash_aid")
@@ -167,9 +141,9 @@ pub async fn insert(tx: &mut Tx, c: &CashAidRow) -> Result<()> {
                 c.pledge_line_id.into(),
                 c.delivery_id.into(),
                 c.given_on.to_string().into(),
-                recipient.as_str().into(),
-                proxy_name.into(),
-                c.proxy.as_ref().map(|p| p.relationship.as_str()).into(),
+                recipient,
+                proxy_name,
+                proxy_relationship,
                 c.handler.clone().into(),
                 c.signed_name.clone().into(),
                 c.note.clone().into(),
@@ -193,23 +167,16 @@ pub struct CashAidFilter {
     pub nothing: bool,
 }
 
-fn filtered(filter: &CashAidFilter) -> SelectStatement {
-    let mut all = Cond::all();
-    if filter.nothing {
-        all = all.add(Expr::val(1).eq(0));
+impl CashAidFilter {
+    fn select(&self) -> SelectStatement {
+        Narrowing {
+            within: self.within.as_ref(),
+            campaign: self.campaign,
+            household: self.household,
+            nothing: self.nothing,
+        }
+        .select("cash_aid")
     }
-    if let Some(area) = &filter.within {
-        all = all.add(Expr::col("village_code").like(format!("{}%", area.prefix())));
-    }
-    if let Some(campaign) = filter.campaign {
-        all = all.add(Expr::col("campaign_id").eq(campaign));
-    }
-    if let Some(household) = filter.household {
-        all = all.add(Expr::col("household_id").eq(household));
-    }
-    let mut query = Query::select();
-    query.from("cash_aid").cond_where(all);
-    query
 }
 
 /// Cash aid matching the filter, the latest day first, and how many match in all.
@@ -218,33 +185,16 @@ pub async fn search(
     filter: &CashAidFilter,
     page: PageRequest,
 ) -> Result<(Vec<CashAidRow>, i64)> {
-    let total = tx
-        .count(filtered(filter).expr(Expr::col("id").count()))
-        .await?;
-    let rows: Vec<Row> = tx
-        .fetch_all(
-            filtered(filter)
-                .columns(COLUMNS)
-                .order_by("given_on", Order::Desc)
-                .order_by("number", Order::Desc)
-                .limit(page.size)
-                .offset(page.offset()),
-        )
-        .await?;
+    let order = (COLUMNS.as_slice(), "given_on");
+    let (rows, total) =
+        household_papers::page::<Row>(tx, filter.select(), order, page, false).await?;
     let rows = rows.into_iter().map(Row::into_row).collect::<Result<_>>()?;
     Ok((rows, total))
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<CashAidRow>> {
-    let row: Option<Row> = tx
-        .fetch_optional(
-            Query::select()
-                .columns(COLUMNS)
-                .from("cash_aid")
-                .and_where(Expr::col("id").eq(id)),
-        )
-        .await?;
-    row.map(Row::into_row).transpose()
+    let rows: Vec<Row> = household_papers::by_id(tx, "cash_aid", &COLUMNS, id).await?;
+    rows.into_iter().next().map(Row::into_row).transpose()
 }
 
 /// The next free number in a campaign: `<code>-C<n>`. The unique index refuses a clash.

@@ -235,3 +235,126 @@ pub async fn drop_pending(tx: &mut Tx, id: Uuid) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// The record a file row of `kind` became earlier (a donation's number), by the row's
+/// fingerprint.
+pub async fn record_of(tx: &mut Tx, kind: &str, fingerprint: &str) -> Result<Option<String>> {
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        record: String,
+    }
+    let found: Option<Found> = tx
+        .fetch_optional(
+            Query::select()
+                .column("record")
+                .from("import_record")
+                .and_where(Expr::col("kind").eq(kind))
+                .and_where(Expr::col("fingerprint").eq(fingerprint)),
+        )
+        .await?;
+    Ok(found.map(|f| f.record))
+}
+
+/// Remembers that a file row of `kind` became `record` in `batch_id`.
+pub async fn insert_record(
+    tx: &mut Tx,
+    kind: &str,
+    fingerprint: &str,
+    record: &str,
+    batch_id: Uuid,
+) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table("import_record")
+            .columns(["kind", "fingerprint", "record", "batch_id"])
+            .values_panic([
+                kind.into(),
+                fingerprint.into(),
+                record.into(),
+                batch_id.into(),
+            ]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Notes that a batch's sealed report holds the ID number of a blind index.
+pub async fn insert_subject(tx: &mut Tx, batch_id: Uuid, id_index: &str) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table("import_subject")
+            .columns(["batch_id", "id_index"])
+            .values_panic([batch_id.into(), id_index.into()])
+            .on_conflict(
+                sea_query::OnConflict::columns(["batch_id", "id_index"])
+                    .do_nothing()
+                    .to_owned(),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The batches whose reports hold an ID number of one of the blind indexes.
+pub async fn batches_naming(tx: &mut Tx, id_indexes: &[String]) -> Result<Vec<ImportBatch>> {
+    if id_indexes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut subjects = Query::select();
+    subjects
+        .column("batch_id")
+        .from("import_subject")
+        .and_where(Expr::col("id_index").is_in(id_indexes.iter().cloned()));
+    tx.fetch_all(
+        Query::select()
+            .columns(COLUMNS)
+            .from("import_batch")
+            .and_where(Expr::col("id").in_subquery(subjects))
+            .order_by("imported_at", Order::Asc),
+    )
+    .await
+}
+
+/// Forgets the blind indexes of a batch once its report no longer holds them.
+pub async fn forget_subjects(tx: &mut Tx, batch_id: Uuid, id_indexes: &[String]) -> Result<()> {
+    tx.execute(
+        Query::delete()
+            .from_table("import_subject")
+            .and_where(Expr::col("batch_id").eq(batch_id))
+            .and_where(Expr::col("id_index").is_in(id_indexes.iter().cloned())),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The latest batches of the given kinds, newest first: those imported within `area_prefix`
+/// (an area code prefix), or, with `None`, those imported by accounts without an area.
+pub async fn recent_of(
+    tx: &mut Tx,
+    kinds: &[&str],
+    area_prefix: Option<&str>,
+    limit: u64,
+) -> Result<Vec<ImportBatch>> {
+    let mut query = Query::select();
+    query
+        .columns(COLUMNS)
+        .from("import_batch")
+        .and_where(Expr::col("kind").is_in(kinds.iter().map(|k| k.to_string())));
+    match area_prefix {
+        Some(prefix) => query.and_where(Expr::col("area_code").like(format!("{prefix}%"))),
+        None => query.and_where(Expr::col("area_code").is_null()),
+    };
+    tx.fetch_all(query.order_by("imported_at", Order::Desc).limit(limit))
+        .await
+}
+
+/// Forgets every blind index of a batch (before they are computed again under a new key).
+pub async fn clear_subjects(tx: &mut Tx, batch_id: Uuid) -> Result<()> {
+    tx.execute(
+        Query::delete()
+            .from_table("import_subject")
+            .and_where(Expr::col("batch_id").eq(batch_id)),
+    )
+    .await?;
+    Ok(())
+}

@@ -209,7 +209,7 @@ struct LineRow {
     done_at: Option<DateTime<Utc>>,
 }
 
-const LINE_COLUMNS: [&str; 16] = [
+pub(crate) const LINE_COLUMNS: [&str; 16] = [
     "id",
     "pledge_id",
     "position",
@@ -281,7 +281,7 @@ impl LineRow {
     }
 }
 
-fn line_values(pledge: Uuid, position: usize, l: &PledgeLineRow) -> Vec<sea_query::SimpleExpr> {
+pub(crate) fn line_values(pledge: Uuid, position: usize, l: &PledgeLineRow) -> Vec<sea_query::SimpleExpr> {
     let none = Option::<String>::None;
     let (cash, item, quantity, unit, service, starts, ends, every, every_unit, visits) =
         match &l.line {

@@ -2,12 +2,13 @@
 //! the ledger's `return` movement (`movement_seq`) at the value they were handed over at.
 
 use crate::cash_aid::numbered;
+use crate::household_papers::{self, Narrowing};
 use crate::organizations::PageRequest;
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::Fen;
 use hearth_core::area::AreaCode;
-use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::Query;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -134,41 +135,21 @@ pub struct ReturnFilter {
     pub nothing: bool,
 }
 
-fn filtered(filter: &ReturnFilter) -> SelectStatement {
-    let mut all = Cond::all();
-    if filter.nothing {
-        all = all.add(Expr::val(1).eq(0));
-    }
-    if let Some(area) = &filter.within {
-        all = all.add(Expr::col("village_code").like(format!("{}%", area.prefix())));
-    }
-    if let Some(campaign) = filter.campaign {
-        all = all.add(Expr::col("campaign_id").eq(campaign));
-    }
-    let mut query = Query::select();
-    query.from("household_return").cond_where(all);
-    query
-}
-
 /// Returns matching the filter, the latest first, and how many match in all.
 pub async fn search(
     tx: &mut Tx,
     filter: &ReturnFilter,
     page: PageRequest,
 ) -> Result<(Vec<ReturnRow>, i64)> {
-    let total = tx
-        .count(filtered(filter).expr(Expr::col("id").count()))
-        .await?;
-    let rows: Vec<Row> = tx
-        .fetch_all(
-            filtered(filter)
-                .columns(COLUMNS)
-                .order_by("returned_on", Order::Desc)
-                .order_by("number", Order::Desc)
-                .limit(page.size)
-                .offset(page.offset()),
-        )
-        .await?;
+    let query = Narrowing {
+        within: filter.within.as_ref(),
+        campaign: filter.campaign,
+        nothing: filter.nothing,
+        household: None,
+    }
+    .select("household_return");
+    let order = (COLUMNS.as_slice(), "returned_on");
+    let (rows, total) = household_papers::page::<Row>(tx, query, order, page, false).await?;
     let rows = rows.into_iter().map(Row::into_row).collect::<Result<_>>()?;
     Ok((rows, total))
 }

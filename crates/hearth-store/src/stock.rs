@@ -3,12 +3,13 @@
 //! (盘点) with their maker and checker. Quantities on hand are never stored here: they are the
 //! ledger's movements.
 
+use crate::household_papers::{self, Narrowing, proxy_values, stored_proxy};
 use crate::organizations::PageRequest;
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::Fen;
 use hearth_core::area::AreaCode;
-use hearth_core::delivery::{Proxy, ProxyRelationship, RecipientKind};
+use hearth_core::delivery::Proxy;
 use hearth_core::ledger::AdjustmentCause;
 use hearth_core::stock::{Direction, ReviewStatus};
 use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
@@ -98,19 +99,12 @@ const COLUMNS: [&str; 19] = [
 
 impl Row {
     fn into_row(self) -> Result<DistributionRow> {
-        let proxy = match parsed(
-            "distribution.recipient",
-            RecipientKind::parse(&self.recipient),
-        )? {
-            RecipientKind::Head => None,
-            RecipientKind::Proxy => Some(Proxy {
-                name: self.proxy_name,
-                relationship: parsed(
-                    "distribution.proxy_relationship",
-                    ProxyRelationship::parse(self.proxy_relationship.as_deref().unwrap_or("")),
-                )?,
-            }),
-        };
+        let proxy = stored_proxy(
+            "distribution",
+            &self.recipient,
+            self.proxy_name,
+            self.proxy_relationship.as_deref(),
+        )?;
         Ok(DistributionRow {
             id: self.id,
             number: self.number,
@@ -141,10 +135,7 @@ impl Row {
 }
 
 fn values(d: &DistributionRow) -> Vec<sea_query::SimpleExpr> {
-    let recipient = match d.proxy {
-        Some(_) => RecipientKind::Proxy,
-        None => RecipientKind::Head,
-    };
+    let [recipient, proxy_name, proxy_relationship] = proxy_values(d.proxy.as_ref());
     vec![
         d.id.into(),
         d.number.clone().into(),
@@ -157,13 +148,9 @@ fn values(d: &DistributionRow) -> Vec<sea_query::SimpleExpr> {
         d.pledge_line_id.into(),
         d.delivery_id.into(),
         d.distributed_on.to_string().into(),
-        recipient.as_str().into(),
-        d.proxy
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_default()
-            .into(),
-        d.proxy.as_ref().map(|p| p.relationship.as_str()).into(),
+        recipient,
+        proxy_name,
+        proxy_relationship,
         d.handler.clone().into(),
         d.signed_name.clone().into(),
         d.note.clone().into(),
@@ -217,20 +204,14 @@ pub struct DistributionFilter {
     pub nothing: bool,
 }
 
-fn condition(filter: &DistributionFilter) -> Cond {
-    let mut all = Cond::all();
-    if filter.nothing {
-        all = all.add(Expr::val(1).eq(0));
-    }
-    if let Some(area) = &filter.within {
-        all = all.add(Expr::col("village_code").like(format!("{}%", area.prefix())));
-    }
-    if let Some(campaign) = filter.campaign {
-        all = all.add(Expr::col("campaign_id").eq(campaign));
-    }
-    if let Some(household) = filter.household {
-        all = all.add(Expr::col("household_id").eq(household));
-    }
+fn filtered(filter: &DistributionFilter) -> SelectStatement {
+    let narrowing = Narrowing {
+        within: filter.within.as_ref(),
+        campaign: filter.campaign,
+        household: filter.household,
+        nothing: filter.nothing,
+    };
+    let mut all = narrowing.condition();
     // ISO dates compare as text in both engines.
     if let Some(from) = filter.from {
         all = all.add(Expr::col("distributed_on").gte(from.to_string()));
@@ -238,12 +219,8 @@ fn condition(filter: &DistributionFilter) -> Cond {
     if let Some(to) = filter.to {
         all = all.add(Expr::col("distributed_on").lte(to.to_string()));
     }
-    all
-}
-
-fn filtered(filter: &DistributionFilter) -> SelectStatement {
     let mut query = Query::select();
-    query.from("distribution").cond_where(condition(filter));
+    query.from("distribution").cond_where(all);
     query
 }
 
@@ -290,37 +267,15 @@ pub async fn distributions(
     page: PageRequest,
     latest_first: bool,
 ) -> Result<(Vec<DistributionRow>, i64)> {
-    let total = tx
-        .count(filtered(filter).expr(Expr::col("id").count()))
-        .await?;
-    let order = if latest_first {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    let rows: Vec<Row> = tx
-        .fetch_all(
-            filtered(filter)
-                .columns(COLUMNS)
-                .order_by("distributed_on", order.clone())
-                .order_by("number", order)
-                .limit(page.size)
-                .offset(page.offset()),
-        )
-        .await?;
+    let order = (COLUMNS.as_slice(), "distributed_on");
+    let (rows, total) =
+        household_papers::page::<Row>(tx, filtered(filter), order, page, !latest_first).await?;
     Ok((with_lines(tx, rows).await?, total))
 }
 
 /// One handover by id.
 pub async fn distribution(tx: &mut Tx, id: Uuid) -> Result<Option<DistributionRow>> {
-    let rows: Vec<Row> = tx
-        .fetch_all(
-            Query::select()
-                .columns(COLUMNS)
-                .from("distribution")
-                .and_where(Expr::col("id").eq(id)),
-        )
-        .await?;
+    let rows: Vec<Row> = household_papers::by_id(tx, "distribution", &COLUMNS, id).await?;
     Ok(with_lines(tx, rows).await?.into_iter().next())
 }
 

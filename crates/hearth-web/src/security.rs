@@ -40,7 +40,11 @@ pub async fn hsts(State(state): State<AppState>, request: Request, next: Next) -
 }
 
 fn is_sign_in(request: &Request) -> bool {
-    request.method() == Method::POST && matches!(request.uri().path(), "/api/v1/session" | "/login")
+    request.method() == Method::POST
+        && matches!(
+            request.uri().path(),
+            "/api/v1/session" | "/login" | "/login/code"
+        )
 }
 
 /// The address a request came from. Behind a proxy on the same host (a loopback peer), the

@@ -66,6 +66,31 @@
     });
   });
 
+  // While an import runs (the form posts as usual), show how far it is from the server's count.
+  each("form[data-import-progress]", function (form) {
+    var box = document.getElementById("import-progress");
+    var bar = document.getElementById("import-progress-bar");
+    var text = document.getElementById("import-progress-text");
+    if (!box || !bar || !text || !window.fetch) { return; }
+    form.addEventListener("submit", function () {
+      box.hidden = false;
+      function poll() {
+        fetch(form.getAttribute("data-import-progress"), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (p) {
+            if (p && p.total > 0) {
+              bar.max = p.total;
+              bar.value = p.done;
+              text.textContent = text.getAttribute("data-rows")
+                .replace("{done}", p.done).replace("{total}", p.total);
+            }
+            if (!p || !p.finished) { window.setTimeout(poll, 700); }
+          }, function () { window.setTimeout(poll, 1500); });
+      }
+      window.setTimeout(poll, 300);
+    });
+  });
+
   // A print button where printing makes sense (the browser's own print works as well).
   each("button[data-print]", function (button) {
     button.hidden = false;

@@ -321,3 +321,110 @@ async fn only_those_permitted_record_and_read() {
     })
     .await;
 }
+
+/// A form post as the signed-in client, with its CSRF token.
+async fn post_form(t: &TestApp, uri: &str, who: &Client, fields: &[(&str, &str)]) -> Reply {
+    let csrf = who.csrf.clone().unwrap_or_default();
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    t.form(uri, who, &all).await
+}
+
+#[tokio::test]
+async fn designated_money_is_reallocated_in_the_browser_only_with_the_donor_s_consent() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let gift = donate(&t, &county, cash("800", "town", "340123100000")).await;
+        let id = gift["id"].as_str().expect("id").to_owned();
+        let page = t.get(&format!("/donations/{id}"), &county).await.text();
+        assert!(page.contains(&format!("/donations/{id}/reallocate")));
+        let form = t.get(&format!("/donations/{id}/reallocate"), &county).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        let uri = format!("/donations/{id}/reallocate");
+        let today = hearth_app::today().to_string();
+        let no_consent = [
+            ("to", "campaign"),
+            ("to_target", ""),
+            ("amount", "300"),
+            ("consent_who", ""),
+            ("consent_how", "电话录音（测试）"),
+            ("consent_on", today.as_str()),
+        ];
+        let refused = post_form(&t, &uri, &county, &no_consent).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        assert!(html.contains("field-error") && html.contains("value=\"电话录音（测试）\""));
+        let mut agreed = no_consent;
+        agreed[3] = ("consent_who", "张明远（测试）");
+        let done = post_form(&t, &uri, &county, &agreed).await;
+        assert!(done.status.is_redirection(), "{}", done.text());
+        let page = t.get(&location(&done), &county).await.text();
+        assert!(page.contains("张明远（测试） · 电话录音（测试）"), "{page}");
+        let books = t
+            .get(
+                &format!("/api/v1/campaigns/{DEMO_CAMPAIGN}/reconciliation?designation=town"),
+                &county,
+            )
+            .await
+            .json();
+        assert_eq!(books["designations"][0]["totals"]["cash_on_hand"], "500.00");
+        let town = t.sign_in("town").await;
+        assert_eq!(
+            post_form(&t, &uri, &town, &agreed).await.status,
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_donation_and_a_purchase_are_reversed_in_the_browser_with_a_reason() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let gift = donate(&t, &county, cash("2000", "campaign", "")).await;
+        let bought = t
+            .json("POST", "/api/v1/purchases", &county, purchase("FP-TEST-9", "4"))
+            .await;
+        assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.text());
+        let purchase_id = bought.json()["id"].as_str().expect("id").to_owned();
+        let today = hearth_app::today().to_string();
+
+        let uri = format!("/purchases/{purchase_id}/correct");
+        assert!(
+            t.get(&format!("/purchases/{purchase_id}"), &county)
+                .await
+                .text()
+                .contains(&uri)
+        );
+        let blank = post_form(&t, &uri, &county, &[("reason", ""), ("corrected_on", &today)]).await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(blank.text().contains("field-error"));
+        let reason = [("reason", "发票号录错（测试）"), ("corrected_on", today.as_str())];
+        let done = post_form(&t, &uri, &county, &reason).await;
+        assert!(done.status.is_redirection(), "{}", done.text());
+        let page = t.get(&location(&done), &county).await.text();
+        assert!(page.contains("发票号录错（测试）") && !page.contains(&uri));
+
+        let id = gift["id"].as_str().expect("id").to_owned();
+        let uri = format!("/donations/{id}/correct");
+        let reason = [("reason", "重复登记（测试）"), ("corrected_on", today.as_str())];
+        let done = post_form(&t, &uri, &county, &reason).await;
+        assert!(done.status.is_redirection(), "{}", done.text());
+        let page = t.get(&location(&done), &county).await.text();
+        assert!(page.contains("重复登记（测试）"));
+        let again = post_form(&t, &uri, &county, &reason).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "reversed once only");
+        let books = t
+            .get(
+                &format!("/api/v1/campaigns/{DEMO_CAMPAIGN}/reconciliation"),
+                &county,
+            )
+            .await
+            .json();
+        assert_eq!(books["totals"]["raised_cash"], "0.00");
+        assert_eq!(books["totals"]["purchases"], "0.00");
+    })
+    .await;
+}

@@ -358,3 +358,145 @@ async fn a_donation_recorded_wrongly_is_reversed_not_edited_and_verify_says_so()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reversed_donation_has_reached_no_one_and_the_next_gift_carries_what_was_spent() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        let gift = |name: &str, amount: &str| {
+            json!({"campaign": DEMO_CAMPAIGN, "kind": "cash", "donor_kind": "person",
+                "donor_name": name, "amount": amount, "channel": "bank_transfer",
+                "received_on": today()})
+        };
+        let wrong = t
+            .json("POST", "/api/v1/donations", &county, gift("录错（测试）", "5000"))
+            .await
+            .json();
+        let later = t
+            .json("POST", "/api/v1/donations", &county, gift("后到（测试）", "1000"))
+            .await
+            .json();
+        let (a, _) = two_households(&t, &town).await;
+        let paid = t
+            .json("POST", "/api/v1/cash-aid", &town, cash_aid(&a, "300", ""))
+            .await;
+        assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.text());
+        let (tr, cr) = (&t, &county);
+        let reached = |d: &Value| {
+            let id = d["id"].as_str().unwrap_or("").to_owned();
+            async move {
+                tr.get(&format!("/api/v1/donations/{id}"), cr)
+                    .await
+                    .json()["reached"]
+                    .clone()
+            }
+        };
+        assert_eq!(reached(&wrong).await, "300.00", "first in, first out");
+        let id = wrong["id"].as_str().unwrap_or("");
+        let reason = json!({"reason": "金额录错（测试）", "corrected_on": today()});
+        let undone = t
+            .json("POST", &format!("/api/v1/donations/{id}/correction"), &county, reason)
+            .await;
+        assert_eq!(undone.status, StatusCode::CREATED, "{}", undone.text());
+        assert_eq!(reached(&wrong).await, "0.00", "a reversed gift reached no one");
+        assert_eq!(reached(&later).await, "300.00", "the aid was paid from this one");
+        let code = wrong["verification_code"].as_str().unwrap_or("");
+        let public = t
+            .get(&format!("/verify/{code}"), &Client::default())
+            .await
+            .text();
+        assert!(public.contains("已冲销") && !public.contains("300.00"), "{public}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_books_are_narrowed_by_station_organization_and_designation_in_the_api_and_the_page() {
+    each_backend(async |db| {
+        let t = TestApp::demo_with_money(db).await;
+        let county = t.sign_in("county").await;
+        let uri = format!("/api/v1/campaigns/{DEMO_CAMPAIGN}/reconciliation");
+        let all = t.get(&uri, &county).await.json();
+        let stations = all["stations"].as_array().map_or(0, Vec::len);
+        assert!(stations >= 2, "the county warehouse and 上派镇");
+        let org = all["organizations"][0]["label"].clone();
+        let one = t
+            .get(&format!("{uri}?station={SHANGPAI}&designation=town"), &county)
+            .await
+            .json();
+        assert_eq!(one["stations"].as_array().map(Vec::len), Some(1));
+        assert_eq!(one["stations"][0]["station"], SHANGPAI);
+        assert!(
+            one["designations"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty() && d.iter().all(|s| s["kind"] == "town"))
+        );
+        assert_eq!(one["totals"], all["totals"], "the campaign stays whole");
+        let bad = t.get(&format!("{uri}?designation=elsewhere"), &county).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error(&bad).0, "designation");
+
+        let page = t.get("/ledger", &county).await.text();
+        let org_id = page
+            .split("<option value=\"")
+            .filter_map(|o| o.split_once("\">"))
+            .find(|(_, label)| label.starts_with(org.as_str().unwrap_or("?")))
+            .map(|(value, _)| value.to_owned())
+            .expect("the organization is a filter choice");
+        let narrowed = t
+            .get(&format!("/ledger?organization={org_id}"), &county)
+            .await;
+        assert_eq!(narrowed.status, StatusCode::OK);
+        let html = narrowed.text();
+        assert!(html.contains(&format!("value=\"{org_id}\" selected")));
+        let names = all["organizations"]
+            .as_array()
+            .map(|o| o.iter().filter(|s| s["label"] != org).count())
+            .unwrap_or(0);
+        assert!(names > 0);
+        let others_shown = all["organizations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s["label"] != org)
+            .filter(|s| html.contains(&format!("<th scope=\"row\">{}</th>", s["label"].as_str().unwrap_or(""))))
+            .count();
+        assert_eq!(others_shown, 0, "only the chosen organization's row");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn goods_designated_to_one_household_are_not_handed_to_another() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        let (a, b) = two_households(&t, &town).await;
+        let gift = json!({"campaign": DEMO_CAMPAIGN, "kind": "in_kind",
+            "donor_kind": "person", "donor_name": "定向捐物人（测试）", "received_on": today(),
+            "designation": "household", "designated_to": a,
+            "lines": [{"item": "quilt", "quantity": "2", "unit_value": "150"}]});
+        let gift = t.json("POST", "/api/v1/donations", &county, gift).await;
+        assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.text());
+        let handover = |household: &str| {
+            json!({"campaign": DEMO_CAMPAIGN, "household": household, "station": COUNTY,
+                "lines": [{"item": "quilt", "quantity": "1"}], "delivered_on": today(),
+                "handler": "县民政局（测试）", "signed_name": "户主签名（测试）"})
+        };
+        let elsewhere = t
+            .json("POST", "/api/v1/distributions", &county, handover(&b))
+            .await;
+        assert_eq!(
+            elsewhere.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the quilts were given for household A: {}",
+            elsewhere.text()
+        );
+        let named = t
+            .json("POST", "/api/v1/distributions", &county, handover(&a))
+            .await;
+        assert_eq!(named.status, StatusCode::CREATED, "{}", named.text());
+    })
+    .await;
+}

@@ -260,7 +260,7 @@ async fn where_required_administrators_cannot_sign_in_without_a_second_factor() 
     .await;
 }
 
-fn decode_base32(text: &str) -> Vec<u8> {
+pub(crate) fn decode_base32(text: &str) -> Vec<u8> {
     const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut bits = 0u64;
     let mut count = 0;

@@ -3,13 +3,15 @@
 //! count checked by a second officer — over the API and through the pages, with the refusals
 //! that name what is available and a town officer of another town getting 404.
 
-use crate::support::{Client, TestApp};
+use crate::attachments::post_file;
+use crate::support::{Client, Reply, TestApp};
 use axum::http::StatusCode;
 use hearth_store::testing::each_backend;
 use serde_json::{Value, json};
 
 const SHANGPAI: &str = "340123100000";
 const SANHE: &str = "340123101000";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
 
 fn today() -> String {
     hearth_app::today().to_string()
@@ -421,7 +423,8 @@ async fn the_stock_pages_dispatch_receive_hand_over_and_print_the_roster() {
             .rows()
             .map(|r| r.iter().map(|c| c.to_string()).collect())
             .collect();
-        assert_eq!(cells[1][8], "领取人签字（按手印）");
+        assert_eq!(cells[1][8], "现金（元）");
+        assert_eq!(cells[1][9], "领取人签字（按手印）");
         assert!(cells[2][4].starts_with("340123********"), "{:?}", cells[2]);
 
         assert_eq!(
@@ -436,6 +439,184 @@ async fn the_stock_pages_dispatch_receive_hand_over_and_print_the_roster() {
             .await;
         assert_eq!(count_form.status, StatusCode::OK, "{}", count_form.text());
         assert_eq!(t.get("/stock/counts", &town).await.status, StatusCode::OK);
+    })
+    .await;
+}
+
+/// A form post as the signed-in client, with its CSRF token.
+async fn post_form(t: &TestApp, uri: &str, who: &Client, fields: &[(&str, &str)]) -> Reply {
+    let csrf = who.csrf.clone().unwrap_or_default();
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    t.form(uri, who, &all).await
+}
+
+/// 1,000 yuan for the campaign at large, so cash aid has money to pay from.
+async fn campaign_cash(t: &TestApp, county: &Client) {
+    let gift = json!({"campaign": hearth_app::demo::DEMO_CAMPAIGN, "kind": "cash",
+        "donor_kind": "person", "donor_name": "现金捐赠人（测试）", "amount": "1000",
+        "channel": "bank_transfer", "received_on": today()});
+    let reply = t.json("POST", "/api/v1/donations", county, gift).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+}
+
+#[tokio::test]
+async fn cash_aid_in_the_browser_keeps_what_was_typed_takes_a_signature_image_and_reaches_the_roster()
+ {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        campaign_cash(&t, &county).await;
+        let hh = approved_household(&t, &town).await["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        let form = t
+            .get(&format!("/stock/cash-aid/new?household={hh}"), &town)
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        assert!(form.text().contains("name=\"amount\""));
+        let campaign = hearth_app::demo::DEMO_CAMPAIGN;
+        let date = today();
+        let fields = |amount: &'static str| {
+            vec![
+                ("campaign", campaign),
+                ("household", hh.as_str()),
+                ("amount", amount),
+                ("donation", ""),
+                ("delivered_on", date.as_str()),
+                ("recipient", "proxy"),
+                ("proxy_name", "户主之女（测试）"),
+                ("proxy_relationship", "child"),
+                ("handler", "李经办（测试）"),
+                ("signed_name", "户主之女（测试）"),
+                ("note", ""),
+            ]
+        };
+        let too_much = post_form(&t, "/stock/cash-aid", &town, &fields("5000")).await;
+        assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = too_much.text();
+        assert!(html.contains("field-error"), "the refusal is beside a field");
+        assert!(html.contains("1000.00"), "it names what is available");
+        assert!(
+            html.contains("value=\"户主之女（测试）\"") && html.contains("value=\"5000\""),
+            "what was typed is kept"
+        );
+        let recorded = post_form(&t, "/stock/cash-aid", &town, &fields("300")).await;
+        assert!(recorded.status.is_redirection(), "{}", recorded.text());
+        let paper = location(&recorded);
+        assert!(paper.starts_with("/stock/cash-aid/"), "{paper}");
+        let path = paper.split(['?', '#']).next().unwrap_or("").to_owned();
+        let page = t.get(&path, &town).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("300.00") && page.text().contains("李经办（测试）"));
+
+        let csrf = town.csrf.clone().unwrap_or_default();
+        let upload = |purpose: &str| format!("{path}/files?purpose={purpose}&_csrf={csrf}");
+        let pdf = crate::attachments::multipart("sign.pdf", "application/pdf", b"%PDF-1.4\n%%EOF");
+        let refused = post_file(&t, &upload("signature"), &town, false, pdf).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains("JPEG 或 PNG"), "{}", refused.text());
+        let png = crate::attachments::multipart("sign.png", "image/png", PNG);
+        let stored = post_file(&t, &upload("signature"), &town, false, png).await;
+        assert!(stored.status.is_redirection(), "{}", stored.text());
+        let html = t.get(&path, &town).await.text();
+        let src = html
+            .split("<img src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the signature image is shown")
+            .to_owned();
+        let image = t.get(&src, &town).await;
+        assert_eq!(image.status, StatusCode::OK);
+        assert_eq!(image.headers["x-content-type-options"], "nosniff");
+        assert!(
+            image.headers["content-disposition"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("attachment"),
+            "served as a download, never as a page"
+        );
+        let auditor = t.sign_in("auditor").await;
+        assert!(
+            !t.get(&path, &auditor).await.text().contains("<img src=\""),
+            "auditors do not see signatures"
+        );
+
+        let list = t.get("/stock/cash-aid", &town).await.text();
+        assert!(list.contains(&path), "the list links to the paper");
+        let roster = t
+            .get(&format!("/stock/roster?campaign={campaign}"), &town)
+            .await
+            .text();
+        assert!(roster.contains("现金（元）") && roster.contains("300.00"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_county_hands_over_from_its_warehouse_and_a_household_returns_goods_in_the_browser() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        receive_quilts(&t, &county, 4).await;
+        let hh = approved_household(&t, &town).await["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        let form = t
+            .get(&format!("/stock/distributions/new?household={hh}"), &county)
+            .await
+            .text();
+        assert!(
+            form.contains("name=\"station\"") && form.contains("value=\"340123\""),
+            "the county may hand over from its warehouse"
+        );
+        let campaign = hearth_app::demo::DEMO_CAMPAIGN;
+        let date = today();
+        let handed = post_form(
+            &t,
+            "/stock/distributions",
+            &county,
+            &[
+                ("campaign", campaign),
+                ("household", hh.as_str()),
+                ("station", "340123"),
+                ("item_0", "quilt"),
+                ("quantity_0", "3"),
+                ("delivered_on", date.as_str()),
+                ("recipient", "head"),
+                ("handler", "县民政局（测试）"),
+                ("signed_name", "户主签名（测试）"),
+            ],
+        )
+        .await;
+        assert!(handed.status.is_redirection(), "{}", handed.text());
+        let paper = location(&handed);
+        assert!(paper.starts_with("/stock/distributions/"), "{paper}");
+        assert_eq!(quilts_at(&t, &county, "340123").await, 1);
+
+        let back = |quantity: &'static str| {
+            vec![
+                ("campaign", campaign),
+                ("household", hh.as_str()),
+                ("station", "340123"),
+                ("item", "quilt"),
+                ("quantity", quantity),
+                ("returned_on", date.as_str()),
+                ("reason", "重复领取（测试）"),
+                ("handler", "县民政局（测试）"),
+            ]
+        };
+        let too_many = post_form(&t, "/stock/returns", &county, &back("4")).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = too_many.text();
+        assert!(html.contains("field-error") && html.contains("value=\"重复领取（测试）\""));
+        let returned = post_form(&t, "/stock/returns", &county, &back("2")).await;
+        assert!(returned.status.is_redirection(), "{}", returned.text());
+        assert_eq!(quilts_at(&t, &county, "340123").await, 3, "back in stock");
+        let list = t.get("/stock/returns", &county).await.text();
+        assert!(list.contains("重复领取（测试）"));
     })
     .await;
 }

@@ -89,6 +89,14 @@ pub enum Command {
 pub enum ImportCommand {
     /// Households with their needs: one household a row.
     Households(ImportArgs),
+    /// Organizations for the registry (credit codes checked): one organization a row.
+    Organizations(ImportArgs),
+    /// Donations into the campaign named by --campaign: one donation (or item given) a row.
+    Donations(ImportArgs),
+    /// Items for the catalogue: one item a row.
+    Items(ImportArgs),
+    /// User accounts (first passwords must be changed at first sign-in): one account a row.
+    Users(ImportArgs),
 }
 
 #[derive(Args)]
@@ -112,7 +120,9 @@ pub struct ImportArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
-    /// The town or village officer the rows are entered by (needed unless --dry-run).
+    /// The account the rows are entered by (needed unless --dry-run): a town or village officer
+    /// for households, the county administrator for organizations and items, a recorder of
+    /// donations, the system administrator for users.
     #[arg(long = "as", env = "HEARTH_IMPORT_AS")]
     pub as_user: Option<String>,
 }
@@ -121,6 +131,14 @@ pub struct ImportArgs {
 pub enum TemplateCommand {
     /// The household template with dropdowns for the county's towns, villages and items.
     Households { file: PathBuf },
+    /// The organization template.
+    Organizations { file: PathBuf },
+    /// The donation template with dropdowns for kinds, channels and items.
+    Donations { file: PathBuf },
+    /// The item catalogue template.
+    Items { file: PathBuf },
+    /// The user account template with dropdowns for roles and areas.
+    Users { file: PathBuf },
 }
 
 #[derive(Args)]
@@ -144,6 +162,17 @@ pub struct MatchArgs {
     /// The county administrator asking for the proposal (with --campaign).
     #[arg(long = "as", env = "HEARTH_MATCH_AS", requires = "campaign")]
     pub as_user: Option<String>,
+    /// Accept the campaign's proposal as it stands: claims, pledge lines and transfer plans, in
+    /// one transaction (with --campaign).
+    #[arg(long, requires = "campaign", conflicts_with = "budget")]
+    pub apply: bool,
+    /// What this budget (yuan) would buy for the needs the proposal leaves unmet, at the
+    /// catalogue's reference prices (with --campaign).
+    #[arg(long, value_name = "YUAN", requires = "campaign")]
+    pub budget: Option<String>,
+    /// A unit price for the what-if, `ITEM=YUAN` (repeatable; with --budget).
+    #[arg(long = "price", value_name = "ITEM=YUAN", requires = "budget")]
+    pub prices: Vec<String>,
     /// Print one JSON object: {"objective", "flow", "seconds"}, or the proposal.
     #[arg(long)]
     pub json: bool,
@@ -160,9 +189,17 @@ pub enum KeysCommand {
 #[derive(Args)]
 pub struct DedupArgs {
     /// A CSV file with the columns name, id_number, phone, birth_date, village, address.
+    /// Without it the registry is searched and the pairs found are queued for review.
+    #[arg(long, conflicts_with = "campaign")]
+    pub file: Option<std::path::PathBuf>,
+    /// Only pairs touching this campaign's households (registry search).
     #[arg(long)]
-    pub file: std::path::PathBuf,
-    /// Print `{"records", "clusters": [[row numbers]], "seconds"}` as JSON.
+    pub campaign: Option<String>,
+    /// The county administrator the registry search is run for (it is audit-logged).
+    #[arg(long = "as", env = "HEARTH_DEDUP_AS")]
+    pub as_user: Option<String>,
+    /// Print `{"records", "clusters": [[row numbers]], "seconds"}` as JSON (with --file), or
+    /// the registry search's summary.
     #[arg(long)]
     pub json: bool,
 }

@@ -1,4 +1,6 @@
-//! `hearth dedup --file FILE.csv`: which rows of a spreadsheet describe one household.
+//! `hearth dedup --file FILE.csv`: which rows of a spreadsheet describe one household; and
+//! `hearth dedup [--campaign CODE] --as USER`: the same over the registry, through its blind
+//! indexes, queueing the pairs found for review.
 //!
 //! The file needs a header row naming the columns `name`, `id_number`, `phone`, `birth_date`,
 //! `village` and `address` (any order, other columns ignored); UTF-8 with or without a byte-order
@@ -9,11 +11,14 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
+use hearth_app::AppError;
+use hearth_core::Lang;
 use hearth_engine::identity::{self, Config, Record, Records, Resolution};
 use serde::Serialize;
 
 use crate::cli::DedupArgs;
+use crate::config::{Settings, app_with_keys};
 
 const COLUMNS: [&str; 6] = [
     "name",
@@ -42,13 +47,79 @@ struct Report {
     phases: Phases,
 }
 
-pub fn run(args: &DedupArgs) -> Result<ExitCode> {
+pub async fn run(settings: &Settings, args: &DedupArgs) -> Result<ExitCode> {
+    match &args.file {
+        Some(file) => run_file(file, args.json),
+        None => run_registry(settings, args).await,
+    }
+}
+
+/// `hearth dedup [--campaign CODE] --as USER [--json]`: the registry through its blind
+/// indexes; the pairs found are queued for review at `/identity`.
+async fn run_registry(settings: &Settings, args: &DedupArgs) -> Result<ExitCode> {
+    let Some(username) = args.as_user.as_deref() else {
+        bail!("name the county administrator searching: --as USERNAME (or HEARTH_DEDUP_AS)");
+    };
+    let app = app_with_keys(settings).await?;
+    let caller = app
+        .county_admin_for_console(username)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => anyhow!("no user named {username}"),
+            AppError::Forbidden => anyhow!("{username} is not a county administrator"),
+            other => refusal(other),
+        })?;
+    let summary = app
+        .find_duplicates(&caller, args.campaign.as_deref())
+        .await
+        .map_err(refusal)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} 户 / households; {} 组疑似重复 / groups of likely duplicates; 新增待审核 / newly queued pairs {}; 待处理 / waiting {} ({:.2} s)",
+        summary.records,
+        summary.clusters.len(),
+        summary.new_pairs,
+        summary.open_pairs,
+        summary.seconds
+    );
+    for cluster in &summary.clusters {
+        let list: Vec<String> = cluster
+            .iter()
+            .map(|h| format!("{} {} [{}]", h.head_name, h.head_id, h.id))
+            .collect();
+        println!("{}", list.join("  ~  "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn refusal(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(list) => anyhow!(
+            "{}",
+            list.iter()
+                .map(|i| format!(
+                    "{}: {} / {}",
+                    i.field(),
+                    i.message(Lang::ZhCn),
+                    i.message(Lang::En)
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => other.into(),
+    }
+}
+
+fn run_file(file: &Path, json: bool) -> Result<ExitCode> {
     let start = Instant::now();
-    let records = read_file(&args.file)?;
+    let records = read_file(file)?;
     let read = start.elapsed();
     let resolution = identity::resolve(&records, &identity::plain_keys(), &Config::default());
     let report = report(&records, &resolution, read.as_secs_f64(), start);
-    if args.json {
+    if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         print_text(&report);

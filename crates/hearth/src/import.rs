@@ -1,18 +1,27 @@
-//! `hearth import households FILE …` and `hearth template households FILE.xlsx`: the county's
-//! spreadsheets from the console. With `--json` stdout is exactly one JSON object (scripts
-//! depend on its shape); progress goes to stderr. Exit status 1 when a row was refused.
+//! `hearth import <kind> FILE …` and `hearth template <kind> FILE.xlsx` for households,
+//! organizations, donations, items and users: the county's spreadsheets from the console. With
+//! `--json` stdout is exactly one JSON object, the same shape for every kind (scripts depend on
+//! it); progress goes to stderr. Exit status 1 when a row was refused.
 
 use crate::cli::{ImportArgs, ImportCommand, TemplateCommand};
 use crate::config::{Settings, app_with_keys};
 use anyhow::{Context, Result};
-use hearth_app::imports::{Existing, ImportMode, ImportReport, ImportRequest, Importer};
+use hearth_app::imports::{
+    Existing, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
+};
 use hearth_app::{App, AppError};
 use hearth_core::Lang;
 use std::io::Write;
 use std::process::ExitCode;
 
 pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode> {
-    let ImportCommand::Households(args) = command;
+    let (kind, args) = match command {
+        ImportCommand::Households(args) => (ImportKind::Households, args),
+        ImportCommand::Organizations(args) => (ImportKind::Organizations, args),
+        ImportCommand::Donations(args) => (ImportKind::Donations, args),
+        ImportCommand::Items(args) => (ImportKind::Items, args),
+        ImportCommand::Users(args) => (ImportKind::Users, args),
+    };
     let app = app_with_keys(settings).await?;
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
@@ -30,13 +39,13 @@ pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode
     };
     let caller = match &args.as_user {
         Some(name) => Some(
-            app.officer_for_console(name)
+            app.importer_for_console(name, kind)
                 .await
-                .map_err(|e| officer_refused(name, e))?,
+                .map_err(|e| officer_refused(name, kind, e))?,
         ),
         None if args.dry_run => None,
         None => anyhow::bail!(
-            "name the town or village officer the rows are entered by: --as USERNAME (or HEARTH_IMPORT_AS); only --dry-run works without one"
+            "name the account the rows are entered by: --as USERNAME (or HEARTH_IMPORT_AS); only --dry-run works without one"
         ),
     };
     let importer = caller.as_ref().map_or(Importer::Console, Importer::Officer);
@@ -50,7 +59,7 @@ pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode
         }
     };
     let report = app
-        .import_households(importer, &request, &progress)
+        .import_sheet(kind, importer, &request, &progress)
         .await
         .map_err(refusal)?;
     write_errors(&args, &report)?;
@@ -62,12 +71,15 @@ pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode
     })
 }
 
-fn officer_refused(name: &str, e: AppError) -> anyhow::Error {
+fn officer_refused(name: &str, kind: ImportKind, e: AppError) -> anyhow::Error {
     match e {
         AppError::NotFound => anyhow::anyhow!("no account named {name}"),
-        AppError::Forbidden => anyhow::anyhow!(
+        AppError::Forbidden if kind == ImportKind::Households => anyhow::anyhow!(
             "{name} is not a town or village officer, who alone register households"
         ),
+        AppError::Forbidden => {
+            anyhow::anyhow!("{name} may not import {}", kind.as_str())
+        }
         other => refusal(other),
     }
 }
@@ -155,13 +167,19 @@ fn print_report(args: &ImportArgs, report: &ImportReport) -> Result<()> {
 }
 
 pub async fn template(settings: &Settings, command: TemplateCommand) -> Result<ExitCode> {
-    let TemplateCommand::Households { file } = command;
+    let (kind, file) = match command {
+        TemplateCommand::Households { file } => (ImportKind::Households, file),
+        TemplateCommand::Organizations { file } => (ImportKind::Organizations, file),
+        TemplateCommand::Donations { file } => (ImportKind::Donations, file),
+        TemplateCommand::Items { file } => (ImportKind::Items, file),
+        TemplateCommand::Users { file } => (ImportKind::Users, file),
+    };
     let app = App::new(
         crate::config::open(settings).await?,
         hearth_app::Policy::default(),
     );
     let bytes = app
-        .household_template(None, Lang::ZhCn)
+        .import_template(kind, None, Lang::ZhCn)
         .await
         .map_err(refusal)?;
     std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;

@@ -66,7 +66,7 @@ async fn run(cli: cli::Cli) -> Result<std::process::ExitCode> {
         Command::Backup { file } => backup::backup(&settings, &file).await,
         Command::Restore { file, force } => backup::restore(&settings, &file, force).await,
         Command::MigrateDb { from, to } => migrate_db::run(&from, &to).await,
-        Command::Dedup(args) => dedup::run(&args),
+        Command::Dedup(args) => dedup::run(&settings, &args).await,
         Command::Import(command) => import::run(&settings, command).await,
         Command::Template(command) => import::template(&settings, command).await,
         Command::Openapi => {

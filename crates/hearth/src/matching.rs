@@ -1,5 +1,6 @@
-//! `hearth match`: propose a campaign's matching (`--campaign CODE --as USER`), solve a DIMACS
-//! min-cost-flow instance, or write a generated benchmark instance.
+//! `hearth match`: propose a campaign's matching (`--campaign CODE --as USER`), accept it
+//! (`--apply`) or price a budget (`--budget YUAN`); solve a DIMACS min-cost-flow instance; or
+//! write a generated benchmark instance.
 
 use std::io::Write;
 use std::path::Path;
@@ -27,7 +28,7 @@ struct Report {
 
 pub async fn run(settings: &Settings, args: MatchArgs) -> Result<ExitCode> {
     if let Some(campaign) = &args.campaign {
-        return campaign::propose(settings, campaign, args.as_user.as_deref(), args.json).await;
+        return campaign::run(settings, campaign, &args).await;
     }
     match (&args.instance, args.generate) {
         (Some(path), _) => solve_instance(path, args.json),

@@ -1,6 +1,8 @@
 //! Crash safety: the server is killed with SIGKILL in the middle of a burst of deliveries,
 //! several times, and restarted. Every delivery the server acknowledged is still there, the
 //! pledge's progress matches the deliveries stored, and the audit and ledger chains verify.
+//! Likewise an import killed mid-way, many times: nothing of it is kept, and a full import
+//! afterwards adds every row exactly once.
 
 use super::server::{Server, Session, request, sign_in};
 use super::{demo_under, hearth, text};
@@ -158,6 +160,128 @@ async fn sigkill_mid_burst_loses_no_acknowledged_delivery_and_the_chains_verify(
             );
         }
         server.kill();
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}
+
+const IMPORT_ROWS: u32 = 3000;
+
+/// A village sheet of `rows` new households (valid, distinct ID numbers), as a clerk keeps it.
+fn large_village_sheet(rows: u32) -> String {
+    let mut csv = String::from(
+        "序号,户主姓名,身份证号码,联系电话,村（社区）,详细地址,困难类型,需求物资,数量\n",
+    );
+    for n in 0..rows {
+        let birth = format!("19{:02}0{}1{}", 30 + n % 60, 1 + n % 9, n % 10);
+        let first17 = format!("340121{birth}{:03}", n % 1000);
+        let check = hearth_core::id_number::id_check_char(&first17).expect("17 digits");
+        csv.push_str(&format!(
+            "{},测试户{n},{first17}{check},,新丰社区,{}组{}号,低保,,\n",
+            n + 1,
+            1 + n % 9,
+            1 + n
+        ));
+    }
+    csv
+}
+
+/// Starts `hearth import households`, waits until it reports `rows_done` rows written in its
+/// transaction, then SIGKILLs it. Returns whether it was killed before finishing.
+fn kill_import_after(
+    db_url: &str,
+    key: &std::path::Path,
+    file: &std::path::Path,
+    rows_done: u32,
+) -> bool {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args([
+            "import",
+            "households",
+            file.to_str().expect("path"),
+            "--as",
+            "village",
+        ])
+        .env("HEARTH_DATABASE_URL", db_url)
+        .env("HEARTH_KEY_FILE", key)
+        .env_remove("HEARTH_KEYS")
+        .env_remove("HEARTH_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the import");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let mut seen = String::new();
+    let mut chunk = [0u8; 256];
+    let target = format!("progress: {rows_done}/");
+    while !seen.contains(&target) {
+        match stderr.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&chunk[..n])),
+        }
+    }
+    let killed = seen.contains(&target) && child.try_wait().ok().flatten().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    killed
+}
+
+#[tokio::test]
+async fn sigkill_mid_import_leaves_no_half_imported_file_and_the_chains_verify() {
+    each_backend(async |db| {
+        let dir = std::env::temp_dir().join(format!(
+            "hearth-crash-import-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let key = dir.join("hearth.key");
+        assert!(hearth(db, &key, &["init"], None).status.success());
+        demo_under(db, &key).await;
+        let before = super::stored(db).await.len();
+        let file = dir.join("名单.csv");
+        std::fs::write(&file, large_village_sheet(IMPORT_ROWS)).expect("write the sheet");
+        let path = file.to_str().expect("path");
+        for (round, rows_done) in [500, 1000, 1500, 2000, 2500].into_iter().enumerate() {
+            assert!(
+                kill_import_after(&db.url, &key, &file, rows_done),
+                "round {round}: the import was killed while writing (after {rows_done} rows)"
+            );
+            let now = super::stored(db).await.len();
+            assert_eq!(
+                now, before,
+                "round {round}: nothing of a killed import is kept"
+            );
+            for what in ["audit", "ledger"] {
+                let verify = hearth(db, &key, &[what, "verify"], None);
+                assert!(
+                    verify.status.success(),
+                    "round {round}, {what}: {}",
+                    text(&verify)
+                );
+            }
+        }
+        let args = ["import", "households", path, "--as", "village", "--json"];
+        let whole = hearth(db, &key, &args, None);
+        assert!(whole.status.success(), "{}", text(&whole));
+        assert_eq!(super::stored(db).await.len(), before + IMPORT_ROWS as usize);
+        let again = hearth(db, &key, &args, None);
+        assert!(again.status.success(), "{}", text(&again));
+        assert_eq!(
+            super::stored(db).await.len(),
+            before + IMPORT_ROWS as usize,
+            "importing the file again adds no duplicate"
+        );
+        for what in ["audit", "ledger"] {
+            let verify = hearth(db, &key, &[what, "verify"], None);
+            assert!(
+                verify.status.success(),
+                "after the import, {what}: {}",
+                text(&verify)
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await;

@@ -2,9 +2,12 @@
 
 mod backup;
 mod crash;
+mod dedup;
 mod instances;
 mod ledger;
+mod matching;
 mod server;
+mod tls;
 
 use hearth_store::crypto::FieldCipher;
 use hearth_store::keys::KeyRing;

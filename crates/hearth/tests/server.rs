@@ -15,8 +15,14 @@ pub struct Server {
 impl Server {
     /// Starts `hearth serve` on a free port and waits until it says where it listens.
     pub fn start(url: &str, key: &Path) -> Server {
+        Server::start_with(url, key, &[])
+    }
+
+    /// [`Server::start`] with more `serve` options (`--tls-cert`, …).
+    pub fn start_with(url: &str, key: &Path, options: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(options)
             .env("HEARTH_DATABASE_URL", url)
             .env("HEARTH_KEY_FILE", key)
             .env("HEARTH_LOG", "warn")
@@ -33,7 +39,7 @@ impl Server {
             .read_line(&mut line)
             .expect("the server prints its address");
         let addr = line
-            .split("http://")
+            .split("://")
             .nth(1)
             .and_then(|rest| rest.trim().trim_end_matches('/').parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));

@@ -3,17 +3,20 @@
 //! 上派镇, two donors not to be named), and eight of them give goods — 392 items valued at
 //! 88,180 yuan — received into the county warehouse; the bureau then buys heaters from
 //! campaign funds and sends a waybill to 上派镇, whose station receives it (one quilt arrived
-//! damaged) and hands goods over to approved households. All of it is recorded through the use
-//! cases and booked in the ledger.
+//! damaged) and hands goods over to approved households, pays cash aid (现金发放) to three
+//! more — one through a proxy — and takes back one down jacket handed over twice. All of it is
+//! recorded through the use cases and booked in the ledger; names and signatures are synthetic.
 
 use super::DEMO_CAMPAIGN;
 use super::pledges::Cast;
 use crate::{App, Result};
 use chrono::Days;
 use hearth_core::delivery::DeliveryInput;
+use hearth_core::donation::cash_aid::CashAidInput;
 use hearth_core::donation::{DonationInput, GiftLineInput};
 use hearth_core::organization::Organization;
 use hearth_core::purchase::{PurchaseInput, PurchaseLineInput};
+use hearth_core::stock::returns::ReturnInput;
 use hearth_core::stock::{DistributionInput, LineInput, ReceiptInput, ReceivedInput, WaybillInput};
 use hearth_store::organizations::PageRequest;
 
@@ -162,6 +165,44 @@ fn handover(household: uuid::Uuid, n: usize) -> DistributionInput {
     }
 }
 
+/// Cash aid to the households after those handed goods (yuan); the second is collected by a
+/// proxy.
+const CASH_AID: [&str; 3] = ["500", "800", "300"];
+
+fn cash_aid(household: uuid::Uuid, n: usize, amount: &str) -> CashAidInput {
+    let by_proxy = n == 1;
+    CashAidInput {
+        campaign: DEMO_CAMPAIGN.to_owned(),
+        household: household.to_string(),
+        amount: amount.to_owned(),
+        handover: DeliveryInput {
+            delivered_on: crate::today().to_string(),
+            recipient: if by_proxy { "proxy" } else { "head" }.into(),
+            proxy_name: if by_proxy { "户主之子（演示）" } else { "" }.into(),
+            proxy_relationship: if by_proxy { "child" } else { "" }.into(),
+            handler: "上派镇民政办（演示）".into(),
+            signed_name: "（演示签名）".into(),
+            note: "临时生活困难救助（演示）".into(),
+            ..DeliveryInput::default()
+        },
+        ..CashAidInput::default()
+    }
+}
+
+/// The second household was handed two down jackets where one was meant: one comes back.
+fn jacket_back(household: uuid::Uuid) -> ReturnInput {
+    ReturnInput {
+        campaign: DEMO_CAMPAIGN.to_owned(),
+        household: household.to_string(),
+        item: "down_jacket".into(),
+        quantity: "1".into(),
+        returned_on: crate::today().to_string(),
+        reason: "多发一件，退回站点（演示）".into(),
+        handler: "上派镇民政办（演示）".into(),
+        ..ReturnInput::default()
+    }
+}
+
 impl App {
     /// Adds the demo's money and materials to a database [`App::seed_demo`] filled: donations,
     /// a purchase, a waybill and handovers. Kept apart so tests of the books start from empty
@@ -210,6 +251,14 @@ impl App {
             .await?;
         for (n, household) in households.iter().take(3).enumerate() {
             self.record_distribution(&cast.town, &handover(household.id, n))
+                .await?;
+        }
+        if let Some(twice) = households.get(1) {
+            self.record_return(&cast.town, &jacket_back(twice.id))
+                .await?;
+        }
+        for (n, (household, amount)) in households.iter().skip(3).zip(CASH_AID).enumerate() {
+            self.record_cash_aid(&cast.town, &cash_aid(household.id, n, amount))
                 .await?;
         }
         Ok(count)

@@ -33,8 +33,9 @@ impl App {
                 continue;
             }
             let version = row.version;
-            let members: Vec<MemberRow> = households::members(&mut tx, row.id)
-                .await?
+            let stored = households::members(&mut tx, row.id).await?;
+            let indexes: Vec<String> = stored.iter().map(|m| m.id_index.clone()).collect();
+            let members: Vec<MemberRow> = stored
                 .into_iter()
                 .map(|m| MemberRow {
                     name: ANONYMOUS.to_owned(),
@@ -56,6 +57,8 @@ impl App {
             // The scanned consent form names and shows the people: it goes with them.
             crate::attachments::forget(&mut tx, crate::attachments::Owner::Household(row.id))
                 .await?;
+            // Import reports keep the rows as sent, ID numbers and all: those rows go too.
+            crate::imports::forget_households(&mut tx, self.cipher().ok(), &indexes).await?;
             let detail = serde_json::json!({"retain_until": row.retain_until.to_string()});
             audit::append(
                 &mut tx,
@@ -103,6 +106,8 @@ impl App {
         }
         // Scanned files move to the new key in the same transaction.
         crate::attachments::reseal_all(&mut tx, old, new).await?;
+        // So do the import reports, which hold refused rows as sent.
+        crate::imports::reseal_all(&mut tx, old, new).await?;
         let detail = serde_json::json!({"households": rows.len(), "key": new.current_key_id()});
         audit::append(
             &mut tx,

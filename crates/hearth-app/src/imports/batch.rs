@@ -3,6 +3,7 @@
 //! rotation of the sealed reports.
 
 use super::ImportReport;
+use super::records::ImportKind;
 use crate::{App, AppError, Caller, Result};
 use chrono::{DateTime, Utc};
 use hearth_core::Lang;
@@ -29,7 +30,7 @@ pub(crate) fn seal_report(cipher: &FieldCipher, id: Uuid, report: &ImportReport)
     cipher.seal(slot(&id.to_string()), &json)
 }
 
-fn open_report(cipher: &FieldCipher, batch: &ImportBatch) -> Result<ImportReport> {
+pub(super) fn open_report(cipher: &FieldCipher, batch: &ImportBatch) -> Result<ImportReport> {
     let json = cipher.open(slot(&batch.id.to_string()), &batch.report)?;
     serde_json::from_str(&json).map_err(|e| {
         AppError::Store(hearth_store::StoreError::Corrupt(format!(
@@ -91,15 +92,29 @@ pub(crate) fn importer_area(caller: &Caller) -> Result<hearth_core::area::AreaCo
     caller.user.area_code.clone().ok_or(AppError::Forbidden)
 }
 
-/// A batch the caller may open: imported inside their area, or "not found".
+/// The kinds the caller may import (and whose imports they may open).
+pub(crate) fn importable(caller: &Caller) -> Vec<ImportKind> {
+    ImportKind::ALL
+        .into_iter()
+        .filter(|k| caller.can(k.permission()))
+        .collect()
+}
+
+/// A batch the caller may open: of a kind they may import, imported inside their area (or, for
+/// accounts without an area, by such an account), or "not found".
 pub(crate) async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<ImportBatch> {
-    let area = importer_area(caller)?;
+    if importable(caller).is_empty() {
+        return Err(AppError::Forbidden);
+    }
     imports::get(tx, id)
         .await?
         .filter(|b| {
-            b.area_code
-                .as_deref()
-                .is_some_and(|code| code.starts_with(area.prefix()))
+            ImportKind::parse(&b.kind).is_ok_and(|k| caller.can(k.permission()))
+                && match (&b.area_code, &caller.user.area_code) {
+                    (Some(code), Some(area)) => code.starts_with(area.prefix()),
+                    (None, None) => true,
+                    _ => false,
+                }
         })
         .ok_or(AppError::NotFound)
 }
@@ -128,11 +143,15 @@ pub(crate) async fn audit_event(
 }
 
 impl App {
-    /// The latest imports in the caller's area, newest first.
+    /// The latest imports in the caller's area of the kinds they may import, newest first.
     pub async fn imports(&self, caller: &Caller) -> Result<Vec<ImportSummary>> {
-        let area = importer_area(caller)?;
+        let kinds: Vec<&str> = importable(caller).iter().map(|k| k.as_str()).collect();
+        if kinds.is_empty() {
+            return Err(AppError::Forbidden);
+        }
         let mut tx = self.store().read().await?;
-        let batches = imports::recent_within(&mut tx, area.prefix(), 50).await?;
+        let prefix = caller.user.area_code.as_ref().map(|a| a.prefix());
+        let batches = imports::recent_of(&mut tx, &kinds, prefix, 50).await?;
         Ok(batches.iter().map(ImportSummary::from).collect())
     }
 
@@ -186,6 +205,8 @@ pub async fn reseal_all(tx: &mut Tx, old: &FieldCipher, new: &FieldCipher) -> Re
     for batch in &batches {
         let report = open_report(old, batch)?;
         imports::set_report(tx, batch.id, &seal_report(new, batch.id, &report)).await?;
+        // The blind indexes of the ID numbers it holds change with the key too.
+        super::purge::note_subjects(tx, new, batch.id, &report).await?;
     }
     Ok(batches.len())
 }

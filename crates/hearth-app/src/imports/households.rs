@@ -81,6 +81,8 @@ impl App {
             source: format!("导入：{}", request.file_name),
         };
         let sheet = HouseholdSheet::read(&table, &ctx);
+        let incoming: Vec<_> = sheet.lines.iter().map(|l| (l.row, &l.profile)).collect();
+        let likely_matches = crate::identity::likely_matches(&mut tx, cipher, &incoming).await?;
         let refused_already = sheet.problems.iter().any(|p| !p.duplicate);
         let mut run = Run {
             store: self.store(),
@@ -103,7 +105,9 @@ impl App {
             run.line(&mut tx, line).await?;
             progress(done as u32 + 1, total);
         }
-        run.finish(tx, request, &table).await
+        let mut report = run.finish(tx, request, &table).await?;
+        report.likely_matches = likely_matches;
+        Ok(report)
     }
 }
 
@@ -434,6 +438,7 @@ impl Run<'_> {
             imported_at: hearth_store::now(),
         };
         imports::insert(tx, &batch).await?;
+        super::purge::note_subjects(tx, self.cipher, self.batch, r).await?;
         if r.committed {
             for pending in &self.pending {
                 imports::insert_pending(tx, pending).await?;

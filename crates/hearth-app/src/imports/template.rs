@@ -49,3 +49,23 @@ impl App {
         Ok(caller)
     }
 }
+
+impl App {
+    /// The account named at the console (`hearth import <kind> --as`) that may import `kind`.
+    pub async fn importer_for_console(
+        &self,
+        username: &str,
+        kind: super::ImportKind,
+    ) -> Result<Caller> {
+        let mut tx = self.store().read().await?;
+        let (user, _) = users::by_username(&mut tx, username.trim())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if user.status != UserStatus::Active {
+            return Err(AppError::Disabled);
+        }
+        let caller = Caller::new(user);
+        caller.require(kind.permission())?;
+        Ok(caller)
+    }
+}

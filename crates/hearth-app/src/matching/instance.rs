@@ -1,24 +1,28 @@
 //! A campaign's matching instance from the database: the open needs of approved, consenting
-//! households; what organizations still owe under their open pledges (lines not yet tied to a
-//! need nor delivered); what each station holds.
+//! households (less what accepted transfer plans already hold for them); what organizations
+//! still owe under their open pledges (lines not yet tied to a need nor delivered); what each
+//! station holds, less what accepted transfer plans hold back.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use hearth_core::AreaCode;
 use hearth_core::area::AreaLevel;
+use hearth_core::ledger::Journal;
 use hearth_core::need::{NeedLine, NeedStatus};
 use hearth_core::organization::{OrgStatus, Organization};
 use hearth_core::pledge::{PledgeLine, PledgeStatus};
 use hearth_engine::flow::model::{self, Instance, Place, Reach, SupplierKind, Supply};
 use hearth_store::households::{HouseholdFilter, HouseholdRow};
+use hearth_store::matching::TransferPlan;
 use hearth_store::needs::{NeedFilter, NeedRow};
 use hearth_store::organizations::PageRequest;
-use hearth_store::pledges::PledgeFilter;
+use hearth_store::pledges::{Pledge, PledgeFilter, PledgeLineRow};
 use hearth_store::{Tx, households, needs, organizations, pledges};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::stock::StockLine;
+use crate::stock::site_of;
 
 /// The instance and what it was built from, for naming things in the explanations.
 pub(super) struct Loaded {
@@ -50,14 +54,76 @@ pub(super) fn station_key(code: &AreaCode) -> String {
     format!("station:{}", code.as_str())
 }
 
+/// One item at one station, as much as is free for matching.
+pub(super) struct StationStock {
+    pub station: AreaCode,
+    pub item: String,
+    pub quantity: i64,
+}
+
+/// What each station of the campaign holds, less what open transfer plans hold back.
+pub(super) fn station_stock(
+    journal: &Journal,
+    campaign: Uuid,
+    plans: &[TransferPlan],
+) -> Vec<StationStock> {
+    let mut held: BTreeMap<(AreaCode, String), i64> = BTreeMap::new();
+    for (location, item, holding) in journal.stock(campaign).holdings() {
+        if let Some(area) = site_of(location) {
+            *held.entry((area.clone(), item.to_owned())).or_default() += holding.quantity;
+        }
+    }
+    for plan in plans {
+        if let Some(quantity) = held.get_mut(&(plan.from.clone(), plan.item.clone())) {
+            *quantity -= plan.quantity;
+        }
+    }
+    held.into_iter()
+        .map(|((station, item), quantity)| StationStock {
+            station,
+            item,
+            quantity,
+        })
+        .collect()
+}
+
+/// A fingerprint of everything the proposal is made from: any change to a need, a pledge line
+/// or a station's stock changes it, so an acceptance of an older proposal can be refused.
+pub(super) fn digest(instance: &Instance) -> String {
+    let mut needs: Vec<String> = instance
+        .needs
+        .iter()
+        .map(|n| serde_json::to_string(n).unwrap_or_default())
+        .collect();
+    let mut supplies: Vec<String> = instance
+        .supplies
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    needs.sort();
+    supplies.sort();
+    let mut hash = Sha256::new();
+    for part in needs.iter().chain([&String::new()]).chain(&supplies) {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub(super) async fn load(
     tx: &mut Tx,
     campaign: Uuid,
-    stock: &[StockLine],
+    stock: &[StationStock],
+    plans: &[TransferPlan],
     today: chrono::NaiveDate,
 ) -> Result<Loaded> {
     let households = consenting_households(tx).await?;
-    let (needs, rows) = open_needs(tx, campaign, &households).await?;
+    let mut planned: HashMap<String, u32> = HashMap::new();
+    for plan in plans {
+        let units = u32::try_from(plan.quantity).unwrap_or(u32::MAX);
+        *planned.entry(plan.need_id.to_string()).or_default() += units;
+    }
+    let (needs, rows) = open_needs(tx, campaign, &households, &planned).await?;
     let organizations = active_organizations(tx).await?;
     let mut supplies = pledged(tx, campaign, &organizations, today).await?;
     supplies.extend(stock.iter().filter_map(station_supply));
@@ -83,6 +149,7 @@ async fn open_needs(
     tx: &mut Tx,
     campaign: Uuid,
     households: &HashMap<Uuid, HouseholdRow>,
+    planned: &HashMap<String, u32>,
 ) -> Result<(Vec<model::Need>, HashMap<String, NeedRow>)> {
     let filter = NeedFilter {
         campaign: Some(campaign),
@@ -100,6 +167,8 @@ async fn open_needs(
         let Some((category, quantity)) = category_of_need(&row.line) else {
             continue;
         };
+        let held = planned.get(&row.id.to_string()).copied().unwrap_or(0);
+        let quantity = quantity.saturating_sub(held);
         if quantity == 0 {
             continue;
         }
@@ -146,6 +215,28 @@ async fn active_organizations(tx: &mut Tx) -> Result<HashMap<Uuid, Organization>
         .collect())
 }
 
+/// A pledge whose free lines still count as capacity: signed and neither cancelled nor done.
+pub(super) fn is_open(pledge: &Pledge, today: chrono::NaiveDate) -> bool {
+    matches!(
+        pledge.status(today),
+        PledgeStatus::Signed | PledgeStatus::InProgress | PledgeStatus::Lapsed
+    )
+}
+
+/// The category and units of a pledge line not yet tied to a need nor delivered.
+pub(super) fn free_line(line: &PledgeLineRow) -> Option<(String, u32)> {
+    if line.need_id.is_some() || line.done_at.is_some() {
+        return None;
+    }
+    match &line.line {
+        PledgeLine::Item { item, quantity, .. } => Some((item.clone(), *quantity)),
+        PledgeLine::Service { service, schedule } => {
+            Some((service_key(service.as_str()), schedule.visits))
+        }
+        PledgeLine::Cash { .. } => None,
+    }
+}
+
 async fn pledged(
     tx: &mut Tx,
     campaign: Uuid,
@@ -156,31 +247,15 @@ async fn pledged(
         campaign: Some(campaign),
         ..PledgeFilter::default()
     };
-    let open = [
-        PledgeStatus::Signed,
-        PledgeStatus::InProgress,
-        PledgeStatus::Lapsed,
-    ];
     let mut out = Vec::new();
     for pledge in pledges::search(tx, &filter).await? {
         let Some(org) = organizations.get(&pledge.row.organization_id) else {
             continue;
         };
-        if !open.contains(&pledge.status(today)) {
+        if !is_open(&pledge, today) {
             continue;
         }
-        let free = pledge
-            .lines
-            .iter()
-            .filter(|l| l.need_id.is_none() && l.done_at.is_none());
-        for line in free {
-            let (category, quantity) = match &line.line {
-                PledgeLine::Item { item, quantity, .. } => (item.clone(), *quantity),
-                PledgeLine::Service { service, schedule } => {
-                    (service_key(service.as_str()), schedule.visits)
-                }
-                PledgeLine::Cash { .. } => continue,
-            };
+        for (category, quantity) in pledge.lines.iter().filter_map(free_line) {
             out.push(organization_supply(org, category, quantity));
         }
     }
@@ -225,7 +300,7 @@ fn place_of(area: &AreaCode) -> Place {
 }
 
 /// A town station delivers in its town; the county warehouse anywhere in the county.
-fn station_supply(line: &StockLine) -> Option<Supply> {
+fn station_supply(line: &StationStock) -> Option<Supply> {
     let quantity = u32::try_from(line.quantity).ok().filter(|&q| q > 0)?;
     let reach = if line.station.level() == AreaLevel::Town {
         Reach::Areas(BTreeSet::from([line.station.as_str().to_owned()]))

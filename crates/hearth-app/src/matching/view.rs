@@ -1,28 +1,67 @@
 //! The proposal as pages and the API show it: ids turned into names, household names masked
 //! unless the caller may see them, every explanation a code with its parameters.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use hearth_core::Fen;
 use hearth_core::need::{Item, Urgency};
 use hearth_engine::flow::model::{
     NeedExplanation, Proposal, Served, SupplierKind, Surplus, Tier, UnmetReason, WhatIf,
 };
+use hearth_store::Tx;
+use hearth_store::matching::TransferPlan;
+use hearth_store::needs::{self, NeedFilter};
+use hearth_store::organizations::PageRequest;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::instance::Loaded;
-use crate::Caller;
 use crate::distributions::shown;
+use crate::{Caller, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchingView {
     pub campaign_code: String,
+    /// What the proposal was made from; accepting it needs this back.
+    pub digest: String,
     pub needs_considered: usize,
     pub served_units: u64,
     pub unmet_units: u64,
     pub households_served: usize,
     pub needs: Vec<NeedMatchView>,
+    /// The same needs by household: what each household gets, from whom, and what stays unmet.
+    pub households: Vec<HouseholdMatchView>,
+    /// Goods accepted earlier from stations for needs not yet handed over, as waybill drafts.
+    pub plans: Vec<PlanView>,
+}
+
+/// One household's share of the proposal: its needs (by number), the units proposed and left
+/// unmet, who gives them, and the reason codes of what stays unmet.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdMatchView {
+    pub household_id: Uuid,
+    pub head_name: String,
+    pub town_name: String,
+    pub village_name: String,
+    pub score: i64,
+    pub needs: Vec<String>,
+    pub served_units: u64,
+    pub unmet_units: u64,
+    pub suppliers: Vec<String>,
+    pub unmet_codes: Vec<&'static str>,
+}
+
+/// A waybill draft from accepted proposals: `from` sends `quantity` of an item to `to` (the
+/// same station when a town station hands out its own goods) for the listed needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub from: String,
+    pub from_name: String,
+    pub to: String,
+    pub to_name: String,
+    pub item: Category,
+    pub quantity: i64,
+    pub needs: Vec<String>,
 }
 
 /// One need, what it gets and why.
@@ -99,6 +138,12 @@ pub struct WhatIfView {
     pub needs_covered: usize,
     pub households_reached: usize,
     pub unmet_units_after: u64,
+    /// Priority points covered (each unit counts its need's priority).
+    pub priority_covered: u64,
+    /// No purchase within the budget could cover more than this.
+    pub priority_bound: u64,
+    /// The plan is proven optimal; otherwise prices were coarsened to fit the table.
+    pub exact: bool,
     /// Categories with unmet needs but no reference price in the catalogue.
     pub unpriced: Vec<Category>,
 }
@@ -119,7 +164,7 @@ pub(super) struct Names<'a> {
 }
 
 impl Names<'_> {
-    fn area(&self, code: &str) -> String {
+    pub fn area(&self, code: &str) -> String {
         self.areas
             .get(code)
             .cloned()
@@ -144,7 +189,7 @@ impl Names<'_> {
         }
     }
 
-    fn supplier(&self, key: &str, kind: SupplierKind) -> Supplier {
+    pub fn supplier(&self, key: &str, kind: SupplierKind) -> Supplier {
         let name = match key.split_once(':') {
             Some(("org", id)) => Uuid::parse_str(id)
                 .ok()
@@ -175,19 +220,60 @@ pub(super) fn matching_view(
     campaign_code: &str,
     proposal: &Proposal,
 ) -> MatchingView {
-    let needs = proposal
+    let needs: Vec<NeedMatchView> = proposal
         .explanations
         .iter()
         .filter_map(|e| need_view(caller, names, e))
         .collect();
+    let households = household_views(&needs);
     MatchingView {
         campaign_code: campaign_code.to_owned(),
+        digest: String::new(),
+        plans: Vec::new(),
+        households,
         needs_considered: proposal.explanations.len(),
         served_units: proposal.served_units,
         unmet_units: proposal.unmet_units,
         households_served: proposal.households_served,
         needs,
     }
+}
+
+fn household_views(needs: &[NeedMatchView]) -> Vec<HouseholdMatchView> {
+    let mut out: Vec<HouseholdMatchView> = Vec::new();
+    let mut index: HashMap<Uuid, usize> = HashMap::new();
+    for n in needs {
+        let at = *index.entry(n.household_id).or_insert_with(|| {
+            out.push(HouseholdMatchView {
+                household_id: n.household_id,
+                head_name: n.head_name.clone(),
+                town_name: n.town_name.clone(),
+                village_name: n.village_name.clone(),
+                score: n.score,
+                needs: Vec::new(),
+                served_units: 0,
+                unmet_units: 0,
+                suppliers: Vec::new(),
+                unmet_codes: Vec::new(),
+            });
+            out.len() - 1
+        });
+        let h = &mut out[at];
+        h.needs.push(n.number.clone());
+        for s in &n.served {
+            h.served_units += u64::from(s.quantity);
+            if !h.suppliers.contains(&s.supplier.name) {
+                h.suppliers.push(s.supplier.name.clone());
+            }
+        }
+        if let Some(u) = &n.unmet {
+            h.unmet_units += u64::from(u.quantity);
+            if !h.unmet_codes.contains(&u.code) {
+                h.unmet_codes.push(u.code);
+            }
+        }
+    }
+    out
 }
 
 fn need_view(caller: &Caller, names: &Names, e: &NeedExplanation) -> Option<NeedMatchView> {
@@ -277,6 +363,51 @@ pub(super) fn what_if_view(names: &Names, plan: &WhatIf) -> WhatIfView {
         needs_covered: plan.covered.len(),
         households_reached: plan.households_reached,
         unmet_units_after: plan.unmet_units_after,
+        priority_covered: plan.priority_covered,
+        priority_bound: plan.priority_bound,
+        exact: plan.exact,
         unpriced: plan.unpriced.iter().map(|c| names.category(c)).collect(),
     }
+}
+
+/// The open transfer plans grouped into waybill drafts: one per station, destination and item.
+pub(super) async fn plan_views(
+    tx: &mut Tx,
+    names: &Names<'_>,
+    plans: &[TransferPlan],
+) -> Result<Vec<PlanView>> {
+    let filter = NeedFilter {
+        ids: Some(plans.iter().map(|p| p.need_id).collect()),
+        ..NeedFilter::default()
+    };
+    let numbers: HashMap<Uuid, String> = if plans.is_empty() {
+        HashMap::new()
+    } else {
+        let (rows, _) = needs::search(tx, &filter, PageRequest::all()).await?;
+        rows.into_iter().map(|r| (r.id, r.number)).collect()
+    };
+    let mut grouped: BTreeMap<(&str, &str, &str), (i64, Vec<String>)> = BTreeMap::new();
+    for plan in plans {
+        let entry = grouped
+            .entry((plan.from.as_str(), plan.to.as_str(), plan.item.as_str()))
+            .or_default();
+        entry.0 += plan.quantity;
+        entry.1.extend(numbers.get(&plan.need_id).cloned());
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|((from, to, item), (quantity, mut needs))| {
+            needs.sort();
+            needs.dedup();
+            PlanView {
+                from: from.to_owned(),
+                from_name: names.area(from),
+                to: to.to_owned(),
+                to_name: names.area(to),
+                item: names.category(item),
+                quantity,
+                needs,
+            }
+        })
+        .collect())
 }

@@ -11,6 +11,7 @@
 
 mod build;
 mod explain;
+mod review;
 mod what_if;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,7 +21,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use explain::{NeedExplanation, Served, Surplus, Unmet, UnmetReason};
-pub use what_if::{Covered, PurchaseLine, WhatIf, what_if};
+pub use review::{Line, LineError, check_lines};
+pub use what_if::{Covered, PurchaseLine, WORK_LIMIT, WhatIf, what_if, what_if_within};
 
 /// Cost of leaving one unit of a need of priority 1 unmet.
 pub const UNMET_WEIGHT: i64 = 100;

@@ -5,26 +5,35 @@
 
 use std::collections::VecDeque;
 
-use super::residual::Residual;
+use super::residual::{Residual, Word};
 
-/// `None` if the relaxations do not settle, which would mean a negative cycle (not optimal).
-pub(super) fn exact_potentials(net: &Residual, scale: i64) -> Option<Vec<i64>> {
+/// `None` if the relaxations do not settle within `budget` price changes (or at all, which
+/// would mean a negative cycle: the flow is not optimal yet).
+pub(super) fn exact_potentials<W: Word>(
+    net: &Residual<W>,
+    scale: i64,
+    budget: usize,
+) -> Option<Vec<i64>> {
     let n = net.node_count();
     let mut pi: Vec<i64> = net.price.iter().map(|p| p.div_euclid(scale)).collect();
     let mut queued = vec![true; n];
     let mut rounds = vec![0usize; n];
+    let mut changes = 0usize;
     let mut queue: VecDeque<u32> = (0..n as u32).collect();
     while let Some(u) = queue.pop_front() {
         queued[u as usize] = false;
         let pu = pi[u as usize];
         for s in net.range(u) {
-            let slot = net.slots[s];
-            let v = slot.head as usize;
-            let bound = pu + slot.cost / scale;
-            if slot.resid > 0 && bound < pi[v] {
+            if net.resid(s) <= 0 {
+                continue;
+            }
+            let v = net.head(s) as usize;
+            let bound = pu + net.unscaled_cost(s);
+            if bound < pi[v] {
                 pi[v] = bound;
                 rounds[v] += 1;
-                if rounds[v] > n {
+                changes += 1;
+                if rounds[v] > n || changes > budget {
                     return None;
                 }
                 if !queued[v] {

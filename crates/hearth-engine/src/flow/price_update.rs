@@ -6,7 +6,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::residual::Residual;
+use super::residual::{Residual, Word};
 use super::scaling::Stuck;
 
 const UNSEEN: u64 = u64::MAX;
@@ -29,7 +29,7 @@ impl PriceUpdate {
         }
     }
 
-    pub fn run(&mut self, net: &mut Residual, eps: i64) -> Result<(), Stuck> {
+    pub fn run<W: Word>(&mut self, net: &mut Residual<W>, eps: i64) -> Result<(), Stuck> {
         let mut active = net.excess.iter().filter(|&&e| e > 0).count();
         if active == 0 {
             return Ok(());
@@ -84,16 +84,18 @@ impl PriceUpdate {
     }
 
     /// Relaxes the residual arcs entering `v`.
-    fn relax_into(&mut self, net: &Residual, v: u32, level: u64, eps: i64, max: u64) {
+    fn relax_into<W: Word>(&mut self, net: &Residual<W>, v: u32, level: u64, eps: i64, max: u64) {
         let pv = net.price[v as usize];
         for s in net.range(v) {
-            let slot = net.slots[s];
-            let x = slot.head as usize;
-            if self.done[x] || slot.total - slot.resid <= 0 {
+            if net.back_resid(s) <= 0 {
+                continue;
+            }
+            let x = net.head(s) as usize;
+            if self.done[x] {
                 continue;
             }
             // Reduced cost of x → v is minus that of v → x; ε-optimality keeps it ≥ -ε.
-            let reduced = -(slot.cost + pv - net.price[x]);
+            let reduced = -(net.cost(s) + pv - net.price[x]);
             let d = level + (reduced.div_euclid(eps) + 1).max(0) as u64;
             if d < self.dist[x] {
                 self.dist[x] = d;
@@ -114,7 +116,7 @@ impl PriceUpdate {
     }
 
     /// Nodes not reached keep the last distance scanned, which keeps ε-optimality.
-    fn apply(&mut self, net: &mut Residual, reached: u64, eps: i64) {
+    fn apply<W: Word>(&mut self, net: &mut Residual<W>, reached: u64, eps: i64) {
         for (v, price) in net.price.iter_mut().enumerate() {
             let d = if self.done[v] { self.dist[v] } else { reached };
             *price -= eps * d as i64;

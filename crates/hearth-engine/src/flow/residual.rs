@@ -1,34 +1,68 @@
 //! The residual network the solver works on: both directions of every arc, grouped by tail node
-//! in one array (compressed rows), so a node's arcs are read from consecutive memory.
+//! (compressed rows), so a node's arcs are read from consecutive memory. Capacities and costs
+//! are stored as [`Word`]s: `i32` when the instance fits, which halves what the scans read.
 
 use super::network::Network;
 
-/// One direction of an arc. `resid` is what can still be pushed; the paired slot `rev` holds the
-/// other direction, so a push moves capacity from one to the other.
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Slot {
-    pub head: u32,
-    pub rev: u32,
-    pub resid: i64,
-    pub cost: i64,
-    /// Capacity of the pair: `total - resid` is what the other direction can push.
-    pub total: i64,
+/// The integer type of residual capacities and (unscaled) costs in the slots.
+pub(super) trait Word: Copy + Default {
+    fn wide(self) -> i64;
+    /// `value` is known to fit: it lies between 0 and a capacity, or is a cost, that fit.
+    fn narrow(value: i64) -> Self;
 }
 
-pub(super) struct Residual {
+impl Word for i32 {
+    #[inline]
+    fn wide(self) -> i64 {
+        i64::from(self)
+    }
+    #[inline]
+    fn narrow(value: i64) -> Self {
+        value as i32
+    }
+}
+
+impl Word for i64 {
+    #[inline]
+    fn wide(self) -> i64 {
+        self
+    }
+    #[inline]
+    fn narrow(value: i64) -> Self {
+        value
+    }
+}
+
+/// One direction of an arc; the paired slot `rev` holds the other direction, so a push moves
+/// capacity from one to the other.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Slot<W> {
+    head: u32,
+    rev: u32,
+    resid: W,
+    /// Unscaled cost per unit; the paired slot holds its negation.
+    cost: W,
+}
+
+pub(super) struct Residual<W> {
     /// `first[v]..first[v + 1]` are the slots leaving `v`.
     pub first: Vec<u32>,
-    pub slots: Vec<Slot>,
+    slots: Vec<Slot<W>>,
+    /// Capacity of the pair: `total - resid` is what the paired slot can push, read without
+    /// touching that slot (the price update scans arcs backwards).
+    total: Vec<W>,
     /// The forward slot of each arc of the network, to read flows back.
-    pub forward: Vec<u32>,
+    forward: Vec<u32>,
+    /// Costs are multiplied by `scale` as they are read.
+    scale: i64,
     pub excess: Vec<i64>,
     pub price: Vec<i64>,
 }
 
-impl Residual {
-    /// Flows start at the lower bounds (already moved into `supplies`); costs are multiplied by
-    /// `scale` (the caller checked it cannot overflow).
-    pub fn build(network: &Network, supplies: Vec<i64>, scale: i64) -> Residual {
+impl<W: Word> Residual<W> {
+    /// Flows start at the lower bounds (already moved into `supplies`). The caller checked that
+    /// capacities and costs fit in `W` and that scaled costs cannot overflow.
+    pub fn build(network: &Network, supplies: Vec<i64>, scale: i64) -> Self {
         let n = network.node_count();
         let mut first = vec![0u32; n + 1];
         for arc in network.arcs() {
@@ -39,34 +73,38 @@ impl Residual {
             first[v + 1] += first[v];
         }
         let mut next: Vec<u32> = first[..n].to_vec();
-        let mut slots = vec![Slot::default(); 2 * network.arc_count()];
+        let slot_count = 2 * network.arc_count();
+        let mut slots = vec![Slot::default(); slot_count];
+        let mut total = vec![W::default(); slot_count];
         let mut forward = Vec::with_capacity(network.arc_count());
         for arc in network.arcs() {
-            let f = next[arc.tail as usize];
+            let f = next[arc.tail as usize] as usize;
             next[arc.tail as usize] += 1;
-            let b = next[arc.head as usize];
+            let b = next[arc.head as usize] as usize;
             next[arc.head as usize] += 1;
-            let (cost, total) = (arc.cost * scale, arc.capacity - arc.lower);
-            slots[f as usize] = Slot {
+            let capacity = W::narrow(arc.capacity - arc.lower);
+            let (cost, back) = (W::narrow(arc.cost), W::narrow(-arc.cost));
+            slots[f] = Slot {
                 head: arc.head,
-                rev: b,
-                resid: total,
+                rev: b as u32,
+                resid: capacity,
                 cost,
-                total,
             };
-            slots[b as usize] = Slot {
+            slots[b] = Slot {
                 head: arc.tail,
-                rev: f,
-                resid: 0,
-                cost: -cost,
-                total,
+                rev: f as u32,
+                resid: W::default(),
+                cost: back,
             };
-            forward.push(f);
+            (total[f], total[b]) = (capacity, capacity);
+            forward.push(f as u32);
         }
         Residual {
             first,
             slots,
+            total,
             forward,
+            scale,
             excess: supplies,
             price: vec![0; n],
         }
@@ -80,13 +118,42 @@ impl Residual {
         self.first[v as usize] as usize..self.first[v as usize + 1] as usize
     }
 
+    #[inline]
+    pub fn head(&self, s: usize) -> u32 {
+        self.slots[s].head
+    }
+
+    #[inline]
+    pub fn resid(&self, s: usize) -> i64 {
+        self.slots[s].resid.wide()
+    }
+
+    /// What the paired slot of `s` can push (the other direction of the arc).
+    #[inline]
+    pub fn back_resid(&self, s: usize) -> i64 {
+        self.total[s].wide() - self.resid(s)
+    }
+
+    /// Scaled cost of slot `s`.
+    #[inline]
+    pub fn cost(&self, s: usize) -> i64 {
+        self.slots[s].cost.wide() * self.scale
+    }
+
+    /// Cost of slot `s` in the network's own units.
+    #[inline]
+    pub fn unscaled_cost(&self, s: usize) -> i64 {
+        self.slots[s].cost.wide()
+    }
+
     /// Move `delta` units along slot `s` leaving `v`.
     #[inline]
     pub fn push(&mut self, v: u32, s: usize, delta: i64) {
         let slot = &mut self.slots[s];
-        slot.resid -= delta;
-        let (w, rev) = (slot.head, slot.rev);
-        self.slots[rev as usize].resid += delta;
+        slot.resid = W::narrow(slot.resid.wide() - delta);
+        let (w, rev) = (slot.head, slot.rev as usize);
+        let back = &mut self.slots[rev];
+        back.resid = W::narrow(back.resid.wide() + delta);
         self.excess[v as usize] -= delta;
         self.excess[w as usize] += delta;
     }
@@ -95,10 +162,7 @@ impl Residual {
     pub fn flows_above_lower(&self) -> Vec<i64> {
         self.forward
             .iter()
-            .map(|&f| {
-                let rev = self.slots[f as usize].rev;
-                self.slots[rev as usize].resid
-            })
+            .map(|&f| self.back_resid(f as usize))
             .collect()
     }
 }

@@ -3,9 +3,8 @@
 use thiserror::Error;
 
 use super::network::Network;
-use super::potentials::exact_potentials;
-use super::residual::Residual;
-use super::scaling::CostScaling;
+use super::residual::{Residual, Word};
+use super::scaling::{CostScaling, Stuck};
 
 /// An optimal flow: `flows[a]` for each arc, the potentials certifying optimality (see
 /// [`super::certificate::check`]), the total cost and the units shipped (sum of supplies).
@@ -53,16 +52,26 @@ pub fn solve(network: &Network) -> Result<Solution, SolveError> {
         .map(|a| a.cost.unsigned_abs())
         .max()
         .unwrap_or(0);
-    let mut scaling = CostScaling::new(Residual::build(network, supplies, scale));
-    let outcome = scaling.run(max_cost as i64 * scale);
-    let mut flows = scaling.net.flows_above_lower();
+    let max_capacity = network
+        .arcs()
+        .iter()
+        .map(|a| a.capacity - a.lower)
+        .max()
+        .unwrap_or(0);
+    let narrow = max_cost <= i32::MAX as u64 && max_capacity <= i64::from(i32::MAX);
+    let max_cost = max_cost as i64 * scale;
+    let (mut flows, outcome) = if narrow {
+        optimize::<i32>(network, supplies, scale, max_cost)
+    } else {
+        optimize::<i64>(network, supplies, scale, max_cost)
+    };
     for (flow, arc) in flows.iter_mut().zip(network.arcs()) {
         *flow += arc.lower;
     }
-    if let Err(stuck) = outcome {
-        return Err(infeasible(network, &flows, stuck.node));
-    }
-    let potentials = exact_potentials(&scaling.net, scale).ok_or(SolveError::NotOptimal)?;
+    let potentials = match outcome {
+        Err(stuck) => return Err(infeasible(network, &flows, stuck.node)),
+        Ok(potentials) => potentials.ok_or(SolveError::NotOptimal)?,
+    };
     let objective = network.cost_of(&flows);
     let shipped = network.supplies().iter().filter(|&&s| s > 0).sum();
     Ok(Solution {
@@ -71,6 +80,20 @@ pub fn solve(network: &Network) -> Result<Solution, SolveError> {
         objective,
         shipped,
     })
+}
+
+type Outcome = Result<Option<Vec<i64>>, Stuck>;
+
+/// Cost scaling with slots of width `W`; the flows above the lower bounds and the outcome.
+fn optimize<W: Word>(
+    network: &Network,
+    supplies: Vec<i64>,
+    scale: i64,
+    max_cost: i64,
+) -> (Vec<i64>, Outcome) {
+    let mut scaling = CostScaling::<W>::new(Residual::build(network, supplies, scale));
+    let outcome = scaling.run(max_cost, scale);
+    (scaling.net.flows_above_lower(), outcome)
 }
 
 /// Supplies once every arc carries its lower bound; checks the balance and that no excess or

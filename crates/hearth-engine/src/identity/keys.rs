@@ -50,6 +50,11 @@ impl Pass {
         passes
     }
 
+    /// The pass a [`Pass::kind`] names.
+    pub fn from_kind(kind: &str) -> Option<Pass> {
+        Pass::all().into_iter().find(|p| p.kind() == kind)
+    }
+
     /// A stable name, e.g. to separate the HMAC domains of blind indexes (`id_masked_3`).
     pub fn kind(self) -> String {
         match self {

@@ -22,6 +22,7 @@ pub mod cluster;
 pub mod keys;
 pub mod record;
 pub mod score;
+pub mod sealed;
 mod text;
 
 use rayon::prelude::*;
@@ -32,6 +33,7 @@ pub use cluster::Link;
 pub use keys::{BlockKeys, HashedKeys, Pass, StoredKeys, fold_key, plain_keys};
 pub use record::{IdState, Record, Records};
 pub use score::{Agreement, Evidence, IdAgreement, NameAgreement, Weights};
+pub use sealed::{SealedFields, explain_sealed, resolve_sealed};
 
 /// The thresholds of resolution. Defaults suit county registries (a few thousand to a few
 /// million records); see `bench/identity/README.md` for how they were checked.

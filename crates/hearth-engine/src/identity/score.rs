@@ -150,7 +150,7 @@ pub struct Evidence {
 
 /// How many records carry each name (as pinyin) and each phone, for the commonness adjustments.
 pub(crate) struct Frequencies {
-    name: Vec<u32>,
+    pub(crate) name: Vec<u32>,
     phone: Vec<u32>,
 }
 
@@ -321,13 +321,20 @@ pub(crate) fn compare(
         shared_members: shared_members(records.members(a), records.members(b)),
         score: 0.0,
     };
+    let name_count = freq.name[ia as usize].max(freq.name[ib as usize]);
+    let phone_count = freq.phone[ia as usize].max(freq.phone[ib as usize]);
+    ev.score = total(&ev, w, name_count, phone_count);
+    ev
+}
+
+/// The score of the evidence: the weight of each field's agreement, summed. `name_count` and
+/// `phone_count` say how many records carry the pair's name (as pinyin) and phone.
+pub(crate) fn total(ev: &Evidence, w: &Weights, name_count: u32, phone_count: u32) -> f32 {
     let commonness = |count: u32| {
         (f32::from(u16::try_from(count).unwrap_or(u16::MAX)).log2() * w.name_common_per_doubling)
             .min(w.name_common_cap)
     };
-    let name_count = freq.name[ia as usize].max(freq.name[ib as usize]);
-    let phone_count = freq.phone[ia as usize].max(freq.phone[ib as usize]);
-    ev.score = match ev.id_number {
+    (match ev.id_number {
         IdAgreement::Missing => 0.0,
         IdAgreement::Same => w.id_same,
         IdAgreement::Typo => w.id_typo,
@@ -362,8 +369,7 @@ pub(crate) fn compare(
         Some(share) if share >= 0.5 => w.address_similar,
         Some(_) => w.address_different,
         None => 0.0,
-    } + w.member_shared * ev.shared_members.min(2) as f32;
-    ev
+    } + w.member_shared * ev.shared_members.min(2) as f32)
 }
 
 #[cfg(test)]

@@ -4,4 +4,5 @@ mod dimacs;
 mod generated;
 mod model;
 mod reference;
+mod review;
 mod solver;

@@ -76,6 +76,42 @@ proptest! {
     }
 }
 
+/// The same network with two extra nodes joined by an idle arc too wide for 32 bits, so the
+/// solver takes its 64-bit slots instead of its 32-bit ones.
+fn with_wide_arc(net: &Network) -> Network {
+    let mut wide = Network::new(net.node_count() + 2).unwrap();
+    for (v, &supply) in net.supplies().iter().enumerate() {
+        wide.set_supply(v as u32, supply).unwrap();
+    }
+    for &arc in net.arcs() {
+        wide.add_arc(arc).unwrap();
+    }
+    let n = net.node_count() as u32;
+    let idle = Arc {
+        tail: n,
+        head: n + 1,
+        lower: 0,
+        capacity: 1 << 40,
+        cost: 3,
+    };
+    wide.add_arc(idle).unwrap();
+    wide
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn wide_and_narrow_slots_agree(net in network(8, 16, 6)) {
+        let expected = successive_shortest_paths(&net);
+        let wide = with_wide_arc(&net);
+        assert_optimal(&wide, expected)?;
+        if let Ok(solution) = solve(&wide) {
+            prop_assert_eq!(solution.flows.last(), Some(&0));
+        }
+    }
+}
+
 #[test]
 fn infeasible_instance_names_the_bottleneck() {
     let mut net = Network::new(3).unwrap();

@@ -11,9 +11,14 @@ mod decode;
 pub mod error_file;
 pub mod grid;
 pub mod header;
+pub mod donations;
 pub mod households;
+pub mod items;
+pub mod organizations;
 pub mod places;
+pub mod records;
 pub mod skip;
+pub mod users;
 pub mod values;
 
 pub use error_file::{ErrorRow, ErrorRows};

@@ -111,6 +111,7 @@ fn closest(typed: &str, candidates: &[&Area]) -> String {
 
 /// The county's towns and villages, for resolving what a sheet says.
 pub struct Places<'a> {
+    county: Vec<&'a Area>,
     towns: Vec<&'a Area>,
     villages: Vec<&'a Area>,
 }
@@ -119,6 +120,7 @@ impl<'a> Places<'a> {
     pub fn new(areas: &'a [Area]) -> Places<'a> {
         let at = |level| areas.iter().filter(move |a| a.level == level).collect();
         Places {
+            county: at(AreaLevel::County),
             towns: at(AreaLevel::Town),
             villages: at(AreaLevel::Village),
         }
@@ -222,10 +224,22 @@ impl<'a> Places<'a> {
             .arg("towns", towns.join("、"))
     }
 
+    /// The county, a town or a village a cell names (a town when a town and a village share the
+    /// name), for cells that may name any of them (service areas, a user's area).
+    pub fn any(&self, field: &str, typed: &str) -> Result<&'a Area, Invalid> {
+        if let Some(county) = Self::find(&self.county, typed) {
+            return Ok(county);
+        }
+        // A name that is neither is said as a town, whose closest names help most.
+        self.town(field, typed)
+            .or_else(|unknown| self.village(field, typed, None).map_err(|_| unknown))
+    }
+
     /// The area of a 12-digit code, whatever its level.
     pub fn by_code(&self, code: &AreaCode) -> Option<&'a Area> {
-        self.towns
+        self.county
             .iter()
+            .chain(self.towns.iter())
             .chain(self.villages.iter())
             .find(|a| &a.code == code)
             .copied()

@@ -10,7 +10,9 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use hearth_app::AppError;
-use hearth_app::imports::{Existing, ImportMode, ImportReport, ImportRequest, Importer};
+use hearth_app::imports::{
+    Existing, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
+};
 use hearth_core::Invalid;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,6 +27,10 @@ pub(crate) const IMPORT_BODY_LIMIT: usize = MAX_FILE + 64 * 1024;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import_households).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(import_organizations).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(import_donations).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(import_items).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(import_users).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .routes(routes!(get_import))
 }
 
@@ -120,10 +126,25 @@ fn flag(value: &str) -> bool {
     matches!(value.trim(), "true" | "1" | "on" | "yes")
 }
 
+/// The upload form as the import page sends it: the request, the kind chosen and the token its
+/// progress bar polls.
+pub(crate) struct Upload {
+    pub request: ImportRequest,
+    pub kind: Option<ImportKind>,
+    pub progress: String,
+}
+
 /// Reads the upload form: the file (up to [`MAX_FILE`]) and the options beside it.
 pub(crate) async fn read_form(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<ImportRequest, AppError> {
+    read_upload(multipart).await.map(|u| u.request)
+}
+
+/// Reads the page's upload form, with the kind and progress token.
+pub(crate) async fn read_upload(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Upload, AppError> {
     let mut multipart = multipart.map_err(|_| refused("attachment.not_multipart"))?;
     let broken = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -135,6 +156,7 @@ pub(crate) async fn read_form(
         }
     };
     let mut request = ImportRequest::default();
+    let (mut kind, mut progress) = (None, String::new());
     let mut found = false;
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_owned();
@@ -152,13 +174,19 @@ pub(crate) async fn read_form(
             "dry_run" => request.dry_run = flag(&value),
             "mode" => request.mode = ImportMode::parse(&value)?,
             "existing" => request.existing = Existing::parse(&value)?,
+            "kind" => kind = Some(ImportKind::parse(&value)?),
+            "progress" => progress = value.trim().chars().take(64).collect(),
             _ => {}
         }
     }
     if !found {
         return Err(refused("attachment.missing"));
     }
-    Ok(request)
+    Ok(Upload {
+        request,
+        kind,
+        progress,
+    })
 }
 
 /// Import a household sheet: one household a row, its head's name and ID number, phone, town
@@ -195,4 +223,78 @@ pub async fn get_import(
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let view = state.app.import(&signed.caller, id).await?;
     Ok(Json(ImportOut::from(&view.report)))
+}
+
+async fn import_kind(
+    state: &AppState,
+    signed: &Signed,
+    kind: ImportKind,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ImportOut>, ApiError> {
+    let request = read_form(multipart).await?;
+    let report = state
+        .app
+        .import_sheet(kind, Importer::Officer(&signed.caller), &request, &|_, _| {})
+        .await?;
+    Ok(Json(ImportOut::from(&report)))
+}
+
+/// Import an organization sheet (社会组织名录): name, unified social credit code (check character
+/// verified), kind, service fields and areas, people and rating. A credit code already in the
+/// registry is skipped as a duplicate. The county administrator. Same form and result as
+/// households (`campaign` and `existing` are not used).
+#[utoipa::path(post, path = "/imports/organizations", tag = "imports",
+    request_body(content = inline(ImportUpload), content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn import_organizations(
+    State(state): State<AppState>,
+    signed: Signed,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ImportOut>, ApiError> {
+    import_kind(&state, &signed, ImportKind::Organizations, multipart).await
+}
+
+/// Import a donation sheet into the campaign named by `campaign` (required): cash with amount
+/// and channel, or one item a row; donors by credit code (registry), by name, or anonymous.
+/// Each row is recorded and booked as the donation form does; a row imported before is skipped.
+#[utoipa::path(post, path = "/imports/donations", tag = "imports",
+    request_body(content = inline(ImportUpload), content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn import_donations(
+    State(state): State<AppState>,
+    signed: Signed,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ImportOut>, ApiError> {
+    import_kind(&state, &signed, ImportKind::Donations, multipart).await
+}
+
+/// Import items into the catalogue (code, names, unit, reference value); a code already in the
+/// catalogue is skipped. The county administrator.
+#[utoipa::path(post, path = "/imports/items", tag = "imports",
+    request_body(content = inline(ImportUpload), content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn import_items(
+    State(state): State<AppState>,
+    signed: Signed,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ImportOut>, ApiError> {
+    import_kind(&state, &signed, ImportKind::Items, multipart).await
+}
+
+/// Import user accounts (user name, name, role, area or organization, first password, which
+/// must be changed at first sign-in); a user name that exists is skipped. The system
+/// administrator.
+#[utoipa::path(post, path = "/imports/users", tag = "imports",
+    request_body(content = inline(ImportUpload), content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn import_users(
+    State(state): State<AppState>,
+    signed: Signed,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ImportOut>, ApiError> {
+    import_kind(&state, &signed, ImportKind::Users, multipart).await
 }

@@ -7,17 +7,17 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hearth_app::AppError;
 use hearth_app::corrections::CorrectionView;
 use hearth_app::reallocations::ReallocationView;
-use hearth_app::reconciliation::{ReconciliationView, Slice};
+use hearth_app::reconciliation::{ReconciliationFilter, ReconciliationView, Slice};
 use hearth_core::donation::correction::CorrectionInput;
 use hearth_core::donation::reallocation::ReallocationInput;
 use hearth_core::ledger::{Flow, Reconciliation};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -163,18 +163,41 @@ impl From<&ReconciliationView> for ReconciliationOut {
     }
 }
 
+/// What the slices of a reconciliation are narrowed to; the campaign's totals stay whole.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ReconciliationParams {
+    /// Only this station (the county's or a town's area code) in `stations`.
+    pub station: String,
+    /// Only this donating organization (its id) in `organizations`.
+    pub organization: String,
+    /// Only designations of this kind: `campaign`, `town`, `pledge` or `household`.
+    pub designation: String,
+}
+
 /// A campaign's reconciliation (by id or code): raised, spent, on hand, delivered and
 /// households reached for the campaign, per designation, per donating organization and per
-/// station, with both identities checked (county, towns and auditors).
-#[utoipa::path(get, path = "/campaigns/{campaign}/reconciliation", tag = "ledger", params(("campaign" = String, Path, description = "A campaign id or code")),
-    responses((status = 200, body = ReconciliationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+/// station, with both identities checked (county, towns and auditors). The filters narrow
+/// the slices (422 naming a filter that is not well formed).
+#[utoipa::path(get, path = "/campaigns/{campaign}/reconciliation", tag = "ledger", params(("campaign" = String, Path, description = "A campaign id or code"), ReconciliationParams),
+    responses((status = 200, body = ReconciliationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
 pub async fn reconciliation(
     State(state): State<AppState>,
     signed: Signed,
     Path(campaign): Path<String>,
+    Query(q): Query<ReconciliationParams>,
 ) -> Result<Json<ReconciliationOut>, ApiError> {
-    let view = state.app.reconciliation(&signed.caller, &campaign).await?;
+    let filter = ReconciliationFilter {
+        station: q.station,
+        organization: q.organization,
+        designation: q.designation,
+    };
+    let view = state
+        .app
+        .reconciliation(&signed.caller, &campaign, &filter)
+        .await?;
     Ok(Json(ReconciliationOut::from(&view)))
 }
 

@@ -9,6 +9,7 @@ mod cultivation;
 mod deliveries;
 mod donations;
 mod households;
+mod identity;
 pub(crate) mod imports;
 mod ledger;
 mod matching;
@@ -32,7 +33,7 @@ use utoipa_axum::routes;
     info(title = "Hearth API", description = "县民政局暖冬行动协同平台 / Hearth, the county charity-action platform"),
     servers((url = "/api/v1")),
     modifiers(&Security),
-    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "imports"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"), (name = "donations"), (name = "purchases"), (name = "stock"), (name = "ledger"))
+    tags((name = "session"), (name = "organizations"), (name = "areas"), (name = "tokens"), (name = "households"), (name = "identity"), (name = "imports"), (name = "campaigns"), (name = "pledges"), (name = "deliveries"), (name = "visits"), (name = "donations"), (name = "purchases"), (name = "stock"), (name = "ledger"))
 )]
 struct ApiDoc;
 
@@ -79,6 +80,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(deliveries::routes())
         .merge(donations::routes())
         .merge(households::routes())
+        .merge(identity::routes())
         .merge(imports::routes())
         .merge(ledger::routes())
         .merge(matching::routes())

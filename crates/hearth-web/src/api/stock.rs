@@ -608,8 +608,12 @@ pub struct RosterRowOut {
     pub id_number: String,
     /// Masked: `*******1234`.
     pub phone: String,
+    /// The goods; empty for cash aid.
     pub lines: Vec<HandedOut>,
+    /// The goods' value, yuan.
     pub value: String,
+    /// The cash handed over (现金发放), yuan; `0.00` for goods.
+    pub cash: String,
     pub proxy_name: String,
     pub proxy_relationship: Option<String>,
     pub delivered_on: String,
@@ -625,8 +629,10 @@ pub struct RosterOut {
     pub rows: Vec<RosterRowOut>,
     pub totals: Vec<HandedOut>,
     pub households: usize,
-    /// Yuan.
+    /// The goods' value, yuan.
     pub value: String,
+    /// The cash handed over, yuan.
+    pub cash: String,
 }
 
 impl From<&Roster> for RosterOut {
@@ -648,6 +654,7 @@ impl From<&Roster> for RosterOut {
                     phone: row.phone.clone(),
                     lines: row.lines.iter().map(HandedOut::from).collect(),
                     value: row.value.yuan_string(),
+                    cash: row.cash.yuan_string(),
                     proxy_name: row.proxy_name.clone(),
                     proxy_relationship: row.proxy_relationship.map(|p| p.as_str().to_owned()),
                     delivered_on: row.distributed_on.to_string(),
@@ -657,6 +664,7 @@ impl From<&Roster> for RosterOut {
             totals: r.totals.iter().map(HandedOut::from).collect(),
             households: r.households,
             value: r.value.yuan_string(),
+            cash: r.cash.yuan_string(),
         }
     }
 }

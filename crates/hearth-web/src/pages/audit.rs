@@ -1,6 +1,7 @@
 //! The audit log for auditors and the audit administrator: recent events, and whether the hash
 //! chain still verifies.
 
+use super::export::{Column, Format, List, txt, whole};
 use super::organizations::role_label;
 use super::{Frame, Pager, Section, label_or, local_time, ok, with_query};
 use crate::AppState;
@@ -11,6 +12,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use hearth_core::permission::Permission;
+use hearth_store::audit::AuditEvent;
 use hearth_store::organizations::PageRequest;
 
 struct EventRow {
@@ -101,25 +103,7 @@ pub async fn page(
         .verify_audit_log(hearth_app::users::Operator::User(caller))
         .await
         .map_err(fail)?;
-    let rows = events
-        .iter()
-        .map(|e| EventRow {
-            seq: e.seq,
-            time: local_time(t, e.at),
-            actor: e.actor_name.clone(),
-            role: role_label(t, &e.role),
-            action: label_or(t, &format!("action.{}", e.action), &e.action),
-            record: label_or(
-                t,
-                &format!("audit.record_{}", e.record_type),
-                &e.record_type,
-            ),
-            record_id: e.record_id.clone(),
-            record_href: record_link(caller, &e.record_type, &e.record_id),
-            detail: detail_text(t, &e.detail),
-            reason: e.reason.clone(),
-        })
-        .collect();
+    let rows = events.iter().map(|e| event_row(t, caller, e)).collect();
     let short_hash: String = verification.head_hash.chars().take(16).collect();
     let (chain_ok, chain_summary) = match &verification.first_broken {
         None => (
@@ -153,6 +137,60 @@ pub async fn page(
         chain_summary,
     };
     Ok(ok(&page, t))
+}
+
+fn event_row(t: Tr, caller: &hearth_app::Caller, e: &AuditEvent) -> EventRow {
+    EventRow {
+        seq: e.seq,
+        time: local_time(t, e.at),
+        actor: e.actor_name.clone(),
+        role: role_label(t, &e.role),
+        action: label_or(t, &format!("action.{}", e.action), &e.action),
+        record: label_or(
+            t,
+            &format!("audit.record_{}", e.record_type),
+            &e.record_type,
+        ),
+        record_id: e.record_id.clone(),
+        record_href: record_link(caller, &e.record_type, &e.record_id),
+        detail: detail_text(t, &e.detail),
+        reason: e.reason.clone(),
+    }
+}
+
+const COLUMNS: [Column<EventRow>; 9] = [
+    Column { header: "audit.seq", cell: |r| whole(r.seq) },
+    Column { header: "audit.time", cell: |r| txt(&r.time) },
+    Column { header: "audit.actor", cell: |r| txt(&r.actor) },
+    Column { header: "user.role", cell: |r| txt(&r.role) },
+    Column { header: "audit.action", cell: |r| txt(&r.action) },
+    Column { header: "audit.record", cell: |r| txt(&r.record) },
+    Column { header: "list_export.record_id", cell: |r| txt(&r.record_id) },
+    Column { header: "audit.detail", cell: |r| txt(&r.detail) },
+    Column { header: "audit.reason", cell: |r| txt(&r.reason) },
+];
+
+/// `GET /audit/export.xlsx|csv`: the whole log as the page shows it (newest first).
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+) -> Result<Response, PageError> {
+    let caller = &signed.caller;
+    let all = PageRequest::all();
+    let (events, _) = state
+        .app
+        .audit_events(caller, all.size, 0)
+        .await
+        .map_err(|e| PageError::new(e, t))?;
+    let rows: Vec<EventRow> = events.iter().map(|e| event_row(t, caller, e)).collect();
+    let list = List {
+        name: "audit",
+        title: t.t("audit.title"),
+        filter: &[],
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 /// Where the record an event names can be opened, if the reader may open it.

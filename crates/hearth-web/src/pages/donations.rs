@@ -4,9 +4,11 @@
 //! `pages/verify.rs`.
 
 mod form;
+mod money;
 mod purchases;
 mod receipt;
 
+use super::export::{Column, Format, List, txt, yuan};
 use super::{Frame, Pager, Section, ok, query_string, with_query};
 use crate::AppState;
 use crate::auth::Signed;
@@ -28,10 +30,26 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/donations", get(list).post(form::create))
         .route("/donations/new", get(form::new_form))
+        .route("/donations/export.xlsx", get(export))
+        .route("/donations/export.csv", get(export))
         .route("/donations/{id}", get(detail))
         .route("/donations/{id}/receipt", get(receipt::page))
+        .route(
+            "/donations/{id}/reallocate",
+            get(money::reallocation_form).post(money::reallocate),
+        )
+        .route(
+            "/donations/{id}/correct",
+            get(money::donation_correction_form).post(money::correct_donation),
+        )
+        .route(
+            "/purchases/{id}/correct",
+            get(money::purchase_correction_form).post(money::correct_purchase),
+        )
         .route("/purchases", get(purchases::list).post(purchases::create))
         .route("/purchases/new", get(purchases::new_form))
+        .route("/purchases/export.xlsx", get(purchases::export))
+        .route("/purchases/export.csv", get(purchases::export))
         .route("/purchases/{id}", get(purchases::detail))
 }
 
@@ -91,6 +109,13 @@ impl Query {
     fn params(&self) -> Vec<(&'static str, String)> {
         vec![("q", self.q.clone()), ("kind", self.kind.clone())]
     }
+
+    fn query(&self) -> DonationQuery {
+        DonationQuery {
+            text: self.q.clone(),
+            kind: DonationKind::parse(&self.kind).ok(),
+        }
+    }
 }
 
 struct Row {
@@ -142,13 +167,9 @@ pub async fn list(
     let q = Query::parse(raw.as_deref());
     let caller = &signed.caller;
     let page = PageRequest::new(q.page, q.size);
-    let query = DonationQuery {
-        text: q.q.clone(),
-        kind: DonationKind::parse(&q.kind).ok(),
-    };
     let found = state
         .app
-        .donations(caller, &query, page)
+        .donations(caller, &q.query(), page)
         .await
         .map_err(fail(t))?;
     let params = q.params();
@@ -183,6 +204,40 @@ pub async fn list(
     Ok(ok(&view, t))
 }
 
+const COLUMNS: [Column<Row>; 8] = [
+    Column { header: "donation_page.number", cell: |r| txt(&r.number) },
+    Column { header: "donation_page.received_on", cell: |r| txt(&r.received_on) },
+    Column { header: "donation_page.donor", cell: |r| txt(&r.donor) },
+    Column { header: "donation_page.kind", cell: |r| txt(r.kind) },
+    Column { header: "donation_page.amount", cell: |r| yuan(&r.amount) },
+    Column { header: "donation_page.designation", cell: |r| txt(&r.designation) },
+    Column { header: "donation_page.station", cell: |r| txt(&r.station) },
+    Column { header: "donation_page.reached", cell: |r| yuan(&r.reached) },
+];
+
+/// `GET /donations/export.xlsx|csv`: the list under the same filters, every page.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = Query::parse(raw.as_deref());
+    let found = state
+        .app
+        .donations(&signed.caller, &q.query(), PageRequest::all())
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<Row> = found.rows.iter().map(|d| row(t, d)).collect();
+    let list = List {
+        name: "donations",
+        title: t.t("donation_page.title"),
+        filter: &q.params(),
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
+}
+
 struct LineRow {
     item: String,
     quantity: String,
@@ -207,6 +262,10 @@ struct DetailPage {
     designation: String,
     code: String,
     lines: Vec<LineRow>,
+    /// Whether the caller may reverse it or move its money (finance officers).
+    can_amend: bool,
+    /// Whether it is designated cash still standing, so its money may be reallocated.
+    may_reallocate: bool,
 }
 
 /// `GET /donations/{id}`.
@@ -228,8 +287,13 @@ pub async fn detail(
         .map(form_pairs)
         .unwrap_or_default()
         .iter()
-        .any(|(k, v)| k == "notice" && v == "recorded")
-        .then_some("donation_page.recorded");
+        .find(|(k, _)| k == "notice")
+        .and_then(|(_, v)| match v.as_str() {
+            "recorded" => Some("donation_page.recorded"),
+            "reallocated" => Some("money_form.notice_reallocated"),
+            "corrected" => Some("money_form.notice_corrected"),
+            _ => None,
+        });
     let lines = d
         .lines
         .iter()
@@ -270,6 +334,9 @@ pub async fn detail(
         designation: designation_text(t, &d.designation),
         code: d.verification_code.grouped(),
         lines,
+        can_amend: signed.caller.can(Permission::RecordPurchases) && d.correction.is_none(),
+        may_reallocate: d.kind == DonationKind::Cash
+            && d.designation.kind != DesignationKind::Campaign,
         d,
         t,
     };

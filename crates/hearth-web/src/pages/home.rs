@@ -55,6 +55,10 @@ fn todo_link(t: Tr, todo: Todo) -> TodoLink {
         TodoKind::PledgesOverdue => ("/pledges?overdue=1", "todo.pledges_overdue"),
         TodoKind::VisitsDueSoon => ("/visits?state=due&soon=1", "todo.visits_due_soon"),
         TodoKind::VisitsOverdue => ("/visits?state=overdue", "todo.visits_overdue"),
+        TodoKind::WaybillsToReceive => (
+            "/stock/waybills?status=dispatched",
+            "todo.waybills_to_receive",
+        ),
         TodoKind::ApplicationsToDecide => ("/campaigns", "todo.applications_to_decide"),
     };
     TodoLink {

@@ -1,29 +1,32 @@
-//! `/imports`: importing the household lists offices keep in Excel and WPS — the upload form
-//! with 下载模板, the mode (check only, all or nothing, valid rows), what to do with households
-//! already registered and the campaign for the needs on the rows; the recent imports; and one
-//! import's result page with its counts, every refused row with its reason and the error file.
+//! `/imports`: importing the sheets offices keep in Excel and WPS — households, organizations,
+//! donations, items or users, as the caller may — the upload form with 下载模板, the mode (check
+//! only, all or nothing, valid rows), what to do with households already registered and the
+//! campaign for needs or donations; the recent imports; and one import's result page with its
+//! counts, every refused row with its reason and the error file.
 //!
 //! The upload is `multipart/form-data`, so the CSRF token rides in the action URL. The import
-//! runs within the request; the result page shows where it ended.
+//! runs within the request; with script, the page polls its progress meanwhile (the form carries
+//! a token); without, the result page shows where it ended.
 
+mod progress;
 mod result;
 
 use super::attachments::upload_action;
 use super::{Frame, Section, download, form_errors, local_time, render};
 use crate::AppState;
-use crate::api::imports::{IMPORT_BODY_LIMIT, read_form};
+use crate::api::imports::{IMPORT_BODY_LIMIT, read_upload};
 use crate::auth::Signed;
 use crate::error::PageError;
 use crate::tr::Tr;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hearth_app::AppError;
-use hearth_app::imports::{ImportSummary, Importer};
+use hearth_app::imports::{ImportKind, ImportSummary, Importer};
 use hearth_core::campaign::CampaignStatus;
 use hearth_core::permission::Permission;
 
@@ -35,7 +38,8 @@ pub fn router() -> Router<AppState> {
                 .post(upload)
                 .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
-        .route("/imports/template/households.xlsx", get(template))
+        .route("/imports/template/{file}", get(template))
+        .route("/imports/progress/{token}", get(progress::poll))
         .route("/imports/{id}", get(result::page))
         .route("/imports/{id}/errors.xlsx", get(result::error_file))
         .route("/imports/{id}/needs", post(result::record_needs))
@@ -48,6 +52,7 @@ fn fail(t: Tr) -> impl Fn(AppError) -> PageError {
 /// One recent import as a table row.
 struct RecentLine {
     href: String,
+    kind: &'static str,
     file_name: String,
     at: String,
     status: &'static str,
@@ -72,20 +77,48 @@ struct ImportsPage {
     t: Tr,
     frame: Frame,
     action: String,
+    /// The kinds the caller may import: (value, label, chosen).
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    /// The template of the chosen kind.
+    template: String,
+    /// The token the progress bar polls.
+    progress: String,
     /// Launched campaigns: (code, name).
     campaigns: Vec<(String, String)>,
     error: String,
     recent: Vec<RecentLine>,
 }
 
+/// The kinds the caller may import, with the chosen one (households where allowed, else the
+/// first) marked.
+fn kinds(t: Tr, signed: &Signed, chosen: Option<ImportKind>) -> Vec<(&'static str, &'static str, bool)> {
+    let allowed: Vec<ImportKind> = ImportKind::ALL
+        .into_iter()
+        .filter(|k| signed.caller.can(k.permission()))
+        .collect();
+    let chosen = chosen
+        .filter(|k| allowed.contains(k))
+        .or_else(|| allowed.first().copied());
+    allowed
+        .into_iter()
+        .map(|k| (k.as_str(), t.t(&k.label_key()), Some(k) == chosen))
+        .collect()
+}
+
 async fn show(
     state: &AppState,
     signed: &Signed,
     t: Tr,
-    error: String,
+    (chosen, error): (Option<ImportKind>, String),
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let caller = &signed.caller;
+    let kinds = kinds(t, signed, chosen);
+    let template = kinds
+        .iter()
+        .find(|(_, _, on)| *on)
+        .map(|(k, _, _)| format!("/imports/template/{k}.xlsx"))
+        .unwrap_or_default();
     let recent = state.app.imports(caller).await.map_err(fail(t))?;
     let campaigns = if caller.can(Permission::ReadCampaigns) {
         state.app.campaigns(caller).await.map_err(fail(t))?
@@ -102,6 +135,9 @@ async fn show(
             t.t("import_page.title"),
         ),
         action: upload_action(signed, "/imports"),
+        kinds,
+        template,
+        progress: progress::token(),
         campaigns: campaigns
             .into_iter()
             .filter(|c| c.status == CampaignStatus::Launched)
@@ -114,6 +150,9 @@ async fn show(
                 let (status, status_class) = status_of(t, s);
                 RecentLine {
                     href: format!("/imports/{}", s.id),
+                    kind: ImportKind::parse(&s.kind)
+                        .map(|k| t.t(&k.label_key()))
+                        .unwrap_or(""),
                     file_name: s.file_name.clone(),
                     at: local_time(t, s.imported_at),
                     status,
@@ -129,13 +168,16 @@ async fn show(
     Ok(render(status, &page, t))
 }
 
-/// `GET /imports`
+/// `GET /imports` (`?kind=organizations` chooses the kind).
 pub async fn page(
     State(state): State<AppState>,
     signed: Signed,
     t: Tr,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    show(&state, &signed, t, String::new(), StatusCode::OK).await
+    let asked = super::Fields::parse(raw.as_deref().unwrap_or(""));
+    let chosen = ImportKind::parse(asked.get("kind")).ok();
+    show(&state, &signed, t, (chosen, String::new()), StatusCode::OK).await
 }
 
 /// `POST /imports` (multipart, `?_csrf=`): imported or checked, on to the result page; a file
@@ -146,14 +188,32 @@ pub async fn upload(
     t: Tr,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let outcome = match read_form(multipart).await {
-        Ok(request) => {
-            state
+    let user = signed.caller.user.id;
+    let (kind, outcome) = match read_upload(multipart).await {
+        Ok(upload) => {
+            let kind = upload.kind.unwrap_or_default();
+            let token = upload.progress;
+            let note = |done, total| {
+                let p = progress::Progress {
+                    done,
+                    total,
+                    finished: false,
+                };
+                progress::report(&token, user, p);
+            };
+            let outcome = state
                 .app
-                .import_households(Importer::Officer(&signed.caller), &request, &|_, _| {})
-                .await
+                .import_sheet(kind, Importer::Officer(&signed.caller), &upload.request, &note)
+                .await;
+            let end = progress::Progress {
+                done: 0,
+                total: 0,
+                finished: true,
+            };
+            progress::report(&token, user, end);
+            (Some(kind), outcome)
         }
-        Err(e) => Err(e),
+        Err(e) => (None, Err(e)),
     };
     match outcome {
         Ok(report) => {
@@ -162,26 +222,36 @@ pub async fn upload(
         }
         Err(e) => {
             let error = form_errors(t, e)?.all().join("；");
-            show(&state, &signed, t, error, StatusCode::UNPROCESSABLE_ENTITY).await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(&state, &signed, t, (kind, error), status).await
         }
     }
 }
 
-/// `GET /imports/template/households.xlsx`: 下载模板 for the caller's area.
+/// `GET /imports/template/{kind}.xlsx`: 下载模板 for the caller's area.
 pub async fn template(
     State(state): State<AppState>,
     signed: Signed,
     t: Tr,
+    Path(file): Path<String>,
 ) -> Result<Response, PageError> {
+    let kind = file
+        .strip_suffix(".xlsx")
+        .and_then(|k| ImportKind::parse(k).ok())
+        .ok_or_else(|| PageError::new(AppError::NotFound, t))?;
     let bytes = state
         .app
-        .household_template(Some(&signed.caller), t.0)
+        .import_template(kind, Some(&signed.caller), t.0)
         .await
         .map_err(fail(t))?;
+    let title = match kind {
+        ImportKind::Households => t.t("import.template_title").to_owned(),
+        other => t.t(&format!("import_kinds.{}_title", other.as_str())).to_owned(),
+    };
     Ok(download(
         super::XLSX,
-        "household-import-template.xlsx",
-        &format!("{}.xlsx", t.t("import.template_title")),
+        &format!("{}-import-template.xlsx", kind.as_str()),
+        &format!("{title}.xlsx"),
         bytes,
     ))
 }

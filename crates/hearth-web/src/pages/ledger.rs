@@ -1,6 +1,8 @@
 //! `/ledger`: 对账 — a campaign's books for the county, the towns and auditors: raised, spent, on
 //! hand and delivered with both identities checked, then by designation, by donating
 //! organization and by station, and the ledger's head digest to compare with what is published.
+//! Filters narrow the slices to one station, one donating organization or one kind of
+//! designation, as `GET /api/v1/campaigns/{code}/reconciliation` does.
 
 use super::households::Opt;
 use super::{Frame, Section, ok};
@@ -14,8 +16,9 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use hearth_app::AppError;
-use hearth_app::reconciliation::{ReconciliationView, Slice};
+use hearth_app::reconciliation::{ReconciliationFilter, ReconciliationView, Slice};
 use hearth_core::campaign::CampaignStatus;
+use hearth_core::donation::DesignationKind;
 use hearth_core::ledger::{Flows, Reconciliation};
 
 pub fn router() -> Router<AppState> {
@@ -88,13 +91,56 @@ struct LedgerPage {
     t: Tr,
     frame: Frame,
     campaigns: Vec<Opt>,
+    /// The filters' choices: stations, donating organizations, kinds of designation.
+    stations_choice: Vec<Opt>,
+    organizations_choice: Vec<Opt>,
+    designations_choice: Vec<Opt>,
     view: Option<ReconciliationView>,
     /// The totals tables: the campaign, by designation, by donating organization.
     sections: Vec<(&'static str, Vec<Row>)>,
     stations: Vec<StationRow>,
 }
 
-/// `GET /ledger[?campaign=CODE]`: the launched campaign first when none is chosen.
+/// Dropdown choices from value and label pairs, `chosen` selected.
+fn choices(all: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Vec<Opt> {
+    all.into_iter()
+        .map(|(value, label)| Opt {
+            selected: value == chosen,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// The launched campaign first when none is asked for.
+async fn chosen_campaign(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    asked: &str,
+) -> Result<(Vec<Opt>, String), PageError> {
+    let mut list = state
+        .app
+        .campaigns(&signed.caller)
+        .await
+        .map_err(|e| PageError::new(e, t))?;
+    list.sort_by_key(|c| c.status != CampaignStatus::Launched);
+    let chosen = if asked.is_empty() {
+        list.first()
+            .map(|c| c.profile.code.clone())
+            .unwrap_or_default()
+    } else {
+        asked.to_owned()
+    };
+    let options = choices(
+        list.iter()
+            .map(|c| (c.profile.code.clone(), c.profile.name.clone())),
+        &chosen,
+    );
+    Ok((options, chosen))
+}
+
+/// `GET /ledger[?campaign=CODE&station=…&organization=…&designation=…]`.
 pub async fn page(
     State(state): State<AppState>,
     signed: Signed,
@@ -102,31 +148,25 @@ pub async fn page(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| PageError::new(e, t);
-    let caller = &signed.caller;
-    let asked = raw
-        .as_deref()
-        .map(form_pairs)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(k, _)| k == "campaign")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    let mut list = state.app.campaigns(caller).await.map_err(fail)?;
-    list.sort_by_key(|c| c.status != CampaignStatus::Launched);
-    let chosen = if asked.is_empty() {
-        list.first()
-            .map(|c| c.profile.code.clone())
+    let q: Vec<(String, String)> = raw.as_deref().map(form_pairs).unwrap_or_default();
+    let get = |key: &str| {
+        q.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
-    } else {
-        asked
     };
+    let filter = ReconciliationFilter {
+        station: get("station"),
+        organization: get("organization"),
+        designation: get("designation"),
+    };
+    let (campaigns, chosen) = chosen_campaign(&state, &signed, t, &get("campaign")).await?;
     let view = if chosen.is_empty() {
         None
     } else {
+        let app = &state.app;
         Some(
-            state
-                .app
-                .reconciliation(caller, &chosen)
+            app.reconciliation(&signed.caller, &chosen, &filter)
                 .await
                 .map_err(fail)?,
         )
@@ -139,14 +179,25 @@ pub async fn page(
             "/ledger",
             t.t("ledger_page.title"),
         ),
-        campaigns: list
-            .iter()
-            .map(|c| Opt {
-                selected: c.profile.code == chosen,
-                value: c.profile.code.clone(),
-                label: c.profile.name.clone(),
-            })
-            .collect(),
+        campaigns,
+        stations_choice: choices(
+            view.iter()
+                .flat_map(|v| &v.station_choices)
+                .map(|(code, name)| (code.as_str().to_owned(), name.clone())),
+            &filter.station,
+        ),
+        organizations_choice: choices(
+            view.iter()
+                .flat_map(|v| &v.organization_choices)
+                .map(|(id, name)| (id.to_string(), name.clone())),
+            &filter.organization,
+        ),
+        designations_choice: choices(
+            DesignationKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_owned(), t.t(k.label_key()).to_owned())),
+            &filter.designation,
+        ),
         sections: vec![
             (
                 "ledger_page.by_campaign",

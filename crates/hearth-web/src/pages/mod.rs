@@ -13,16 +13,20 @@ mod claims;
 mod cultivation;
 mod dashboard;
 mod donations;
+mod export;
 mod home;
 mod households;
+mod identity;
 mod imports;
 mod items;
 mod ledger;
 mod login;
+mod matching;
 mod needs;
 mod organizations;
 mod pledges;
 mod public;
+mod second_factor;
 mod stock;
 mod users;
 mod verify;
@@ -46,6 +50,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::page))
         .route("/login", get(login::form).post(login::submit))
+        .route("/login/code", post(login::submit_code))
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::language))
         .route(
@@ -73,10 +78,15 @@ pub fn router() -> Router<AppState> {
             "/account/password",
             get(account::password_form).post(account::change_password),
         )
+        .route("/account/totp", get(second_factor::show))
+        .route("/account/totp/start", post(second_factor::start))
+        .route("/account/totp/confirm", post(second_factor::confirm))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{username}/status", post(users::set_status))
         .route("/users/{username}/password", post(users::reset_password))
         .route("/audit", get(audit::page))
+        .route("/audit/export.xlsx", get(audit::export))
+        .route("/audit/export.csv", get(audit::export))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_form))
         .route("/campaigns/{id}", get(campaigns::detail))
@@ -88,8 +98,10 @@ pub fn router() -> Router<AppState> {
             post(campaigns::decide),
         )
         .merge(attachments::router())
+        .merge(matching::router())
         .merge(cultivation::router())
         .merge(households::router())
+        .merge(identity::router())
         .merge(imports::router())
         .merge(needs::router())
         .merge(claims::router())
@@ -354,8 +366,10 @@ pub(crate) enum Section {
     Home,
     Dashboard,
     Campaigns,
+    Matching,
     Organizations,
     Households,
+    Identity,
     Needs,
     Claims,
     Pledges,
@@ -370,6 +384,7 @@ pub(crate) enum Section {
     Audit,
     Tokens,
     Password,
+    SecondFactor,
 }
 
 /// What the layout (`base.html`) needs: who is signed in, the menu for their role, the
@@ -385,6 +400,8 @@ pub(crate) struct Frame {
     pub crumbs: Vec<Crumb>,
     pub lang_zh: String,
     pub lang_en: String,
+    /// The page's own address, from which a list's export links are made.
+    pub here: String,
 }
 
 impl Frame {
@@ -397,7 +414,7 @@ impl Frame {
         title: impl Into<String>,
     ) -> Frame {
         let caller = &signed.caller;
-        let entries: [(Section, &'static str, &'static str, &'static str, bool); 19] = [
+        let entries: [(Section, &'static str, &'static str, &'static str, bool); 22] = [
             (Section::Home, "/", "nav.home", "home", true),
             (
                 Section::Dashboard,
@@ -414,6 +431,13 @@ impl Frame {
                 caller.can(Permission::ReadCampaigns),
             ),
             (
+                Section::Matching,
+                "/matching",
+                "matching.nav",
+                "campaign",
+                caller.user.role == hearth_core::role::Role::CountyAdmin,
+            ),
+            (
                 Section::Organizations,
                 "/organizations",
                 "nav.organizations",
@@ -426,6 +450,13 @@ impl Frame {
                 "nav.households",
                 "household",
                 caller.can(Permission::ReadHouseholds),
+            ),
+            (
+                Section::Identity,
+                "/identity",
+                "identity.nav",
+                "household",
+                caller.can(Permission::ResolveIdentities),
             ),
             (
                 Section::Needs,
@@ -525,6 +556,13 @@ impl Frame {
                 "key",
                 true,
             ),
+            (
+                Section::SecondFactor,
+                "/account/totp",
+                "totp_web.nav",
+                "key",
+                true,
+            ),
         ];
         let menu = entries
             .into_iter()
@@ -545,8 +583,10 @@ impl Frame {
             let (href, key) = match section {
                 Section::Dashboard => ("/dashboard", "dashboard.nav"),
                 Section::Campaigns => ("/campaigns", "nav.campaigns"),
+                Section::Matching => ("/matching", "matching.nav"),
                 Section::Organizations => ("/organizations", "nav.organizations"),
                 Section::Households => ("/households", "nav.households"),
+                Section::Identity => ("/identity", "identity.nav"),
                 Section::Needs => ("/needs", "need_page.nav"),
                 Section::Claims => ("/claims", "claim_page.nav"),
                 Section::Pledges => ("/pledges", "pledge_page.nav"),
@@ -560,6 +600,7 @@ impl Frame {
                 Section::Users => ("/users", "nav.users"),
                 Section::Audit => ("/audit", "nav.audit"),
                 Section::Tokens => ("/account/tokens", "nav.tokens"),
+                Section::SecondFactor => ("/account/totp", "totp_web.nav"),
                 Section::Password | Section::Home => ("/account/password", "nav.password"),
             };
             crumbs.push(Crumb {
@@ -590,7 +631,18 @@ impl Frame {
             crumbs,
             lang_zh: lang("zh-CN"),
             lang_en: lang("en"),
+            here: here.to_owned(),
         }
+    }
+
+    /// 导出Excel: this list under the same filters as .xlsx.
+    pub fn export_xlsx(&self) -> String {
+        export::href(&self.here, export::Format::Xlsx)
+    }
+
+    /// 导出CSV: the same as CSV.
+    pub fn export_csv(&self) -> String {
+        export::href(&self.here, export::Format::Csv)
     }
 
     /// Adds a middle step (e.g. the organization's name between the list and "edit").

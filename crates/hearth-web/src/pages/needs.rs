@@ -29,11 +29,14 @@ use hearth_core::need::{NeedInput, NeedKind, NeedStatus, ServiceKind, Urgency};
 use hearth_core::permission::Permission;
 use hearth_core::{Fen, household::HouseholdStatus};
 use hearth_store::organizations::PageRequest;
+use super::export::{Column, Format, List, txt, yuan};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/needs", get(list).post(record))
+        .route("/needs/export.xlsx", get(export))
+        .route("/needs/export.csv", get(export))
         .route("/needs/{id}", post(resubmit))
         .route("/needs/{id}/edit", get(edit_form))
         .route("/needs/{id}/approve", post(approve))
@@ -301,6 +304,46 @@ fn row(t: Tr, caller: &Caller, v: &NeedView) -> Row {
         can_release: caller.can(Permission::ManageCampaigns) && v.status == NeedStatus::Claimed,
         can_edit: caller.can(Permission::RecordNeeds) && v.status == NeedStatus::Returned,
     }
+}
+
+const COLUMNS: [Column<Row>; 12] = [
+    Column { header: "need.number", cell: |r| txt(&r.number) },
+    Column { header: "need_page.campaign", cell: |r| txt(&r.campaign) },
+    Column { header: "need_page.town", cell: |r| txt(&r.town) },
+    Column { header: "need_page.village", cell: |r| txt(&r.village) },
+    Column { header: "need_page.head", cell: |r| txt(&r.head) },
+    Column { header: "need_page.category", cell: |r| txt(&r.category) },
+    Column { header: "need_page.what", cell: |r| txt(&r.what) },
+    Column { header: "need_page.value", cell: |r| yuan(&r.value) },
+    Column { header: "need_page.urgency", cell: |r| txt(r.urgency) },
+    Column { header: "need_page.status", cell: |r| txt(r.status) },
+    Column { header: "need_page.claimed_by", cell: |r| txt(&r.claimed_by) },
+    Column { header: "need_page.note", cell: |r| txt(&r.note) },
+];
+
+/// `GET /needs/export.xlsx|csv`: the list under the same filters, every page, masked as shown.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let caller = &signed.caller;
+    caller.require(Permission::ReadNeeds).map_err(fail(t))?;
+    let q = ListQuery::parse(raw.as_deref());
+    let (views, _) = state
+        .app
+        .needs(caller, &q.query(), PageRequest::all())
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<Row> = views.iter().map(|v| row(t, caller, v)).collect();
+    let list = List {
+        name: "needs",
+        title: t.t("need_page.title"),
+        filter: &q.params(),
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 /// The choices of the record form and the filters.

@@ -8,6 +8,7 @@ mod print;
 mod progress;
 mod scans;
 
+use super::export::{Column, Format, List, txt, yuan};
 use super::{Frame, Pager, Section, ok};
 use crate::AppState;
 use crate::api::attachments::UPLOAD_BODY_LIMIT;
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/pledges", get(list).post(form::create))
         .route("/pledges/new", get(form::new_form))
+        .route("/pledges/export.xlsx", get(export))
+        .route("/pledges/export.csv", get(export))
         .route("/pledges/{id}", get(detail::page))
         .route("/pledges/{id}/sign", post(detail::sign))
         .route("/pledges/{id}/cancel", post(detail::cancel))
@@ -207,6 +210,37 @@ pub async fn list(
         t,
     };
     Ok(ok(&page_view, t))
+}
+
+const COLUMNS: [Column<Row>; 9] = [
+    Column { header: "pledge_page.number", cell: |r| txt(&r.number) },
+    Column { header: "pledge_page.campaign", cell: |r| txt(&r.campaign) },
+    Column { header: "pledge_page.organization", cell: |r| txt(&r.organization) },
+    Column { header: "pledge_page.households", cell: |r| txt(&r.households) },
+    Column { header: "pledge_page.cash", cell: |r| yuan(&r.cash) },
+    Column { header: "pledge_page.items", cell: |r| yuan(&r.items) },
+    Column { header: "pledge_page.deadline", cell: |r| txt(&r.deadline) },
+    Column { header: "pledge_page.progress", cell: |r| txt(&r.progress) },
+    Column { header: "pledge_page.status", cell: |r| txt(r.status) },
+];
+
+/// `GET /pledges/export.xlsx|csv`: the list under the same filters, every page, masked as shown.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = Query::parse(raw.as_deref());
+    let all = state.app.pledges(&signed.caller).await.map_err(fail(t))?;
+    let rows: Vec<Row> = all.iter().filter(|p| q.keeps(p)).map(|p| row(t, p)).collect();
+    let list = List {
+        name: "pledges",
+        title: t.t("pledge_page.title"),
+        filter: &q.params(),
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 /// One line of a letter as people read it: what (item × quantity, cash, service) and, for a

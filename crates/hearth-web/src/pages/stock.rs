@@ -3,10 +3,14 @@
 //! ([`distributions`]), adjustments and counts ([`papers`]). What a page shows is what the use
 //! case returned for the caller; scope and masking are decided in `hearth-app`.
 
+mod cash_aid;
 mod distributions;
+mod files;
 mod papers;
+mod returns;
 mod waybills;
 
+use super::export::{self, Column, List, count, txt, yuan};
 use super::households::Opt;
 use super::needs::item_options;
 use super::{Frame, Section, query_string, render, with_query};
@@ -31,9 +35,13 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/stock", get(list))
+        .route("/stock/export.xlsx", get(export))
+        .route("/stock/export.csv", get(export))
         .merge(waybills::router())
         .merge(distributions::router())
         .merge(papers::router())
+        .merge(cash_aid::router())
+        .merge(returns::router())
 }
 
 fn fail(t: Tr) -> impl Fn(AppError) -> PageError {
@@ -56,6 +64,8 @@ pub(crate) fn tabs(t: Tr, active: &str) -> Vec<Tab> {
         ("/stock", "stock_page.on_hand"),
         ("/stock/waybills", "stock_page.waybills"),
         ("/stock/distributions", "stock_page.distributions"),
+        ("/stock/cash-aid", "money_form.cash_aid"),
+        ("/stock/returns", "money_form.returns"),
         ("/stock/adjustments", "stock_page.adjustments"),
         ("/stock/counts", "stock_page.counts"),
     ]
@@ -178,6 +188,53 @@ struct ListPage {
     rows: Vec<StockRow>,
     total: String,
     transit: Vec<TransitRow>,
+}
+
+const COLUMNS: [Column<StockRow>; 5] = [
+    Column { header: "stock_page.campaign", cell: |r| txt(&r.campaign) },
+    Column { header: "stock_page.station", cell: |r| txt(&r.station) },
+    Column { header: "stock_page.item", cell: |r| txt(&r.item) },
+    Column { header: "stock_page.quantity", cell: |r| count(&r.quantity) },
+    Column { header: "stock_page.value", cell: |r| yuan(&r.value) },
+];
+
+/// `GET /stock/export.xlsx|csv`: on hand per station and item under the same filters.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: export::Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = pairs(raw.as_deref());
+    let filter = ["campaign", "station", "item"].map(|k| (k, value(&q, k).to_owned()));
+    let given = |i: usize| Some(filter[i].1.clone()).filter(|v| !v.is_empty());
+    let query = StockQuery {
+        campaign: given(0),
+        station: given(1),
+        item: given(2),
+    };
+    let lines = state
+        .app
+        .stock(&signed.caller, &query)
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<StockRow> = lines
+        .iter()
+        .map(|l| StockRow {
+            campaign: l.campaign_code.clone(),
+            station: l.station_name.clone(),
+            item: format!("{}（{}）", l.item_name, l.unit),
+            quantity: l.quantity.to_string(),
+            value: l.value.yuan_string(),
+        })
+        .collect();
+    let list = List {
+        name: "stock",
+        title: t.t("stock_page.title"),
+        filter: &filter,
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 /// `GET /stock`: on hand per station and item, filtered by campaign, station and item.

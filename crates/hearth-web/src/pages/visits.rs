@@ -3,6 +3,7 @@
 //! home or phone, visitor, received?, suitable?, satisfaction, new needs), which may raise a new
 //! need for the town's review.
 
+use super::export::{Column, Format, List, txt};
 use super::households::Opt;
 use super::needs::{item_options, options};
 use super::{
@@ -29,6 +30,8 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/visits", get(list))
+        .route("/visits/export.xlsx", get(export))
+        .route("/visits/export.csv", get(export))
         .route("/visits/tasks/{id}", get(form).post(record))
 }
 
@@ -172,6 +175,40 @@ pub async fn list(
         t,
     };
     Ok(render(StatusCode::OK, &view, t))
+}
+
+const COLUMNS: [Column<TaskRow>; 8] = [
+    Column { header: "pledge_page.number", cell: |r| txt(&r.pledge_number) },
+    Column { header: "pledge_page.organization", cell: |r| txt(&r.organization) },
+    Column { header: "visit_page.place", cell: |r| txt(&r.place) },
+    Column { header: "need_page.head", cell: |r| txt(&r.head) },
+    Column { header: "visit_page.service", cell: |r| txt(&r.service) },
+    Column { header: "visit_page.position", cell: |r| txt(&r.position) },
+    Column { header: "visit.due_on", cell: |r| txt(&r.due_on) },
+    Column { header: "visit.state_label", cell: |r| txt(r.state) },
+];
+
+/// `GET /visits/export.xlsx|csv`: the tasks under the same filters, every page, masked as shown.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = Query::parse(raw.as_deref());
+    let (tasks, _) = state
+        .app
+        .visit_tasks(&signed.caller, &q.query(), PageRequest::all())
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<TaskRow> = tasks.iter().map(|task| task_row(t, task)).collect();
+    let list = List {
+        name: "visits",
+        title: t.t("visit.tasks_title"),
+        filter: &q.params(),
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 #[derive(Template)]

@@ -1,22 +1,22 @@
 //! `hearth match --campaign CODE --as USER [--json]`: the proposal for a running campaign, as
-//! a table with the reason per need (zh-CN and English), or one JSON object.
+//! a table with the reason per need (zh-CN and English), or one JSON object; with `--apply`,
+//! the proposal accepted as it stands; with `--budget YUAN`, what the budget would buy.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
-use hearth_app::AppError;
-use hearth_app::matching::{MatchingView, NeedMatchView, UnmetView};
-use hearth_core::Lang;
+use hearth_app::matching::{
+    AcceptInput, AcceptedView, MatchingView, NeedMatchView, UnmetView, WhatIfView,
+};
+use hearth_app::{App, AppError, Caller};
+use hearth_core::{Fen, Lang};
 
+use crate::cli::MatchArgs;
 use crate::config::{Settings, app_with_keys};
 
-pub async fn propose(
-    settings: &Settings,
-    campaign: &str,
-    as_user: Option<&str>,
-    json: bool,
-) -> Result<ExitCode> {
-    let Some(username) = as_user else {
+pub async fn run(settings: &Settings, campaign: &str, args: &MatchArgs) -> Result<ExitCode> {
+    let Some(username) = args.as_user.as_deref() else {
         bail!("name the county administrator asking: --as USERNAME (or HEARTH_MATCH_AS)");
     };
     let app = app_with_keys(settings).await?;
@@ -28,16 +28,121 @@ pub async fn propose(
             AppError::Forbidden => anyhow!("{username} is not a county administrator"),
             other => refusal(other),
         })?;
+    if let Some(budget) = &args.budget {
+        return what_if(&app, &caller, campaign, budget, &args.prices, args.json).await;
+    }
     let view = app
         .propose_matching(&caller, campaign)
         .await
         .map_err(refusal)?;
-    if json {
+    if args.apply {
+        let input = AcceptInput {
+            digest: view.digest.clone(),
+            lines: None,
+        };
+        let done = app
+            .accept_matching(&caller, campaign, &input)
+            .await
+            .map_err(refusal)?;
+        if args.json {
+            println!("{}", serde_json::to_string(&done)?);
+        } else {
+            print_accepted(&done);
+        }
+    } else if args.json {
         println!("{}", serde_json::to_string(&view)?);
     } else {
         print_table(&view);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn yuan(text: &str, field: &str) -> Result<Fen> {
+    Fen::parse_yuan(text, field).map_err(|e| refusal(e.into()))
+}
+
+async fn what_if(
+    app: &App,
+    caller: &Caller,
+    campaign: &str,
+    budget: &str,
+    prices: &[String],
+    json: bool,
+) -> Result<ExitCode> {
+    let budget = yuan(budget, "budget")?;
+    let mut fen = BTreeMap::new();
+    for price in prices {
+        let Some((item, value)) = price.split_once('=') else {
+            bail!("--price {price}: write ITEM=YUAN, e.g. --price heater=300");
+        };
+        fen.insert(
+            item.trim().to_owned(),
+            yuan(value, &format!("prices.{item}"))?,
+        );
+    }
+    let view = app
+        .matching_what_if(caller, campaign, budget, &fen)
+        .await
+        .map_err(refusal)?;
+    if json {
+        println!("{}", serde_json::to_string(&view)?);
+    } else {
+        print_what_if(&view);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_what_if(view: &WhatIfView) {
+    println!(
+        "预算 / budget {} 元, 采购 / spent {} 元, 覆盖需求 / needs {}, 惠及户数 / households {}, 仍未满足 / unmet after {}",
+        view.budget.yuan_string(),
+        view.spent.yuan_string(),
+        view.needs_covered,
+        view.households_reached,
+        view.unmet_units_after
+    );
+    let quality = if view.exact {
+        "最优 / optimal"
+    } else {
+        "近似 / approximate"
+    };
+    println!(
+        "优先级合计 / priority covered {} ({quality}; 上限 / bound {})",
+        view.priority_covered, view.priority_bound
+    );
+    for line in &view.lines {
+        println!(
+            "{}\t×{}\t{} 元\t{} 元",
+            line.category.code,
+            line.quantity,
+            line.unit_price.yuan_string(),
+            line.total.yuan_string()
+        );
+    }
+    for c in &view.unpriced {
+        println!("无参考价，未纳入 / no price, left out: {}", c.code);
+    }
+}
+
+fn print_accepted(done: &AcceptedView) {
+    println!(
+        "已采纳 / accepted: 认领 / claims {}, 调拨计划 / transfer plans {}, 户数 / households {}",
+        done.claims.len(),
+        done.transfers.len(),
+        done.households
+    );
+    for c in &done.claims {
+        println!(
+            "{}\t{}\t×{}\t{}",
+            c.number, c.organization.name, c.quantity, c.pledge_number
+        );
+    }
+    for p in &done.transfers {
+        println!(
+            "{}\t{} → {}\t{} ×{}",
+            p.number, p.from_name, p.to_name, p.item.code, p.quantity
+        );
+    }
 }
 
 fn refusal(e: AppError) -> anyhow::Error {

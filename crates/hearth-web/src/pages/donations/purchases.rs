@@ -7,6 +7,7 @@ use super::{designation_text, fail, parse_id};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
+use crate::pages::export::{Column, Format, List, txt, yuan};
 use crate::pages::households::Opt;
 use crate::pages::needs::item_options;
 use crate::pages::{
@@ -58,6 +59,52 @@ struct Row {
     amount: String,
 }
 
+fn row(t: Tr, p: &PurchaseView) -> Row {
+    Row {
+        id: p.id.to_string(),
+        number: p.number.clone(),
+        purchased_on: p.purchased_on.to_string(),
+        supplier: p.supplier.clone(),
+        invoice_number: p.invoice_number.clone(),
+        station: p.station_name.clone(),
+        designation: designation_text(t, &p.designation),
+        amount: p.amount.yuan_string(),
+    }
+}
+
+const COLUMNS: [Column<Row>; 7] = [
+    Column { header: "purchase_page.number", cell: |r| txt(&r.number) },
+    Column { header: "purchase_page.purchased_on", cell: |r| txt(&r.purchased_on) },
+    Column { header: "purchase_page.supplier", cell: |r| txt(&r.supplier) },
+    Column { header: "purchase_page.invoice_number", cell: |r| txt(&r.invoice_number) },
+    Column { header: "donation_page.station", cell: |r| txt(&r.station) },
+    Column { header: "purchase_page.funds", cell: |r| txt(&r.designation) },
+    Column { header: "purchase_page.amount", cell: |r| yuan(&r.amount) },
+];
+
+/// `GET /purchases/export.xlsx|csv`: the list under the same filters, every page.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = Query::parse(raw.as_deref());
+    let found = state
+        .app
+        .purchases(&signed.caller, &q.q, PageRequest::all())
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<Row> = found.rows.iter().map(|p| row(t, p)).collect();
+    let list = List {
+        name: "purchases",
+        title: t.t("purchase_page.title"),
+        filter: &[("q", q.q.clone())],
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
+}
+
 #[derive(Template)]
 #[template(path = "purchase_list.html")]
 struct ListPage {
@@ -86,20 +133,7 @@ pub async fn list(
         .map_err(fail(t))?;
     let params = vec![("q", q.q.clone())];
     let here = with_query("/purchases", &query_string(&params));
-    let rows = found
-        .rows
-        .iter()
-        .map(|p| Row {
-            id: p.id.to_string(),
-            number: p.number.clone(),
-            purchased_on: p.purchased_on.to_string(),
-            supplier: p.supplier.clone(),
-            invoice_number: p.invoice_number.clone(),
-            station: p.station_name.clone(),
-            designation: designation_text(t, &p.designation),
-            amount: p.amount.yuan_string(),
-        })
-        .collect();
+    let rows = found.rows.iter().map(|p| row(t, p)).collect();
     let view = ListPage {
         frame: Frame::new(
             &signed,
@@ -304,6 +338,8 @@ struct DetailPage {
     notice: Option<&'static str>,
     designation: String,
     lines: Vec<LineRow>,
+    /// Whether the caller may reverse it (finance officers, while it stands).
+    can_correct: bool,
 }
 
 /// `GET /purchases/{id}`.
@@ -325,8 +361,12 @@ pub async fn detail(
         .map(form_pairs)
         .unwrap_or_default()
         .iter()
-        .any(|(k, v)| k == "notice" && v == "recorded")
-        .then_some("purchase_page.recorded");
+        .find(|(k, _)| k == "notice")
+        .and_then(|(_, v)| match v.as_str() {
+            "recorded" => Some("purchase_page.recorded"),
+            "corrected" => Some("money_form.notice_corrected"),
+            _ => None,
+        });
     let lines = p
         .lines
         .iter()
@@ -352,6 +392,7 @@ pub async fn detail(
         notice,
         designation: designation_text(t, &p.designation),
         lines,
+        can_correct: signed.caller.can(Permission::RecordPurchases) && p.correction.is_none(),
         p,
         t,
     };

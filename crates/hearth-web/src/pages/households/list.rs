@@ -6,6 +6,7 @@
 //! and every other search is redirected to a bookmarkable `GET /households?…`.
 
 use super::super::areas::{CountyNode, tree_nodes};
+use super::super::export::{Column, Format, List, txt, whole};
 use super::super::{
     FormErrors, Frame, Pager, Section, internal_error, query_string, render, with_query,
 };
@@ -128,6 +129,12 @@ impl HhQuery {
 
     /// What the audit log records of an export's filter: no full number, only its last four.
     fn audit_filter(&self) -> serde_json::Value {
+        let pairs = self.audit_params().into_iter();
+        serde_json::Value::Object(pairs.map(|(k, v)| (k.to_owned(), v.into())).collect())
+    }
+
+    /// The same as pairs, for the generic export.
+    fn audit_params(&self) -> Vec<(&'static str, String)> {
         let number = hearth_core::normalize::clean_code(&self.number);
         let tail: String = number
             .chars()
@@ -137,14 +144,14 @@ impl HhQuery {
             .into_iter()
             .rev()
             .collect();
-        serde_json::json!({
-            "area": self.area,
-            "status": self.status,
-            "category": self.category,
-            "consent": self.consent,
-            "name": self.name,
-            "number_last4": tail,
-        })
+        vec![
+            ("area", self.area.clone()),
+            ("status", self.status.clone()),
+            ("category", self.category.clone()),
+            ("consent", self.consent.clone()),
+            ("name", self.name.clone()),
+            ("number_last4", tail),
+        ]
     }
 }
 
@@ -406,10 +413,24 @@ pub async fn search(
 // ---------------------------------------------------------------------------------------------
 // Export
 
+const COLUMNS: [Column<Row>; 10] = [
+    Column { header: "hh_page.head", cell: |r| txt(&r.head) },
+    Column { header: "hh_page.id_number", cell: |r| txt(&r.head_id) },
+    Column { header: "hh_page.town", cell: |r| txt(&r.town) },
+    Column { header: "hh_page.village", cell: |r| txt(&r.village) },
+    Column { header: "hh_page.main_category", cell: |r| txt(&r.main_category) },
+    Column { header: "hh_page.tags", cell: |r| txt(&r.tags.join("、")) },
+    Column { header: "hh_page.members", cell: |r| whole(r.members) },
+    Column { header: "hh_page.score", cell: |r| whole(r.score) },
+    Column { header: "hh_page.consent", cell: |r| txt(r.consent) },
+    Column { header: "common.status", cell: |r| txt(&r.status) },
+];
+
 async fn export_rows(
     state: &AppState,
     signed: &Signed,
     t: Tr,
+    format: Format,
     q: HhQuery,
 ) -> Result<Response, PageError> {
     let caller = &signed.caller;
@@ -421,6 +442,19 @@ async fn export_rows(
         .households(caller, &q.query(), PageRequest::all())
         .await
         .map_err(fail(t))?;
+    if format == Format::Csv {
+        let rows: Vec<Row> = views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| row(t, caller, i as u64 + 1, v))
+            .collect();
+        let list = List {
+            name: "households",
+            title: t.t("hh_page.export_file"),
+            filter: &q.audit_params(),
+        };
+        return list.send(state, signed, t, format, &COLUMNS, &rows).await;
+    }
     let rows: Vec<_> = views
         .iter()
         .enumerate()
@@ -460,9 +494,10 @@ pub async fn export(
     State(state): State<AppState>,
     signed: Signed,
     t: Tr,
+    format: Format,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    export_rows(&state, &signed, t, HhQuery::parse(raw.as_deref())).await
+    export_rows(&state, &signed, t, format, HhQuery::parse(raw.as_deref())).await
 }
 
 /// `POST /households/export.xlsx`: the same, for a search by a full number (kept out of the
@@ -471,7 +506,8 @@ pub async fn export_post(
     State(state): State<AppState>,
     signed: Signed,
     t: Tr,
+    format: Format,
     body: String,
 ) -> Result<Response, PageError> {
-    export_rows(&state, &signed, t, HhQuery::parse(Some(&body))).await
+    export_rows(&state, &signed, t, format, HhQuery::parse(Some(&body))).await
 }

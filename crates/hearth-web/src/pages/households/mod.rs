@@ -30,6 +30,10 @@ pub fn router() -> Router<AppState> {
             "/households/export.xlsx",
             get(list::export).post(list::export_post),
         )
+        .route(
+            "/households/export.csv",
+            get(list::export).post(list::export_post),
+        )
         .route("/households/{id}", get(detail::detail).post(form::update))
         .route("/households/{id}/edit", get(form::edit_form))
         .route("/households/{id}/submit", post(detail::submit))

@@ -4,9 +4,12 @@
 
 use super::waybills::{GoodsRow, goods_rows, posted_lines};
 use super::{
-    Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, tabs, value,
+    Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, station_options,
+    tabs, value,
 };
+use super::files::{self, PaperPage};
 use crate::AppState;
+use crate::api::attachments::UPLOAD_BODY_LIMIT;
 use crate::auth::Signed;
 use crate::error::PageError;
 use crate::pages::households::Opt;
@@ -18,14 +21,16 @@ use crate::pages::{
 use crate::tr::Tr;
 use askama::Template;
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use hearth_app::distributions::{
     DistributionQuery, DistributionView, HandedView, HandoverChoices, Roster, RosterQuery,
     RosterUse,
 };
+use hearth_app::attachments::{Owner, Purpose};
 use hearth_app::households::HouseholdQuery;
 use hearth_core::delivery::{DeliveryInput, ProxyRelationship, RecipientKind};
 use hearth_core::stock::DistributionInput;
@@ -36,6 +41,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/stock/distributions", get(list).post(record))
         .route("/stock/distributions/new", get(new_form))
+        .route("/stock/distributions/{id}", get(detail))
+        .route(
+            "/stock/distributions/{id}/files",
+            post(upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
         .route("/stock/roster", get(roster_print))
         .route("/stock/roster.xlsx", get(roster_xlsx))
 }
@@ -49,7 +59,7 @@ fn goods(lines: &[HandedView]) -> String {
         .join("、")
 }
 
-fn proxy(t: Tr, name: &str, relationship: Option<ProxyRelationship>) -> String {
+pub(super) fn proxy(t: Tr, name: &str, relationship: Option<ProxyRelationship>) -> String {
     match relationship {
         Some(r) => format!("{name}（{}）", t.t(r.label_key())),
         None => String::new(),
@@ -57,6 +67,7 @@ fn proxy(t: Tr, name: &str, relationship: Option<ProxyRelationship>) -> String {
 }
 
 struct Row {
+    href: String,
     number: String,
     village: String,
     head: String,
@@ -70,6 +81,7 @@ struct Row {
 
 fn row(t: Tr, d: &DistributionView) -> Row {
     Row {
+        href: format!("/stock/distributions/{}", d.id),
         number: d.number.clone(),
         village: format!("{} {}", d.town_name, d.village_name),
         head: d.head_name.clone(),
@@ -189,14 +201,18 @@ struct FormPage {
     pledge_lines: Vec<Opt>,
     recipients: Vec<Opt>,
     relationships: Vec<Opt>,
+    /// The stations the caller keeps (the county warehouse for the county); blank is the
+    /// household's town station.
+    stations: Vec<Opt>,
     rows: Vec<GoodsRow>,
     errors: FormErrors,
     others: Vec<String>,
 }
 
-const SHOWN: [&str; 12] = [
+const SHOWN: [&str; 13] = [
     "campaign",
     "household",
+    "station",
     "need",
     "pledge_line",
     "lines",
@@ -210,7 +226,7 @@ const SHOWN: [&str; 12] = [
 ];
 
 /// The approved households the caller may hand goods to.
-async fn household_options(
+pub(super) async fn household_options(
     state: &AppState,
     signed: &Signed,
     t: Tr,
@@ -316,6 +332,7 @@ async fn show_form(
             ProxyRelationship::as_str,
             ProxyRelationship::label_key,
         ),
+        stations: station_options(&choices.stations, &input.station, true),
         rows: goods_rows(t, &choices.items, &input.lines),
         others: errors.others(&shown),
         chosen,
@@ -357,6 +374,21 @@ pub async fn new_form(
     .await
 }
 
+/// The person fields of a posted handover or cash aid form.
+pub(super) fn posted_handover(f: &Fields) -> DeliveryInput {
+    let get = |k: &str| f.get(k).to_owned();
+    DeliveryInput {
+        delivered_on: get("delivered_on"),
+        recipient: get("recipient"),
+        proxy_name: get("proxy_name"),
+        proxy_relationship: get("proxy_relationship"),
+        handler: get("handler"),
+        signed_name: get("signed_name"),
+        note: get("note"),
+        ..DeliveryInput::default()
+    }
+}
+
 /// `POST /stock/distributions`: 登记发放; back to the list on success.
 pub async fn record(
     State(state): State<AppState>,
@@ -373,24 +405,106 @@ pub async fn record(
         pledge_line: get("pledge_line"),
         station: get("station"),
         lines: posted_lines(&f),
-        handover: DeliveryInput {
-            delivered_on: get("delivered_on"),
-            recipient: get("recipient"),
-            proxy_name: get("proxy_name"),
-            proxy_relationship: get("proxy_relationship"),
-            handler: get("handler"),
-            signed_name: get("signed_name"),
-            note: get("note"),
-            ..DeliveryInput::default()
-        },
+        handover: posted_handover(&f),
     };
     match state.app.record_distribution(&signed.caller, &input).await {
-        Ok(_) => Ok(Redirect::to("/stock/distributions?notice=recorded").into_response()),
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/stock/distributions/{}?notice=recorded#files",
+            done.id
+        ))
+        .into_response()),
         Err(e) => {
             let http = crate::error::status_of(&e);
             let errors = form_errors(t, e)?;
             show_form(&state, &signed, t, input, errors, http).await
         }
+    }
+}
+
+/// The handover's page with its signature image and photos; `refused` is a refused upload.
+async fn show_paper(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    id: Uuid,
+    notice: Option<&'static str>,
+    refused: Option<(Purpose, FormErrors)>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .distribution(&signed.caller, id)
+        .await
+        .map_err(fail(t))?;
+    let path = format!("/stock/distributions/{id}");
+    let status = match refused {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let files = files::panel(state, signed, t, Owner::Distribution(id), &path, refused).await?;
+    let r = row(t, &d);
+    let facts = [
+        ("stock_page.campaign", d.campaign_code.clone()),
+        ("roster.village", r.village),
+        ("roster.head", r.head),
+        ("money_form.station", d.station_name.clone()),
+        ("roster.items", r.goods),
+        ("roster.amount", r.value),
+        ("stock_page.recipient", r.recipient),
+        ("stock_page.signed_name", r.signed_name),
+        ("roster.handler", r.handler),
+        ("roster.date", r.date),
+        ("stock_page.note", d.note.clone()),
+    ];
+    let page = PaperPage {
+        frame: Frame::new(signed, t, Section::Stock, &path, d.number.clone()).with_crumb(
+            "/stock/distributions".into(),
+            t.t("stock_page.distributions").into(),
+        ),
+        heading: format!("{} {}", t.t("money_form.handover"), d.number),
+        notice,
+        facts: facts
+            .into_iter()
+            .map(|(k, v)| (t.t(k).to_owned(), v))
+            .collect(),
+        files,
+        back_href: "/stock/distributions",
+        t,
+    };
+    Ok(render(status, &page, t))
+}
+
+/// `GET /stock/distributions/{id}`: one handover, its signature image and photos.
+pub async fn detail(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let id = super::parse_id(&id, t)?;
+    let notice = files::notice(raw.as_deref());
+    show_paper(&state, &signed, t, id, notice, None).await
+}
+
+/// `POST /stock/distributions/{id}/files?purpose=…&_csrf=…` (multipart): the signature image
+/// or a photo; refused, the page again (422) with the reason beside the file input.
+pub async fn upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let id = super::parse_id(&id, t)?;
+    let purpose = files::purpose(value(&pairs(raw.as_deref()), "purpose")).map_err(fail(t))?;
+    let owner = Owner::Distribution(id);
+    match files::store(&state, &signed, t, owner, purpose, multipart).await? {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/stock/distributions/{id}?notice=uploaded#files"
+        ))
+        .into_response()),
+        Err(refused) => show_paper(&state, &signed, t, id, None, Some(refused)).await,
     }
 }
 
@@ -433,9 +547,19 @@ struct PaperRow {
     phone: String,
     goods: String,
     amount: String,
+    cash: String,
     proxy: String,
     date: String,
     handler: String,
+}
+
+/// Yuan, or blank for nothing: a goods line has no cash and a cash line no goods.
+fn yuan_or_blank(amount: hearth_core::Fen) -> String {
+    if amount == hearth_core::Fen::ZERO {
+        String::new()
+    } else {
+        amount.yuan_string()
+    }
 }
 
 fn paper_rows(t: Tr, roster: &Roster) -> Vec<PaperRow> {
@@ -449,7 +573,8 @@ fn paper_rows(t: Tr, roster: &Roster) -> Vec<PaperRow> {
             id_number: r.id_number.clone(),
             phone: r.phone.clone(),
             goods: goods(&r.lines),
-            amount: r.value.yuan_string(),
+            amount: yuan_or_blank(r.value),
+            cash: yuan_or_blank(r.cash),
             proxy: proxy(t, &r.proxy_name, r.proxy_relationship),
             date: r.distributed_on.to_string(),
             handler: r.handler.clone(),
@@ -468,6 +593,7 @@ struct RosterPage {
     households: String,
     goods: String,
     amount: String,
+    cash: String,
     xlsx: String,
 }
 
@@ -506,6 +632,7 @@ pub async fn roster_print(
         ),
         goods: goods(&roster.totals),
         amount: roster.value.yuan_string(),
+        cash: roster.cash.yuan_string(),
         xlsx: with_query("/stock/roster.xlsx", &query_string(&params)),
         title,
         days,
@@ -540,6 +667,7 @@ pub async fn roster_xlsx(
                 phone: r.phone,
                 items: r.goods,
                 amount: r.amount,
+                cash: r.cash,
                 proxy: r.proxy,
                 date: r.date,
                 handler: r.handler,
@@ -548,6 +676,7 @@ pub async fn roster_xlsx(
         households: roster.households,
         items: goods(&roster.totals),
         amount: roster.value.yuan_string(),
+        cash: roster.cash.yuan_string(),
     };
     match hearth_office::roster::export(t.0, &sheet) {
         Ok(bytes) => Ok(download(

@@ -8,6 +8,7 @@ use super::{
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
+use crate::pages::export::{Column, Format, List, txt, yuan};
 use crate::pages::households::Opt;
 use crate::pages::needs::{item_options, options};
 use crate::pages::{
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/stock/waybills", get(list).post(dispatch))
         .route("/stock/waybills/new", get(new_form))
+        .route("/stock/waybills/export.xlsx", get(export))
+        .route("/stock/waybills/export.csv", get(export))
         .route("/stock/waybills/{id}", get(detail))
         .route("/stock/waybills/{id}/receipt", post(receive))
         .route("/stock/waybills/{id}/print", get(print))
@@ -151,6 +154,46 @@ pub async fn list(
         t,
     };
     Ok(render(StatusCode::OK, &page_view, t))
+}
+
+const COLUMNS: [Column<WaybillRow>; 9] = [
+    Column { header: "stock_page.waybill_number", cell: |r| txt(&r.number) },
+    Column { header: "stock_page.campaign", cell: |r| txt(&r.campaign) },
+    Column { header: "stock_page.from", cell: |r| txt(&r.from) },
+    Column { header: "stock_page.to", cell: |r| txt(&r.to) },
+    Column { header: "stock_page.goods", cell: |r| txt(&r.goods) },
+    Column { header: "stock_page.value", cell: |r| yuan(&r.value) },
+    Column { header: "stock_page.dispatched_on", cell: |r| txt(&r.dispatched_on) },
+    Column { header: "stock_page.status", cell: |r| txt(r.status) },
+    Column { header: "stock_page.received_on", cell: |r| txt(&r.received_on) },
+];
+
+/// `GET /stock/waybills/export.xlsx|csv`: the waybills under the same filter, every page.
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = pairs(raw.as_deref());
+    let status = value(&q, "status");
+    let query = WaybillQuery {
+        campaign: None,
+        status: (!status.is_empty()).then(|| status.to_owned()),
+    };
+    let (views, _) = state
+        .app
+        .waybills(&signed.caller, &query, PageRequest::all())
+        .await
+        .map_err(fail(t))?;
+    let rows: Vec<WaybillRow> = views.iter().map(|w| row(t, w)).collect();
+    let list = List {
+        name: "waybills",
+        title: t.t("stock_page.waybills"),
+        filter: &[("status", status.to_owned())],
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 /// One row of goods on a form, as typed.

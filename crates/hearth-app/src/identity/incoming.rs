@@ -1,0 +1,123 @@
+//! The import-time check: rows of a household sheet that likely describe a household already
+//! in the registry under another ID number (a typo) are reported, before anything is created.
+//! Only the rows' own blind keys are looked up; no registered profile is opened.
+
+use super::queue::HouseholdRef;
+use super::registry::{Plain, Registry, blind_keys, folded};
+use crate::Result;
+use hearth_core::household::HouseholdProfile;
+use hearth_engine::identity::{self, Config, IdAgreement, Record};
+use hearth_store::Tx;
+use hearth_store::crypto::FieldCipher;
+use hearth_store::households;
+use hearth_store::identity as store;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A sheet row that likely matches a registered household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikelyMatch {
+    /// The sheet row (1-based, as the import report counts).
+    pub row: u32,
+    pub household_id: Uuid,
+    /// The registered household's head, masked (`张*`).
+    pub head_name: String,
+    /// `340123********1234`.
+    pub head_id: String,
+    pub village_code: String,
+    /// The pair's score × 1000.
+    pub score_milli: i64,
+}
+
+/// Rows (`(row number, profile)`) likely matching a registered household with a different ID
+/// number. Rows whose ID is already registered are the importer's own business (a repeat).
+pub(crate) async fn likely_matches(
+    tx: &mut Tx,
+    cipher: &FieldCipher,
+    rows: &[(u32, &HouseholdProfile)],
+) -> Result<Vec<LikelyMatch>> {
+    super::registry::sync_keys(tx, cipher).await?;
+    let row_keys: Vec<Vec<(String, String)>> = rows
+        .iter()
+        .map(|(_, p)| blind_keys(cipher, &plain(p)))
+        .collect();
+    let wanted: Vec<(String, String)> = row_keys.iter().flatten().cloned().collect();
+    let mut keys_of: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+    for (household, pass, key) in store::keys_of_households_sharing(tx, &wanted).await? {
+        keys_of.entry(household).or_default().push((pass, key));
+    }
+    let mut registry = Registry::empty();
+    let mut registered = HashMap::new();
+    for (household, keys) in &keys_of {
+        let Some(row) = households::get(tx, *household).await? else {
+            continue;
+        };
+        if row.anonymised_at.is_some() {
+            continue;
+        }
+        let members: Vec<String> = households::members(tx, row.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.position > 0)
+            .map(|m| format!("{}|{}", m.name, m.birth_year))
+            .collect();
+        registry.push(&row, &members, folded(keys));
+        registered.insert(row.id, row);
+    }
+    let first_incoming = registry.ids.len() as u32;
+    for ((_, profile), keys) in rows.iter().zip(&row_keys) {
+        let members: Vec<String> = profile.members()[1..]
+            .iter()
+            .map(|m| format!("{}|{}", m.name, m.id_number.birth_year()))
+            .collect();
+        let member_refs: Vec<&str> = members.iter().map(String::as_str).collect();
+        let p = plain(profile);
+        registry.push_plain(
+            Uuid::nil(),
+            &Record {
+                name: p.name,
+                village: p.village,
+                address: p.address,
+                members: &member_refs,
+                ..Default::default()
+            },
+            folded(keys),
+        );
+    }
+    let pairs: Vec<(u32, u32)> = (0..rows.len() as u32)
+        .flat_map(|r| (0..first_incoming).map(move |h| (first_incoming + r, h)))
+        .collect();
+    let config = Config::default();
+    let evidence =
+        identity::explain_sealed(&registry.records, &registry.sealed, &pairs, &config.weights);
+    let mut out = Vec::new();
+    for (&(r, h), ev) in pairs.iter().zip(&evidence) {
+        if ev.score < config.accept || ev.id_number == IdAgreement::Same {
+            continue;
+        }
+        let row = &registered[&registry.ids[h as usize]];
+        let found = HouseholdRef::of(row);
+        out.push(LikelyMatch {
+            row: rows[(r - first_incoming) as usize].0,
+            household_id: found.id,
+            head_name: found.head_name,
+            head_id: found.head_id,
+            village_code: found.village_code,
+            score_milli: (f64::from(ev.score) * 1000.0).round() as i64,
+        });
+    }
+    out.sort_by(|a, b| a.row.cmp(&b.row).then(b.score_milli.cmp(&a.score_milli)));
+    Ok(out)
+}
+
+fn plain(profile: &HouseholdProfile) -> Plain<'_> {
+    let head = profile.head();
+    Plain {
+        name: &head.name,
+        id_number: head.id_number.as_str(),
+        phone: profile.phone().map_or("", |p| p.as_str()),
+        village: profile.village().as_str(),
+        address: profile.address(),
+    }
+}

@@ -1,0 +1,60 @@
+//! `import organizations` and `import items`: the organization registry and the item catalogue
+//! from the bureau's sheets. A credit code or item code already registered is skipped.
+
+use super::records::{ImportKind, Writer};
+use crate::{App, Caller, Result};
+use hearth_core::Invalid;
+use hearth_core::need::{Item, ItemInput};
+use hearth_office::import::items::Items;
+use hearth_office::import::organizations::{OrgRow, Organizations};
+use hearth_office::import::records::Line;
+use hearth_store::{Tx, items, organizations};
+
+pub(crate) struct OrganizationWriter;
+
+impl Writer for OrganizationWriter {
+    type Kind = Organizations;
+    const KIND: ImportKind = ImportKind::Organizations;
+
+    async fn existing(&self, tx: &mut Tx, line: &Line<OrgRow>) -> Result<Option<Invalid>> {
+        Ok(organizations::find_by_uscc(tx, &line.value.profile.uscc)
+            .await?
+            .map(|org| {
+                Invalid::new("uscc", "import_kinds.already_organization")
+                    .arg("name", org.profile.name)
+            }))
+    }
+
+    async fn write(&self, app: &App, caller: &Caller, line: &Line<OrgRow>) -> Result<Option<String>> {
+        app.create_organization(caller, &line.value.input).await?;
+        Ok(None)
+    }
+}
+
+pub(crate) struct ItemWriter;
+
+impl Writer for ItemWriter {
+    type Kind = Items;
+    const KIND: ImportKind = ImportKind::Items;
+
+    async fn existing(&self, tx: &mut Tx, line: &Line<Item>) -> Result<Option<Invalid>> {
+        Ok(items::get(tx, &line.value.code).await?.map(|item| {
+            Invalid::new("code", "import_kinds.already_item").arg("value", item.code)
+        }))
+    }
+
+    async fn write(&self, app: &App, caller: &Caller, line: &Line<Item>) -> Result<Option<String>> {
+        let item = &line.value;
+        let input = ItemInput {
+            code: item.code.clone(),
+            name: item.name.clone(),
+            name_en: item.name_en.clone(),
+            unit: item.unit.clone(),
+            spec: item.spec.clone(),
+            reference_value: item.reference_value.yuan_string(),
+            active: if item.active { "yes" } else { "no" }.to_owned(),
+        };
+        app.add_item(caller, &input).await?;
+        Ok(None)
+    }
+}

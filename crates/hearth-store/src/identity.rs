@@ -1,0 +1,432 @@
+//! Identity resolution's tables (migration 0015): the blind keys households are blocked on, the
+//! candidate pairs with what reviewers decided, and the aid rows the duplicate-aid report reads.
+
+use crate::{Result, Tx};
+use chrono::{DateTime, Utc};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// For which household version, under which key, a household's keys were computed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeyState {
+    pub household_id: Uuid,
+    pub version: i64,
+    pub key_id: String,
+}
+
+pub async fn key_states(tx: &mut Tx) -> Result<Vec<KeyState>> {
+    tx.fetch_all(
+        Query::select()
+            .columns(["household_id", "version", "key_id"])
+            .from("identity_key_state"),
+    )
+    .await
+}
+
+/// Replaces a household's keys (`(pass, key)`) and records the version and key they belong to.
+pub async fn replace_keys(tx: &mut Tx, state: &KeyState, keys: &[(String, String)]) -> Result<()> {
+    drop_keys(tx, state.household_id).await?;
+    if !keys.is_empty() {
+        let mut insert = Query::insert();
+        insert
+            .into_table("identity_key")
+            .columns(["household_id", "pass", "key"]);
+        for (pass, key) in keys {
+            insert.values_panic([
+                state.household_id.into(),
+                pass.clone().into(),
+                key.clone().into(),
+            ]);
+        }
+        tx.execute(&insert).await?;
+    }
+    tx.execute(
+        Query::insert()
+            .into_table("identity_key_state")
+            .columns(["household_id", "version", "key_id"])
+            .values_panic([
+                state.household_id.into(),
+                state.version.into(),
+                state.key_id.clone().into(),
+            ]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets a household's keys (an anonymised household is never matched again).
+pub async fn drop_keys(tx: &mut Tx, household: Uuid) -> Result<()> {
+    tx.execute(
+        Query::delete()
+            .from_table("identity_key")
+            .and_where(Expr::col("household_id").eq(household)),
+    )
+    .await?;
+    tx.execute(
+        Query::delete()
+            .from_table("identity_key_state")
+            .and_where(Expr::col("household_id").eq(household)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every stored key: `(household, pass, key)`.
+pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, String, String)>> {
+    tx.fetch_all(
+        Query::select()
+            .columns(["household_id", "pass", "key"])
+            .from("identity_key")
+            .order_by("household_id", Order::Asc),
+    )
+    .await
+}
+
+/// The keys of the households that share at least one of `keys` (`(pass, key)`), e.g. the
+/// registry's possible twins of an incoming spreadsheet row.
+pub async fn keys_of_households_sharing(
+    tx: &mut Tx,
+    keys: &[(String, String)],
+) -> Result<Vec<(Uuid, String, String)>> {
+    let mut found: Vec<Uuid> = Vec::new();
+    // Bounded statements: SQLite and PostgreSQL both cap the number of bound values.
+    for chunk in keys.chunks(200) {
+        let mut any = Cond::any();
+        for (pass, key) in chunk {
+            any = any.add(
+                Cond::all()
+                    .add(Expr::col("pass").eq(pass.clone()))
+                    .add(Expr::col("key").eq(key.clone())),
+            );
+        }
+        let rows: Vec<(Uuid,)> = tx
+            .fetch_all(
+                Query::select()
+                    .distinct()
+                    .column("household_id")
+                    .from("identity_key")
+                    .cond_where(any),
+            )
+            .await?;
+        found.extend(rows.into_iter().map(|(id,)| id));
+    }
+    found.sort_unstable();
+    found.dedup();
+    let mut out = Vec::new();
+    for chunk in found.chunks(200) {
+        let rows: Vec<(Uuid, String, String)> = tx
+            .fetch_all(
+                Query::select()
+                    .columns(["household_id", "pass", "key"])
+                    .from("identity_key")
+                    .and_where(Expr::col("household_id").is_in(chunk.iter().copied())),
+            )
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// A candidate pair and what became of it (see the migration for the statuses).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PairRow {
+    pub id: Uuid,
+    pub first_id: Uuid,
+    pub second_id: Uuid,
+    /// The score × 1000, so both engines store it exactly.
+    pub score_milli: i64,
+    /// The engine's per-field evidence as JSON (agreement levels, nothing personal).
+    pub evidence: String,
+    pub status: String,
+    pub note: String,
+    pub proposed_by: Option<Uuid>,
+    pub proposed_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<Uuid>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const PAIR_COLUMNS: [&str; 14] = [
+    "id",
+    "first_id",
+    "second_id",
+    "score_milli",
+    "evidence",
+    "status",
+    "note",
+    "proposed_by",
+    "proposed_at",
+    "approved_by",
+    "decided_by",
+    "decided_at",
+    "version",
+    "created_at",
+];
+
+fn pair_select() -> sea_query::SelectStatement {
+    Query::select()
+        .columns(PAIR_COLUMNS)
+        .from("identity_pair")
+        .to_owned()
+}
+
+/// Stores a new candidate pair; a pair already known (whatever its status) is left as it is,
+/// so a "not the same" decision is never undone by a later run. True when it was new.
+pub async fn insert_pair(tx: &mut Tx, p: &PairRow) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::insert()
+                .into_table("identity_pair")
+                .columns(PAIR_COLUMNS)
+                .values_panic([
+                    p.id.into(),
+                    p.first_id.into(),
+                    p.second_id.into(),
+                    p.score_milli.into(),
+                    p.evidence.clone().into(),
+                    p.status.clone().into(),
+                    p.note.clone().into(),
+                    p.proposed_by.into(),
+                    p.proposed_at.into(),
+                    p.approved_by.into(),
+                    p.decided_by.into(),
+                    p.decided_at.into(),
+                    p.version.into(),
+                    p.created_at.into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns(["first_id", "second_id"])
+                        .do_nothing()
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn get_pair(tx: &mut Tx, id: Uuid) -> Result<Option<PairRow>> {
+    tx.fetch_optional(pair_select().and_where(Expr::col("id").eq(id)))
+        .await
+}
+
+/// Pairs in any of `statuses` (all when empty), highest score first.
+pub async fn pairs(tx: &mut Tx, statuses: &[&str]) -> Result<Vec<PairRow>> {
+    let mut q = pair_select();
+    if !statuses.is_empty() {
+        q.and_where(Expr::col("status").is_in(statuses.iter().map(|s| s.to_string())));
+    }
+    q.order_by("score_milli", Order::Desc)
+        .order_by("created_at", Order::Asc);
+    tx.fetch_all(&q).await
+}
+
+/// Writes a decision; false when someone else changed the pair since it was read.
+pub async fn update_pair(tx: &mut Tx, p: &PairRow) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table("identity_pair")
+                .values([
+                    ("status", p.status.clone().into()),
+                    ("note", p.note.clone().into()),
+                    ("proposed_by", p.proposed_by.into()),
+                    ("proposed_at", p.proposed_at.into()),
+                    ("approved_by", p.approved_by.into()),
+                    ("decided_by", p.decided_by.into()),
+                    ("decided_at", p.decided_at.into()),
+                    ("version", (p.version + 1).into()),
+                ])
+                .and_where(Expr::col("id").eq(p.id))
+                .and_where(Expr::col("version").eq(p.version)),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// One piece of aid a household received or was pledged in a campaign: `category` is `cash`,
+/// `service` or `item:<code>`; `source` is `org:<id>`, `station:<code>` or `county`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub struct AidRow {
+    pub household_id: Uuid,
+    pub category: String,
+    pub source: String,
+    /// `delivery`, `distribution`, `cash_aid` or `pledge`.
+    pub paper: String,
+    /// Its number (pledge number for pledges).
+    pub number: String,
+}
+
+/// Every delivery, station handover, cash aid and signed pledge of the campaign, by household.
+/// Handovers and cash aid that carried an organization's delivery are that delivery, so they
+/// are left out here.
+pub async fn aid_rows(tx: &mut Tx, campaign: Uuid) -> Result<Vec<AidRow>> {
+    let mut out = Vec::new();
+    out.extend(deliveries(tx, campaign).await?);
+    out.extend(handovers(tx, campaign).await?);
+    out.extend(cash_aid(tx, campaign).await?);
+    out.extend(pledged(tx, campaign).await?);
+    out.sort();
+    Ok(out)
+}
+
+fn category(kind: &str, item: Option<String>) -> String {
+    match item {
+        Some(code) if kind == "item" => format!("item:{code}"),
+        _ => kind.to_owned(),
+    }
+}
+
+async fn deliveries(tx: &mut Tx, campaign: Uuid) -> Result<Vec<AidRow>> {
+    let rows: Vec<(Uuid, Uuid, String, Option<String>, String)> = tx
+        .fetch_all(
+            Query::select()
+                .column(("delivery", "household_id"))
+                .column(("delivery", "organization_id"))
+                .column(("pledge_line", "kind"))
+                .column(("pledge_line", "item_code"))
+                .column(("delivery", "number"))
+                .from("delivery")
+                .inner_join(
+                    "pledge_line",
+                    Expr::col(("pledge_line", "id")).equals(("delivery", "line_id")),
+                )
+                .and_where(Expr::col(("delivery", "campaign_id")).eq(campaign)),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(household_id, org, kind, item, number)| AidRow {
+            household_id,
+            category: category(&kind, item),
+            source: format!("org:{org}"),
+            paper: "delivery".into(),
+            number,
+        })
+        .collect())
+}
+
+async fn handovers(tx: &mut Tx, campaign: Uuid) -> Result<Vec<AidRow>> {
+    let rows: Vec<(Uuid, String, Option<String>, String, String)> = tx
+        .fetch_all(
+            Query::select()
+                .column(("distribution", "household_id"))
+                .column(("distribution", "town_code"))
+                .column(("distribution", "station_code"))
+                .column(("distribution_line", "item_code"))
+                .column(("distribution", "number"))
+                .from("distribution")
+                .inner_join(
+                    "distribution_line",
+                    Expr::col(("distribution_line", "distribution_id"))
+                        .equals(("distribution", "id")),
+                )
+                .and_where(Expr::col(("distribution", "campaign_id")).eq(campaign))
+                .and_where(Expr::col(("distribution", "delivery_id")).is_null()),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(household_id, town, station, item, number)| AidRow {
+            household_id,
+            category: format!("item:{item}"),
+            source: format!("station:{}", station.unwrap_or(town)),
+            paper: "distribution".into(),
+            number,
+        })
+        .collect())
+}
+
+async fn cash_aid(tx: &mut Tx, campaign: Uuid) -> Result<Vec<AidRow>> {
+    let rows: Vec<(Uuid, String)> = tx
+        .fetch_all(
+            Query::select()
+                .columns(["household_id", "number"])
+                .from("cash_aid")
+                .and_where(Expr::col("campaign_id").eq(campaign))
+                .and_where(Expr::col("delivery_id").is_null()),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(household_id, number)| AidRow {
+            household_id,
+            category: "cash".into(),
+            source: "county".into(),
+            paper: "cash_aid".into(),
+            number,
+        })
+        .collect())
+}
+
+async fn pledged(tx: &mut Tx, campaign: Uuid) -> Result<Vec<AidRow>> {
+    let rows: Vec<(Uuid, Uuid, String, Option<String>, String)> = tx
+        .fetch_all(
+            Query::select()
+                .column(("pledge_household", "household_id"))
+                .column(("pledge", "organization_id"))
+                .column(("pledge_line", "kind"))
+                .column(("pledge_line", "item_code"))
+                .column(("pledge", "number"))
+                .from("pledge_household")
+                .inner_join(
+                    "pledge",
+                    Expr::col(("pledge", "id")).equals(("pledge_household", "pledge_id")),
+                )
+                .inner_join(
+                    "pledge_line",
+                    Expr::col(("pledge_line", "pledge_id")).equals(("pledge", "id")),
+                )
+                .and_where(Expr::col(("pledge", "campaign_id")).eq(campaign))
+                .and_where(Expr::col(("pledge", "signed_at")).is_not_null())
+                .and_where(Expr::col(("pledge", "cancelled_at")).is_null()),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(household_id, org, kind, item, number)| AidRow {
+            household_id,
+            category: category(&kind, item),
+            source: format!("org:{org}"),
+            paper: "pledge".into(),
+            number,
+        })
+        .collect())
+}
+
+/// Approved, not anonymised households with a need in the campaign that was not cancelled.
+pub async fn households_in_need(tx: &mut Tx, campaign: Uuid) -> Result<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = tx
+        .fetch_all(
+            Query::select()
+                .distinct()
+                .column(("household", "id"))
+                .from("household")
+                .inner_join(
+                    "need",
+                    Expr::col(("need", "household_id")).equals(("household", "id")),
+                )
+                .and_where(Expr::col(("need", "campaign_id")).eq(campaign))
+                .and_where(Expr::col(("need", "status")).ne("cancelled"))
+                .and_where(Expr::col(("household", "status")).eq("approved"))
+                .and_where(Expr::col(("household", "anonymised_at")).is_null())
+                .order_by(("household", "id"), Order::Asc),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Every household member's plain columns: `(household, position, name, birth year)`, for
+/// comparing households by the members they share.
+pub async fn all_members(tx: &mut Tx) -> Result<Vec<(Uuid, i64, String, i64)>> {
+    tx.fetch_all(
+        Query::select()
+            .columns(["household_id", "position", "name", "birth_year"])
+            .from("household_member")
+            .order_by("household_id", Order::Asc)
+            .order_by("position", Order::Asc),
+    )
+    .await
+}

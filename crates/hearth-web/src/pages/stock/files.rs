@@ -1,0 +1,160 @@
+//! The signature image (签名图片) and photos (发放照片) of a handover or a cash aid paper, on
+//! that paper's page: the images themselves (served by `/attachments/{id}` with `nosniff` and
+//! as a download, so an `<img>` shows them and a browser never renders them as a page), and
+//! one upload form per kind. The upload form is `multipart/form-data` and carries its CSRF
+//! token and purpose in the action URL. Who may see or attach is decided in `hearth-app`
+//! (`handover_files`); the panel only leaves out what the use cases would refuse.
+
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::PageError;
+use crate::pages::attachments::{store_upload, upload_action};
+use crate::pages::{FormErrors, local_time, query_string, with_query};
+use crate::tr::Tr;
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
+use hearth_app::AppError;
+use hearth_app::attachments::{Owner, Purpose};
+use hearth_core::Invalid;
+use hearth_core::permission::Permission;
+
+/// One stored image.
+pub(crate) struct Image {
+    pub href: String,
+    pub filename: String,
+    pub kind: &'static str,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+/// One upload form: its purpose's label and action, and why the last upload was refused.
+pub(crate) struct UploadForm {
+    pub purpose: &'static str,
+    pub label: &'static str,
+    pub action: String,
+    pub error: String,
+}
+
+/// What `stock_files.html` shows.
+pub(crate) struct FilesPanel {
+    pub can_see: bool,
+    pub images: Vec<Image>,
+    pub forms: Vec<UploadForm>,
+}
+
+const PURPOSES: [(Purpose, &str); 2] = [
+    (Purpose::Signature, "money_form.signature_image"),
+    (Purpose::HandoverPhoto, "money_form.photo"),
+];
+
+/// The panel of `owner`, whose page is `path`; `refused` is a refused upload's purpose and
+/// reasons, shown beside that form's file input.
+pub(crate) async fn panel(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    owner: Owner,
+    path: &str,
+    refused: Option<(Purpose, FormErrors)>,
+) -> Result<FilesPanel, PageError> {
+    let caller = &signed.caller;
+    let images = if caller.can(Permission::RevealHouseholdDetails) {
+        match state.app.attachments(caller, owner).await {
+            Ok(list) => Some(list),
+            Err(AppError::Forbidden) => None,
+            Err(e) => return Err(PageError::new(e, t)),
+        }
+    } else {
+        None
+    };
+    let forms = if caller.can(Permission::ManageStock) {
+        PURPOSES
+            .iter()
+            .map(|(purpose, label)| UploadForm {
+                purpose: purpose.as_str(),
+                label: t.t(label),
+                action: with_query(
+                    &upload_action(signed, &format!("{path}/files")),
+                    &query_string(&[("purpose", purpose.as_str().to_owned())]),
+                ),
+                error: match &refused {
+                    Some((p, errors)) if p == purpose => errors.all().join("；"),
+                    _ => String::new(),
+                },
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(FilesPanel {
+        can_see: images.is_some(),
+        images: images
+            .unwrap_or_default()
+            .iter()
+            .map(|a| Image {
+                href: format!("/attachments/{}", a.id),
+                filename: a.filename.clone(),
+                kind: if a.purpose == Purpose::Signature.as_str() {
+                    t.t("money_form.signature_image")
+                } else {
+                    t.t("money_form.photo")
+                },
+                uploaded_by: a.uploaded_by.clone(),
+                uploaded_at: local_time(t, a.uploaded_at),
+            })
+            .collect(),
+        forms,
+    })
+}
+
+/// The purpose named in an upload's action URL (`?purpose=signature|handover_photo`).
+pub(crate) fn purpose(raw: &str) -> Result<Purpose, AppError> {
+    PURPOSES
+        .iter()
+        .map(|(p, _)| *p)
+        .find(|p| p.as_str() == raw.trim())
+        .ok_or_else(|| {
+            Invalid::new("purpose", "dict.unknown")
+                .arg("value", raw.trim())
+                .into()
+        })
+}
+
+/// Stores the posted image for `owner`; a refusal comes back with its purpose, to show
+/// beside that form's file input.
+pub(crate) async fn store(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    owner: Owner,
+    purpose: Purpose,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Result<(), (Purpose, FormErrors)>, PageError> {
+    Ok(store_upload(state, signed, t, owner, purpose, multipart)
+        .await?
+        .map_err(|errors| (purpose, errors)))
+}
+
+/// The page of one handover or cash aid paper: what it says, then its images.
+#[derive(askama::Template)]
+#[template(path = "stock_paper.html")]
+pub(crate) struct PaperPage {
+    pub t: Tr,
+    pub frame: crate::pages::Frame,
+    pub heading: String,
+    pub notice: Option<&'static str>,
+    /// Label and value, in the paper's order.
+    pub facts: Vec<(String, String)>,
+    pub files: FilesPanel,
+    pub back_href: &'static str,
+}
+
+/// The notice a paper's page opens with: just recorded, or an image just stored.
+pub(crate) fn notice(raw: Option<&str>) -> Option<&'static str> {
+    let q = super::pairs(raw);
+    match super::value(&q, "notice") {
+        "recorded" => Some("money_form.notice_recorded"),
+        "uploaded" => Some("att_page.notice_uploaded"),
+        _ => None,
+    }
+}
