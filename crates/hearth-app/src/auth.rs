@@ -133,7 +133,7 @@ impl TotpEnrolment {
 /// Where a browser sign-in stands after a step.
 #[derive(Debug, Clone)]
 pub enum SignInStep {
-    Done(SignedIn),
+    Done(Box<SignedIn>),
     /// The password was right; a one-time code comes next, sent with this sealed token. See
     /// [`App::pending_sign_in`] for what the step shows.
     CodeNeeded {
@@ -212,7 +212,7 @@ impl App {
 
     fn next_step(&self, outcome: Outcome, enrolling: Option<Vec<u8>>) -> Result<SignInStep> {
         Ok(match outcome {
-            Outcome::Done(signed_in) => SignInStep::Done(signed_in),
+            Outcome::Done(signed_in) => SignInStep::Done(Box::new(signed_in)),
             Outcome::CodeNeeded(user) => SignInStep::CodeNeeded {
                 pending: self.seal_pending_sign_in(&user, enrolling.as_deref())?,
             },

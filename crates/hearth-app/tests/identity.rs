@@ -233,6 +233,9 @@ async fn aided_by_two_sources(db: &TestDb, campaign: Uuid) -> (Uuid, Uuid, Strin
 async fn the_duplicate_aid_report_finds_a_family_aided_twice_and_a_household_nobody_reached() {
     each_backend(async |db: &TestDb| {
         let app = demo(db).await;
+        app.seed_demo_money()
+            .await
+            .expect("the demo's cash aid and handovers");
         let county = caller(&app, "county").await;
         let checker = officer(&app, "county2", "county_admin", COUNTY).await;
         let (campaign, _) = app.campaign(&county, DEMO_CAMPAIGN).await.unwrap();

@@ -7,6 +7,7 @@
 use crate::OfficeError;
 use crate::import::header::ColumnSpec;
 use crate::import::{donations, households, items, organizations, users};
+use hearth_core::Lang;
 use hearth_core::area::AreaLevel;
 use hearth_core::donation::{Channel, Condition, DonationKind, DonorKind};
 use hearth_core::household::Category;
@@ -14,7 +15,6 @@ use hearth_core::i18n::text;
 use hearth_core::need::Item;
 use hearth_core::organization::{OrgKind, ServiceField};
 use hearth_core::role::Role;
-use hearth_core::Lang;
 use hearth_store::areas::Area;
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula,
@@ -68,7 +68,11 @@ fn labels(keys: impl IntoIterator<Item = String>) -> Vec<String> {
 }
 
 fn starred(columns: &[ColumnSpec]) -> Vec<&'static str> {
-    columns.iter().filter(|c| c.required).map(|c| c.key).collect()
+    columns
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.key)
+        .collect()
 }
 
 /// The household template for the areas and items the officer may use.
@@ -105,13 +109,19 @@ pub fn organizations(lang: Lang, areas: &[Area]) -> Result<Vec<u8>, OfficeError>
             as_text: &["uscc", "contact_phone"],
             offering: &["service_fields", "service_areas"],
             lists: Lists(vec![
-                ("kind", labels(OrgKind::ALL.iter().map(|k| k.label_key().to_owned()))),
+                (
+                    "kind",
+                    labels(OrgKind::ALL.iter().map(|k| k.label_key().to_owned())),
+                ),
                 (
                     "service_fields",
                     labels(ServiceField::ALL.iter().map(|k| k.label_key().to_owned())),
                 ),
                 ("service_areas", places),
-                ("rating", ["5A", "4A", "3A", "2A", "1A"].map(String::from).to_vec()),
+                (
+                    "rating",
+                    ["5A", "4A", "3A", "2A", "1A"].map(String::from).to_vec(),
+                ),
             ]),
         },
     )
@@ -214,7 +224,14 @@ fn write_heading(sheet: &mut Worksheet, lang: Lang, layout: &Layout) -> Result<(
         .set_bold()
         .set_font_size(16)
         .set_align(FormatAlign::Center);
-    sheet.merge_range(0, 0, 0, last, text(lang, &key(layout.kind, "title")), &title)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        text(lang, &key(layout.kind, "title")),
+        &title,
+    )?;
     sheet.set_row_height(0, 30)?;
     let instructions = Format::new()
         .set_font_color(Color::Red)

@@ -82,15 +82,26 @@ fn organizations_check_the_credit_code_and_read_areas_by_name() {
     assert_eq!(problem(&sheet.problems, 4).column, "信用代码");
     let repeat = problem(&sheet.problems, 5);
     assert!(repeat.duplicate);
-    assert!(repeat.reason(Lang::ZhCn).contains("第3行"), "{}", repeat.reason(Lang::ZhCn));
+    assert!(
+        repeat.reason(Lang::ZhCn).contains("第3行"),
+        "{}",
+        repeat.reason(Lang::ZhCn)
+    );
     let row6: Vec<&str> = sheet
         .problems
         .iter()
         .filter(|p| p.row == 6)
         .map(|p| p.column.as_str())
         .collect();
-    assert!(row6.contains(&"服务范围") && row6.contains(&"法定代表人"), "{row6:?}");
-    assert!(problem(&sheet.problems, 6).reason(Lang::ZhCn).contains("上派镇"));
+    assert!(
+        row6.contains(&"服务范围") && row6.contains(&"法定代表人"),
+        "{row6:?}"
+    );
+    assert!(
+        problem(&sheet.problems, 6)
+            .reason(Lang::ZhCn)
+            .contains("上派镇")
+    );
 }
 
 #[test]

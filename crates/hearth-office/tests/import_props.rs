@@ -57,7 +57,9 @@ fn cell() -> impl Strategy<Value = String> {
 
 fn household_csv() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::collection::vec(cell(), 0..12), 0..12).prop_map(|rows| {
-        let mut text = String::from("户主姓名,身份证号,联系电话,乡镇,村,详细地址,困难类型,家庭人口,需求物资,数量\n");
+        let mut text = String::from(
+            "户主姓名,身份证号,联系电话,乡镇,村,详细地址,困难类型,家庭人口,需求物资,数量\n",
+        );
         for row in rows {
             let quoted: Vec<String> = row
                 .iter()

@@ -281,7 +281,11 @@ impl LineRow {
     }
 }
 
-pub(crate) fn line_values(pledge: Uuid, position: usize, l: &PledgeLineRow) -> Vec<sea_query::SimpleExpr> {
+pub(crate) fn line_values(
+    pledge: Uuid,
+    position: usize,
+    l: &PledgeLineRow,
+) -> Vec<sea_query::SimpleExpr> {
     let none = Option::<String>::None;
     let (cash, item, quantity, unit, service, starts, ends, every, every_unit, visits) =
         match &l.line {

@@ -385,7 +385,12 @@ async fn a_donation_and_a_purchase_are_reversed_in_the_browser_with_a_reason() {
         let county = t.sign_in("county").await;
         let gift = donate(&t, &county, cash("2000", "campaign", "")).await;
         let bought = t
-            .json("POST", "/api/v1/purchases", &county, purchase("FP-TEST-9", "4"))
+            .json(
+                "POST",
+                "/api/v1/purchases",
+                &county,
+                purchase("FP-TEST-9", "4"),
+            )
             .await;
         assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.text());
         let purchase_id = bought.json()["id"].as_str().expect("id").to_owned();
@@ -398,10 +403,19 @@ async fn a_donation_and_a_purchase_are_reversed_in_the_browser_with_a_reason() {
                 .text()
                 .contains(&uri)
         );
-        let blank = post_form(&t, &uri, &county, &[("reason", ""), ("corrected_on", &today)]).await;
+        let blank = post_form(
+            &t,
+            &uri,
+            &county,
+            &[("reason", ""), ("corrected_on", &today)],
+        )
+        .await;
         assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(blank.text().contains("field-error"));
-        let reason = [("reason", "发票号录错（测试）"), ("corrected_on", today.as_str())];
+        let reason = [
+            ("reason", "发票号录错（测试）"),
+            ("corrected_on", today.as_str()),
+        ];
         let done = post_form(&t, &uri, &county, &reason).await;
         assert!(done.status.is_redirection(), "{}", done.text());
         let page = t.get(&location(&done), &county).await.text();
@@ -409,7 +423,10 @@ async fn a_donation_and_a_purchase_are_reversed_in_the_browser_with_a_reason() {
 
         let id = gift["id"].as_str().expect("id").to_owned();
         let uri = format!("/donations/{id}/correct");
-        let reason = [("reason", "重复登记（测试）"), ("corrected_on", today.as_str())];
+        let reason = [
+            ("reason", "重复登记（测试）"),
+            ("corrected_on", today.as_str()),
+        ];
         let done = post_form(&t, &uri, &county, &reason).await;
         assert!(done.status.is_redirection(), "{}", done.text());
         let page = t.get(&location(&done), &county).await.text();

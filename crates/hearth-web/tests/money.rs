@@ -422,7 +422,10 @@ async fn the_books_are_narrowed_by_station_organization_and_designation_in_the_a
         assert!(stations >= 2, "the county warehouse and 上派镇");
         let org = all["organizations"][0]["label"].clone();
         let one = t
-            .get(&format!("{uri}?station={SHANGPAI}&designation=town"), &county)
+            .get(
+                &format!("{uri}?station={SHANGPAI}&designation=town"),
+                &county,
+            )
             .await
             .json();
         assert_eq!(one["stations"].as_array().map(Vec::len), Some(1));
@@ -433,7 +436,9 @@ async fn the_books_are_narrowed_by_station_organization_and_designation_in_the_a
                 .is_some_and(|d| !d.is_empty() && d.iter().all(|s| s["kind"] == "town"))
         );
         assert_eq!(one["totals"], all["totals"], "the campaign stays whole");
-        let bad = t.get(&format!("{uri}?designation=elsewhere"), &county).await;
+        let bad = t
+            .get(&format!("{uri}?designation=elsewhere"), &county)
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error(&bad).0, "designation");
 
@@ -460,7 +465,12 @@ async fn the_books_are_narrowed_by_station_organization_and_designation_in_the_a
             .into_iter()
             .flatten()
             .filter(|s| s["label"] != org)
-            .filter(|s| html.contains(&format!("<th scope=\"row\">{}</th>", s["label"].as_str().unwrap_or(""))))
+            .filter(|s| {
+                html.contains(&format!(
+                    "<th scope=\"row\">{}</th>",
+                    s["label"].as_str().unwrap_or("")
+                ))
+            })
             .count();
         assert_eq!(others_shown, 0, "only the chosen organization's row");
     })

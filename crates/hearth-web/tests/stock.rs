@@ -496,7 +496,10 @@ async fn cash_aid_in_the_browser_keeps_what_was_typed_takes_a_signature_image_an
         let too_much = post_form(&t, "/stock/cash-aid", &town, &fields("5000")).await;
         assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = too_much.text();
-        assert!(html.contains("field-error"), "the refusal is beside a field");
+        assert!(
+            html.contains("field-error"),
+            "the refusal is beside a field"
+        );
         assert!(html.contains("1000.00"), "it names what is available");
         assert!(
             html.contains("value=\"户主之女（测试）\"") && html.contains("value=\"5000\""),

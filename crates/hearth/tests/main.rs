@@ -3,6 +3,7 @@
 mod backup;
 mod crash;
 mod dedup;
+mod import_kinds;
 mod instances;
 mod ledger;
 mod matching;

@@ -178,7 +178,12 @@ fn cash_aid(household: uuid::Uuid, n: usize, amount: &str) -> CashAidInput {
         handover: DeliveryInput {
             delivered_on: crate::today().to_string(),
             recipient: if by_proxy { "proxy" } else { "head" }.into(),
-            proxy_name: if by_proxy { "户主之子（演示）" } else { "" }.into(),
+            proxy_name: if by_proxy {
+                "户主之子（演示）"
+            } else {
+                ""
+            }
+            .into(),
             proxy_relationship: if by_proxy { "child" } else { "" }.into(),
             handler: "上派镇民政办（演示）".into(),
             signed_name: "（演示签名）".into(),

@@ -25,7 +25,12 @@ impl Writer for OrganizationWriter {
             }))
     }
 
-    async fn write(&self, app: &App, caller: &Caller, line: &Line<OrgRow>) -> Result<Option<String>> {
+    async fn write(
+        &self,
+        app: &App,
+        caller: &Caller,
+        line: &Line<OrgRow>,
+    ) -> Result<Option<String>> {
         app.create_organization(caller, &line.value.input).await?;
         Ok(None)
     }
@@ -38,9 +43,9 @@ impl Writer for ItemWriter {
     const KIND: ImportKind = ImportKind::Items;
 
     async fn existing(&self, tx: &mut Tx, line: &Line<Item>) -> Result<Option<Invalid>> {
-        Ok(items::get(tx, &line.value.code).await?.map(|item| {
-            Invalid::new("code", "import_kinds.already_item").arg("value", item.code)
-        }))
+        Ok(items::get(tx, &line.value.code)
+            .await?
+            .map(|item| Invalid::new("code", "import_kinds.already_item").arg("value", item.code)))
     }
 
     async fn write(&self, app: &App, caller: &Caller, line: &Line<Item>) -> Result<Option<String>> {

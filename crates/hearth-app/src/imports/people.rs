@@ -25,7 +25,12 @@ impl Writer for UserWriter {
             .map(|_| Invalid::new("username", "import_kinds.already_user").arg("value", name)))
     }
 
-    async fn write(&self, app: &App, caller: &Caller, line: &Line<UserRow>) -> Result<Option<String>> {
+    async fn write(
+        &self,
+        app: &App,
+        caller: &Caller,
+        line: &Line<UserRow>,
+    ) -> Result<Option<String>> {
         let row = &line.value;
         let new = NewUser {
             username: row.username.as_str().to_owned(),

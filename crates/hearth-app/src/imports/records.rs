@@ -162,7 +162,13 @@ impl App {
             }
             progress(done as u32 + 1, total);
         }
-        let report = report(table, tally.problems.clone(), &tally, write.is_some(), request);
+        let report = report(
+            table,
+            tally.problems.clone(),
+            &tally,
+            write.is_some(),
+            request,
+        );
         match caller {
             Some(caller) => {
                 self.keep_batch(W::KIND, caller, request, report, &tally.remembered)
@@ -199,7 +205,11 @@ impl App {
             rejected: i64::from(report.rejected),
             duplicates: i64::from(report.duplicates),
             report: seal_report(cipher, id, &report),
-            area_code: caller.user.area_code.as_ref().map(|a| a.as_str().to_owned()),
+            area_code: caller
+                .user
+                .area_code
+                .as_ref()
+                .map(|a| a.as_str().to_owned()),
             imported_by: caller.user.id,
             imported_at: hearth_store::now(),
         };

@@ -52,8 +52,15 @@ impl App {
                     places: Places::new(&all),
                 };
                 let sheet = Sheet::read::<Organizations>(&table, &ctx);
-                self.run_records(caller, request, progress, &table, sheet, &OrganizationWriter)
-                    .await
+                self.run_records(
+                    caller,
+                    request,
+                    progress,
+                    &table,
+                    sheet,
+                    &OrganizationWriter,
+                )
+                .await
             }
             ImportKind::Items => {
                 let table = read(request, &items::COLUMNS)?;
@@ -90,7 +97,9 @@ impl App {
         let mut tx = self.store().read().await?;
         let campaign = crate::needs::find_campaign(&mut tx, code)
             .await?
-            .ok_or_else(|| Invalid::new("campaign", "import.campaign_unknown").arg("value", code))?;
+            .ok_or_else(|| {
+                Invalid::new("campaign", "import.campaign_unknown").arg("value", code)
+            })?;
         let known = registered(&mut tx, &table).await?;
         let catalogue = hearth_store::items::list(&mut tx, false).await?;
         drop(tx);

@@ -8,17 +8,22 @@ use super::header::{ColumnSpec, Table};
 use super::places::is_blank;
 use super::records::{Errors, RecordKind, col, in_columns, renamed};
 use chrono::NaiveDate;
+use hearth_core::Invalid;
 use hearth_core::donation::{DonationInput, DonationProfile, GiftLineInput};
 use hearth_core::need::Item;
 use hearth_core::uscc::Uscc;
-use hearth_core::Invalid;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The columns of the donation sheet, in the template's order.
 pub const COLUMNS: [ColumnSpec; 14] = [
     col("kind", "捐赠类型", &["类型", "捐赠方式"], true),
-    col("donor_kind", "捐赠方类型", &["捐赠人类型", "捐赠者类型"], true),
+    col(
+        "donor_kind",
+        "捐赠方类型",
+        &["捐赠人类型", "捐赠者类型"],
+        true,
+    ),
     col(
         "donor_name",
         "捐赠方名称",
@@ -31,11 +36,36 @@ pub const COLUMNS: [ColumnSpec; 14] = [
         &["信用代码", "社会信用代码", "组织信用代码"],
         false,
     ),
-    col("public_name", "是否公开署名", &["公开署名", "同意公开"], false),
-    col("amount", "金额（元）", &["金额", "捐款金额", "捐赠金额"], false),
-    col("channel", "收款方式", &["渠道", "支付方式", "收款渠道"], false),
-    col("received_on", "接收日期", &["日期", "捐赠日期", "收到日期"], true),
-    col("receipt_number", "票据号", &["捐赠票据号", "收据号", "票据编号"], false),
+    col(
+        "public_name",
+        "是否公开署名",
+        &["公开署名", "同意公开"],
+        false,
+    ),
+    col(
+        "amount",
+        "金额（元）",
+        &["金额", "捐款金额", "捐赠金额"],
+        false,
+    ),
+    col(
+        "channel",
+        "收款方式",
+        &["渠道", "支付方式", "收款渠道"],
+        false,
+    ),
+    col(
+        "received_on",
+        "接收日期",
+        &["日期", "捐赠日期", "收到日期"],
+        true,
+    ),
+    col(
+        "receipt_number",
+        "票据号",
+        &["捐赠票据号", "收据号", "票据编号"],
+        false,
+    ),
     col("item", "物资", &["物资名称", "品名", "捐赠物资"], false),
     col("quantity", "数量", &["物资数量"], false),
     col("unit_value", "单价（元）", &["单价", "单位价值"], false),

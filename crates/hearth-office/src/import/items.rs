@@ -54,7 +54,9 @@ impl RecordKind for Items {
             reference_value: text("reference_value"),
             active,
         };
-        let item = input.parse().map_err(|found| in_columns(found, column_of))?;
+        let item = input
+            .parse()
+            .map_err(|found| in_columns(found, column_of))?;
         let key = item.code.clone();
         Ok((item, key))
     }

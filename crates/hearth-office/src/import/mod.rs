@@ -8,10 +8,10 @@
 //! names the row, the column and the reason for each refusal. Nothing here touches the database.
 
 mod decode;
+pub mod donations;
 pub mod error_file;
 pub mod grid;
 pub mod header;
-pub mod donations;
 pub mod households;
 pub mod items;
 pub mod organizations;

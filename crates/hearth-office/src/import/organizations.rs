@@ -2,17 +2,22 @@
 //! unified social credit code (whose check character is verified), kind, service fields and
 //! areas (by name: 全县, a town or a village), the people to call and its rating.
 
+use super::SheetRow;
 use super::header::{ColumnSpec, Table};
 use super::places::Places;
 use super::records::{Errors, RecordKind, col, in_columns, numeric_cell};
-use super::SheetRow;
 use hearth_core::Invalid;
 use hearth_core::area::AreaCode;
 use hearth_core::organization::{OrgInput, OrgProfile, split_list};
 
 /// The columns of the organization sheet, in the template's order.
 pub const COLUMNS: [ColumnSpec; 11] = [
-    col("name", "单位名称", &["组织名称", "机构名称", "名称", "社会组织名称"], true),
+    col(
+        "name",
+        "单位名称",
+        &["组织名称", "机构名称", "名称", "社会组织名称"],
+        true,
+    ),
     col(
         "uscc",
         "统一社会信用代码",
@@ -20,8 +25,18 @@ pub const COLUMNS: [ColumnSpec; 11] = [
         true,
     ),
     col("kind", "组织类型", &["类型", "机构类型", "单位类型"], true),
-    col("service_fields", "服务领域", &["业务范围", "服务类别", "领域"], false),
-    col("service_areas", "服务区域", &["服务范围", "服务乡镇", "服务地区"], false),
+    col(
+        "service_fields",
+        "服务领域",
+        &["业务范围", "服务类别", "领域"],
+        false,
+    ),
+    col(
+        "service_areas",
+        "服务区域",
+        &["服务范围", "服务乡镇", "服务地区"],
+        false,
+    ),
     col(
         "responsible_person",
         "负责人",

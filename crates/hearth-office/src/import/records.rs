@@ -69,11 +69,11 @@ impl<T> Sheet<T> {
                         });
                     }
                 },
-                Err(errors) => {
-                    sheet.problems.extend(errors.into_iter().map(|(key, e)| {
-                        RowProblem::error(row.number, table.header_of(key), e)
-                    }))
-                }
+                Err(errors) => sheet.problems.extend(
+                    errors
+                        .into_iter()
+                        .map(|(key, e)| RowProblem::error(row.number, table.header_of(key), e)),
+                ),
             }
         }
         sheet

@@ -18,7 +18,12 @@ pub const COLUMNS: [ColumnSpec; 6] = [
     col("username", "用户名", &["账号", "登录名", "用户账号"], true),
     col("display_name", "姓名", &["真实姓名", "名称"], false),
     col("role", "角色", &["用户角色", "岗位"], true),
-    col("area", "所属区域", &["区域", "所属乡镇（村）", "行政区划"], false),
+    col(
+        "area",
+        "所属区域",
+        &["区域", "所属乡镇（村）", "行政区划"],
+        false,
+    ),
     col(
         "organization",
         "所属组织信用代码",

@@ -234,7 +234,12 @@ async fn import_kind(
     let request = read_form(multipart).await?;
     let report = state
         .app
-        .import_sheet(kind, Importer::Officer(&signed.caller), &request, &|_, _| {})
+        .import_sheet(
+            kind,
+            Importer::Officer(&signed.caller),
+            &request,
+            &|_, _| {},
+        )
         .await?;
     Ok(Json(ImportOut::from(&report)))
 }

@@ -276,7 +276,7 @@ fn plan(p: PlanView) -> PlanOut {
 }
 
 /// The proposal as reviewed.
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct AcceptIn {
     /// The `digest` of the proposal reviewed.
@@ -285,7 +285,7 @@ pub struct AcceptIn {
     pub lines: Option<Vec<AcceptLineIn>>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct AcceptLineIn {
     pub need_id: Uuid,
     /// `org:<id>` or `station:<area code>`, as the proposal names suppliers.

@@ -159,15 +159,42 @@ fn event_row(t: Tr, caller: &hearth_app::Caller, e: &AuditEvent) -> EventRow {
 }
 
 const COLUMNS: [Column<EventRow>; 9] = [
-    Column { header: "audit.seq", cell: |r| whole(r.seq) },
-    Column { header: "audit.time", cell: |r| txt(&r.time) },
-    Column { header: "audit.actor", cell: |r| txt(&r.actor) },
-    Column { header: "user.role", cell: |r| txt(&r.role) },
-    Column { header: "audit.action", cell: |r| txt(&r.action) },
-    Column { header: "audit.record", cell: |r| txt(&r.record) },
-    Column { header: "list_export.record_id", cell: |r| txt(&r.record_id) },
-    Column { header: "audit.detail", cell: |r| txt(&r.detail) },
-    Column { header: "audit.reason", cell: |r| txt(&r.reason) },
+    Column {
+        header: "audit.seq",
+        cell: |r| whole(r.seq),
+    },
+    Column {
+        header: "audit.time",
+        cell: |r| txt(&r.time),
+    },
+    Column {
+        header: "audit.actor",
+        cell: |r| txt(&r.actor),
+    },
+    Column {
+        header: "user.role",
+        cell: |r| txt(&r.role),
+    },
+    Column {
+        header: "audit.action",
+        cell: |r| txt(&r.action),
+    },
+    Column {
+        header: "audit.record",
+        cell: |r| txt(&r.record),
+    },
+    Column {
+        header: "list_export.record_id",
+        cell: |r| txt(&r.record_id),
+    },
+    Column {
+        header: "audit.detail",
+        cell: |r| txt(&r.detail),
+    },
+    Column {
+        header: "audit.reason",
+        cell: |r| txt(&r.reason),
+    },
 ];
 
 /// `GET /audit/export.xlsx|csv`: the whole log as the page shows it (newest first).

@@ -205,14 +205,38 @@ pub async fn list(
 }
 
 const COLUMNS: [Column<Row>; 8] = [
-    Column { header: "donation_page.number", cell: |r| txt(&r.number) },
-    Column { header: "donation_page.received_on", cell: |r| txt(&r.received_on) },
-    Column { header: "donation_page.donor", cell: |r| txt(&r.donor) },
-    Column { header: "donation_page.kind", cell: |r| txt(r.kind) },
-    Column { header: "donation_page.amount", cell: |r| yuan(&r.amount) },
-    Column { header: "donation_page.designation", cell: |r| txt(&r.designation) },
-    Column { header: "donation_page.station", cell: |r| txt(&r.station) },
-    Column { header: "donation_page.reached", cell: |r| yuan(&r.reached) },
+    Column {
+        header: "donation_page.number",
+        cell: |r| txt(&r.number),
+    },
+    Column {
+        header: "donation_page.received_on",
+        cell: |r| txt(&r.received_on),
+    },
+    Column {
+        header: "donation_page.donor",
+        cell: |r| txt(&r.donor),
+    },
+    Column {
+        header: "donation_page.kind",
+        cell: |r| txt(r.kind),
+    },
+    Column {
+        header: "donation_page.amount",
+        cell: |r| yuan(&r.amount),
+    },
+    Column {
+        header: "donation_page.designation",
+        cell: |r| txt(&r.designation),
+    },
+    Column {
+        header: "donation_page.station",
+        cell: |r| txt(&r.station),
+    },
+    Column {
+        header: "donation_page.reached",
+        cell: |r| yuan(&r.reached),
+    },
 ];
 
 /// `GET /donations/export.xlsx|csv`: the list under the same filters, every page.

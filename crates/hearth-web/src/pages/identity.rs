@@ -302,9 +302,15 @@ struct ReportPage {
     frame: Frame,
     campaign: String,
     report: Option<AidReport>,
-    /// Per doubled family: its category and its sources, as shown.
-    doubled: Vec<(String, Vec<String>)>,
+    doubled: Vec<DoubledRow>,
     errors: Vec<String>,
+}
+
+/// A family aided twice, as the page shows it.
+struct DoubledRow {
+    households: Vec<hearth_app::identity::HouseholdRef>,
+    category: String,
+    sources: Vec<String>,
 }
 
 fn category_label(t: Tr, category: &str, name: &str) -> String {
@@ -328,15 +334,14 @@ fn source_label(t: Tr, s: &hearth_app::identity::AidSource) -> String {
     )
 }
 
-fn doubled_lines(t: Tr, report: &AidReport) -> Vec<(String, Vec<String>)> {
+fn doubled_lines(t: Tr, report: &AidReport) -> Vec<DoubledRow> {
     report
         .doubled
         .iter()
-        .map(|d| {
-            (
-                category_label(t, &d.category, &d.category_name),
-                d.sources.iter().map(|s| source_label(t, s)).collect(),
-            )
+        .map(|d| DoubledRow {
+            households: d.households.clone(),
+            category: category_label(t, &d.category, &d.category_name),
+            sources: d.sources.iter().map(|s| source_label(t, s)).collect(),
         })
         .collect()
 }

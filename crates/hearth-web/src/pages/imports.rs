@@ -79,8 +79,6 @@ struct ImportsPage {
     action: String,
     /// The kinds the caller may import: (value, label, chosen).
     kinds: Vec<(&'static str, &'static str, bool)>,
-    /// The template of the chosen kind.
-    template: String,
     /// The token the progress bar polls.
     progress: String,
     /// Launched campaigns: (code, name).
@@ -91,7 +89,11 @@ struct ImportsPage {
 
 /// The kinds the caller may import, with the chosen one (households where allowed, else the
 /// first) marked.
-fn kinds(t: Tr, signed: &Signed, chosen: Option<ImportKind>) -> Vec<(&'static str, &'static str, bool)> {
+fn kinds(
+    t: Tr,
+    signed: &Signed,
+    chosen: Option<ImportKind>,
+) -> Vec<(&'static str, &'static str, bool)> {
     let allowed: Vec<ImportKind> = ImportKind::ALL
         .into_iter()
         .filter(|k| signed.caller.can(k.permission()))
@@ -114,11 +116,6 @@ async fn show(
 ) -> Result<Response, PageError> {
     let caller = &signed.caller;
     let kinds = kinds(t, signed, chosen);
-    let template = kinds
-        .iter()
-        .find(|(_, _, on)| *on)
-        .map(|(k, _, _)| format!("/imports/template/{k}.xlsx"))
-        .unwrap_or_default();
     let recent = state.app.imports(caller).await.map_err(fail(t))?;
     let campaigns = if caller.can(Permission::ReadCampaigns) {
         state.app.campaigns(caller).await.map_err(fail(t))?
@@ -136,7 +133,6 @@ async fn show(
         ),
         action: upload_action(signed, "/imports"),
         kinds,
-        template,
         progress: progress::token(),
         campaigns: campaigns
             .into_iter()
@@ -203,7 +199,12 @@ pub async fn upload(
             };
             let outcome = state
                 .app
-                .import_sheet(kind, Importer::Officer(&signed.caller), &upload.request, &note)
+                .import_sheet(
+                    kind,
+                    Importer::Officer(&signed.caller),
+                    &upload.request,
+                    &note,
+                )
                 .await;
             let end = progress::Progress {
                 done: 0,
@@ -246,7 +247,9 @@ pub async fn template(
         .map_err(fail(t))?;
     let title = match kind {
         ImportKind::Households => t.t("import.template_title").to_owned(),
-        other => t.t(&format!("import_kinds.{}_title", other.as_str())).to_owned(),
+        other => t
+            .t(&format!("import_kinds.{}_title", other.as_str()))
+            .to_owned(),
     };
     Ok(download(
         super::XLSX,

@@ -261,7 +261,7 @@ pub async fn submit(
         .sign_in_step(&username, fields.get("password"))
         .await
     {
-        Ok(SignInStep::Done(done)) => Ok(signed_in(&state, done, &next)),
+        Ok(SignInStep::Done(done)) => Ok(signed_in(&state, *done, &next)),
         Ok(SignInStep::CodeNeeded { pending }) => Ok(show_code_step(
             &state,
             t,
@@ -309,7 +309,7 @@ pub async fn submit_code(
         .finish_sign_in(&pending, fields.get("totp_code"))
         .await
     {
-        Ok(SignInStep::Done(done)) => Ok(signed_in(&state, done, &next)),
+        Ok(SignInStep::Done(done)) => Ok(signed_in(&state, *done, &next)),
         Ok(SignInStep::CodeNeeded { pending }) => {
             let error = Some(t.t("totp.required").to_owned());
             let status = StatusCode::UNPROCESSABLE_ENTITY;

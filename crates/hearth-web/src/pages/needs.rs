@@ -6,6 +6,7 @@
 //! Scope and masking are the use cases'; this module only lays out what they return. No private
 //! data goes into an address: the filters are dictionary codes.
 
+use super::export::{Column, Format, List, txt, yuan};
 use super::households::Opt;
 use super::{
     Fields, FormErrors, Frame, Pager, Section, form_errors, local_time, query_string, render,
@@ -29,7 +30,6 @@ use hearth_core::need::{NeedInput, NeedKind, NeedStatus, ServiceKind, Urgency};
 use hearth_core::permission::Permission;
 use hearth_core::{Fen, household::HouseholdStatus};
 use hearth_store::organizations::PageRequest;
-use super::export::{Column, Format, List, txt, yuan};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -307,18 +307,54 @@ fn row(t: Tr, caller: &Caller, v: &NeedView) -> Row {
 }
 
 const COLUMNS: [Column<Row>; 12] = [
-    Column { header: "need.number", cell: |r| txt(&r.number) },
-    Column { header: "need_page.campaign", cell: |r| txt(&r.campaign) },
-    Column { header: "need_page.town", cell: |r| txt(&r.town) },
-    Column { header: "need_page.village", cell: |r| txt(&r.village) },
-    Column { header: "need_page.head", cell: |r| txt(&r.head) },
-    Column { header: "need_page.category", cell: |r| txt(&r.category) },
-    Column { header: "need_page.what", cell: |r| txt(&r.what) },
-    Column { header: "need_page.value", cell: |r| yuan(&r.value) },
-    Column { header: "need_page.urgency", cell: |r| txt(r.urgency) },
-    Column { header: "need_page.status", cell: |r| txt(r.status) },
-    Column { header: "need_page.claimed_by", cell: |r| txt(&r.claimed_by) },
-    Column { header: "need_page.note", cell: |r| txt(&r.note) },
+    Column {
+        header: "need.number",
+        cell: |r| txt(&r.number),
+    },
+    Column {
+        header: "need_page.campaign",
+        cell: |r| txt(&r.campaign),
+    },
+    Column {
+        header: "need_page.town",
+        cell: |r| txt(&r.town),
+    },
+    Column {
+        header: "need_page.village",
+        cell: |r| txt(&r.village),
+    },
+    Column {
+        header: "need_page.head",
+        cell: |r| txt(&r.head),
+    },
+    Column {
+        header: "need_page.category",
+        cell: |r| txt(&r.category),
+    },
+    Column {
+        header: "need_page.what",
+        cell: |r| txt(&r.what),
+    },
+    Column {
+        header: "need_page.value",
+        cell: |r| yuan(&r.value),
+    },
+    Column {
+        header: "need_page.urgency",
+        cell: |r| txt(r.urgency),
+    },
+    Column {
+        header: "need_page.status",
+        cell: |r| txt(r.status),
+    },
+    Column {
+        header: "need_page.claimed_by",
+        cell: |r| txt(&r.claimed_by),
+    },
+    Column {
+        header: "need_page.note",
+        cell: |r| txt(&r.note),
+    },
 ];
 
 /// `GET /needs/export.xlsx|csv`: the list under the same filters, every page, masked as shown.

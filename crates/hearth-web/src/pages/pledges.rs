@@ -213,15 +213,42 @@ pub async fn list(
 }
 
 const COLUMNS: [Column<Row>; 9] = [
-    Column { header: "pledge_page.number", cell: |r| txt(&r.number) },
-    Column { header: "pledge_page.campaign", cell: |r| txt(&r.campaign) },
-    Column { header: "pledge_page.organization", cell: |r| txt(&r.organization) },
-    Column { header: "pledge_page.households", cell: |r| txt(&r.households) },
-    Column { header: "pledge_page.cash", cell: |r| yuan(&r.cash) },
-    Column { header: "pledge_page.items", cell: |r| yuan(&r.items) },
-    Column { header: "pledge_page.deadline", cell: |r| txt(&r.deadline) },
-    Column { header: "pledge_page.progress", cell: |r| txt(&r.progress) },
-    Column { header: "pledge_page.status", cell: |r| txt(r.status) },
+    Column {
+        header: "pledge_page.number",
+        cell: |r| txt(&r.number),
+    },
+    Column {
+        header: "pledge_page.campaign",
+        cell: |r| txt(&r.campaign),
+    },
+    Column {
+        header: "pledge_page.organization",
+        cell: |r| txt(&r.organization),
+    },
+    Column {
+        header: "pledge_page.households",
+        cell: |r| txt(&r.households),
+    },
+    Column {
+        header: "pledge_page.cash",
+        cell: |r| yuan(&r.cash),
+    },
+    Column {
+        header: "pledge_page.items",
+        cell: |r| yuan(&r.items),
+    },
+    Column {
+        header: "pledge_page.deadline",
+        cell: |r| txt(&r.deadline),
+    },
+    Column {
+        header: "pledge_page.progress",
+        cell: |r| txt(&r.progress),
+    },
+    Column {
+        header: "pledge_page.status",
+        cell: |r| txt(r.status),
+    },
 ];
 
 /// `GET /pledges/export.xlsx|csv`: the list under the same filters, every page, masked as shown.
@@ -234,7 +261,11 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let q = Query::parse(raw.as_deref());
     let all = state.app.pledges(&signed.caller).await.map_err(fail(t))?;
-    let rows: Vec<Row> = all.iter().filter(|p| q.keeps(p)).map(|p| row(t, p)).collect();
+    let rows: Vec<Row> = all
+        .iter()
+        .filter(|p| q.keeps(p))
+        .map(|p| row(t, p))
+        .collect();
     let list = List {
         name: "pledges",
         title: t.t("pledge_page.title"),

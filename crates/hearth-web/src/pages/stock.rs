@@ -191,11 +191,26 @@ struct ListPage {
 }
 
 const COLUMNS: [Column<StockRow>; 5] = [
-    Column { header: "stock_page.campaign", cell: |r| txt(&r.campaign) },
-    Column { header: "stock_page.station", cell: |r| txt(&r.station) },
-    Column { header: "stock_page.item", cell: |r| txt(&r.item) },
-    Column { header: "stock_page.quantity", cell: |r| count(&r.quantity) },
-    Column { header: "stock_page.value", cell: |r| yuan(&r.value) },
+    Column {
+        header: "stock_page.campaign",
+        cell: |r| txt(&r.campaign),
+    },
+    Column {
+        header: "stock_page.station",
+        cell: |r| txt(&r.station),
+    },
+    Column {
+        header: "stock_page.item",
+        cell: |r| txt(&r.item),
+    },
+    Column {
+        header: "stock_page.quantity",
+        cell: |r| count(&r.quantity),
+    },
+    Column {
+        header: "stock_page.value",
+        cell: |r| yuan(&r.value),
+    },
 ];
 
 /// `GET /stock/export.xlsx|csv`: on hand per station and item under the same filters.

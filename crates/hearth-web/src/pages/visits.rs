@@ -178,14 +178,38 @@ pub async fn list(
 }
 
 const COLUMNS: [Column<TaskRow>; 8] = [
-    Column { header: "pledge_page.number", cell: |r| txt(&r.pledge_number) },
-    Column { header: "pledge_page.organization", cell: |r| txt(&r.organization) },
-    Column { header: "visit_page.place", cell: |r| txt(&r.place) },
-    Column { header: "need_page.head", cell: |r| txt(&r.head) },
-    Column { header: "visit_page.service", cell: |r| txt(&r.service) },
-    Column { header: "visit_page.position", cell: |r| txt(&r.position) },
-    Column { header: "visit.due_on", cell: |r| txt(&r.due_on) },
-    Column { header: "visit.state_label", cell: |r| txt(r.state) },
+    Column {
+        header: "pledge_page.number",
+        cell: |r| txt(&r.pledge_number),
+    },
+    Column {
+        header: "pledge_page.organization",
+        cell: |r| txt(&r.organization),
+    },
+    Column {
+        header: "visit_page.place",
+        cell: |r| txt(&r.place),
+    },
+    Column {
+        header: "need_page.head",
+        cell: |r| txt(&r.head),
+    },
+    Column {
+        header: "visit_page.service",
+        cell: |r| txt(&r.service),
+    },
+    Column {
+        header: "visit_page.position",
+        cell: |r| txt(&r.position),
+    },
+    Column {
+        header: "visit.due_on",
+        cell: |r| txt(&r.due_on),
+    },
+    Column {
+        header: "visit.state_label",
+        cell: |r| txt(r.state),
+    },
 ];
 
 /// `GET /visits/export.xlsx|csv`: the tasks under the same filters, every page, masked as shown.

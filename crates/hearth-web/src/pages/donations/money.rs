@@ -16,9 +16,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_core::donation::DesignationKind;
 use hearth_core::donation::correction::CorrectionInput;
 use hearth_core::donation::reallocation::ReallocationInput;
-use hearth_core::donation::DesignationKind;
 use uuid::Uuid;
 
 #[derive(Template)]
@@ -61,8 +61,14 @@ async fn show_reallocation(
         .map_err(fail(t))?;
     let href = format!("/donations/{id}/reallocate");
     let page = ReallocationPage {
-        frame: Frame::new(signed, t, Section::Donations, &href, t.t("money_form.reallocate"))
-            .with_crumb(format!("/donations/{id}"), d.number.clone()),
+        frame: Frame::new(
+            signed,
+            t,
+            Section::Donations,
+            &href,
+            t.t("money_form.reallocate"),
+        )
+        .with_crumb(format!("/donations/{id}"), d.number.clone()),
         id,
         summary: format!(
             "{} · {} · {}",
@@ -186,12 +192,7 @@ async fn summary(
         }
         Corrected::Purchase => {
             let p = state.app.purchase(caller, id).await.map_err(fail(t))?;
-            let line = format!(
-                "{} · {} · {}",
-                p.number,
-                p.supplier,
-                p.amount.yuan_string()
-            );
+            let line = format!("{} · {} · {}", p.number, p.supplier, p.amount.yuan_string());
             (p.number, line, Section::Purchases)
         }
     })

@@ -73,13 +73,34 @@ fn row(t: Tr, p: &PurchaseView) -> Row {
 }
 
 const COLUMNS: [Column<Row>; 7] = [
-    Column { header: "purchase_page.number", cell: |r| txt(&r.number) },
-    Column { header: "purchase_page.purchased_on", cell: |r| txt(&r.purchased_on) },
-    Column { header: "purchase_page.supplier", cell: |r| txt(&r.supplier) },
-    Column { header: "purchase_page.invoice_number", cell: |r| txt(&r.invoice_number) },
-    Column { header: "donation_page.station", cell: |r| txt(&r.station) },
-    Column { header: "purchase_page.funds", cell: |r| txt(&r.designation) },
-    Column { header: "purchase_page.amount", cell: |r| yuan(&r.amount) },
+    Column {
+        header: "purchase_page.number",
+        cell: |r| txt(&r.number),
+    },
+    Column {
+        header: "purchase_page.purchased_on",
+        cell: |r| txt(&r.purchased_on),
+    },
+    Column {
+        header: "purchase_page.supplier",
+        cell: |r| txt(&r.supplier),
+    },
+    Column {
+        header: "purchase_page.invoice_number",
+        cell: |r| txt(&r.invoice_number),
+    },
+    Column {
+        header: "donation_page.station",
+        cell: |r| txt(&r.station),
+    },
+    Column {
+        header: "purchase_page.funds",
+        cell: |r| txt(&r.designation),
+    },
+    Column {
+        header: "purchase_page.amount",
+        cell: |r| yuan(&r.amount),
+    },
 ];
 
 /// `GET /purchases/export.xlsx|csv`: the list under the same filters, every page.

@@ -414,16 +414,46 @@ pub async fn search(
 // Export
 
 const COLUMNS: [Column<Row>; 10] = [
-    Column { header: "hh_page.head", cell: |r| txt(&r.head) },
-    Column { header: "hh_page.id_number", cell: |r| txt(&r.head_id) },
-    Column { header: "hh_page.town", cell: |r| txt(&r.town) },
-    Column { header: "hh_page.village", cell: |r| txt(&r.village) },
-    Column { header: "hh_page.main_category", cell: |r| txt(&r.main_category) },
-    Column { header: "hh_page.tags", cell: |r| txt(&r.tags.join("、")) },
-    Column { header: "hh_page.members", cell: |r| whole(r.members) },
-    Column { header: "hh_page.score", cell: |r| whole(r.score) },
-    Column { header: "hh_page.consent", cell: |r| txt(r.consent) },
-    Column { header: "common.status", cell: |r| txt(&r.status) },
+    Column {
+        header: "hh_page.head",
+        cell: |r| txt(&r.head),
+    },
+    Column {
+        header: "hh_page.id_number",
+        cell: |r| txt(&r.head_id),
+    },
+    Column {
+        header: "hh_page.town",
+        cell: |r| txt(&r.town),
+    },
+    Column {
+        header: "hh_page.village",
+        cell: |r| txt(&r.village),
+    },
+    Column {
+        header: "hh_page.main_category",
+        cell: |r| txt(&r.main_category),
+    },
+    Column {
+        header: "hh_page.tags",
+        cell: |r| txt(&r.tags.join("、")),
+    },
+    Column {
+        header: "hh_page.members",
+        cell: |r| whole(r.members),
+    },
+    Column {
+        header: "hh_page.score",
+        cell: |r| whole(r.score),
+    },
+    Column {
+        header: "hh_page.consent",
+        cell: |r| txt(r.consent),
+    },
+    Column {
+        header: "common.status",
+        cell: |r| txt(&r.status),
+    },
 ];
 
 async fn export_rows(

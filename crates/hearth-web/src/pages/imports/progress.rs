@@ -31,7 +31,9 @@ struct Entry {
 static RUNNING: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Default::default);
 
 fn with_table<T>(f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
-    let mut table = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut table = RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     f(&mut table)
 }
 

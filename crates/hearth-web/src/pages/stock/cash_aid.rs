@@ -5,7 +5,9 @@
 
 use super::distributions::{household_options, proxy};
 use super::files::{self, PaperPage};
-use super::{Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, tabs, value};
+use super::{
+    Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, tabs, value,
+};
 use crate::AppState;
 use crate::api::attachments::UPLOAD_BODY_LIMIT;
 use crate::auth::Signed;
@@ -115,19 +117,18 @@ pub async fn list(
     let params = [("campaign", campaign.to_owned())];
     let here = with_query("/stock/cash-aid", &query_string(&params));
     let view = ListPage {
-        frame: Frame::new(&signed, t, Section::Stock, &here, t.t("money_form.cash_aid")),
+        frame: Frame::new(
+            &signed,
+            t,
+            Section::Stock,
+            &here,
+            t.t("money_form.cash_aid"),
+        ),
         tabs: tabs(t, "/stock/cash-aid"),
         can_record: can_manage(&signed),
         campaigns: campaign_options(&choices.campaigns, campaign, false),
         rows: views.iter().map(|c| row(t, c)).collect(),
-        pager: Pager::new(
-            t,
-            "/stock/cash-aid",
-            &params,
-            total,
-            page.number,
-            page.size,
-        ),
+        pager: Pager::new(t, "/stock/cash-aid", &params, total, page.number, page.size),
         t,
     };
     Ok(render(StatusCode::OK, &view, t))
@@ -373,11 +374,8 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     let id = super::parse_id(&id, t)?;
-    let purpose = files::purpose(value(&pairs(raw.as_deref()), "purpose")).map_err(fail(t))?;
-    match files::store(&state, &signed, t, Owner::CashAid(id), purpose, multipart).await? {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/stock/cash-aid/{id}?notice=uploaded#files")).into_response())
-        }
-        Err(refused) => show_paper(&state, &signed, t, id, None, Some(refused)).await,
-    }
+    let paper = (Owner::CashAid(id), format!("/stock/cash-aid/{id}"));
+    let show = |refused| show_paper(&state, &signed, t, id, None, refused);
+    let page = (&state, &signed, t);
+    files::upload(page, (paper.0, &paper.1), raw.as_deref(), multipart, show).await
 }

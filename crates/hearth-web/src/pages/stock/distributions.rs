@@ -2,12 +2,12 @@
 //! the two-step form (choose the household, then what it receives and who signs), and the
 //! distribution roster (发放签收表) as an A4 print view and an .xlsx file.
 
+use super::files::{self, PaperPage};
 use super::waybills::{GoodsRow, goods_rows, posted_lines};
 use super::{
     Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, station_options,
     tabs, value,
 };
-use super::files::{self, PaperPage};
 use crate::AppState;
 use crate::api::attachments::UPLOAD_BODY_LIMIT;
 use crate::auth::Signed;
@@ -26,11 +26,11 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hearth_app::attachments::{Owner, Purpose};
 use hearth_app::distributions::{
     DistributionQuery, DistributionView, HandedView, HandoverChoices, Roster, RosterQuery,
     RosterUse,
 };
-use hearth_app::attachments::{Owner, Purpose};
 use hearth_app::households::HouseholdQuery;
 use hearth_core::delivery::{DeliveryInput, ProxyRelationship, RecipientKind};
 use hearth_core::stock::DistributionInput;
@@ -497,15 +497,13 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     let id = super::parse_id(&id, t)?;
-    let purpose = files::purpose(value(&pairs(raw.as_deref()), "purpose")).map_err(fail(t))?;
-    let owner = Owner::Distribution(id);
-    match files::store(&state, &signed, t, owner, purpose, multipart).await? {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/stock/distributions/{id}?notice=uploaded#files"
-        ))
-        .into_response()),
-        Err(refused) => show_paper(&state, &signed, t, id, None, Some(refused)).await,
-    }
+    let paper = (
+        Owner::Distribution(id),
+        format!("/stock/distributions/{id}"),
+    );
+    let show = |refused| show_paper(&state, &signed, t, id, None, refused);
+    let page = (&state, &signed, t);
+    files::upload(page, (paper.0, &paper.1), raw.as_deref(), multipart, show).await
 }
 
 fn roster_query(raw: Option<&str>) -> RosterQuery {

@@ -13,6 +13,7 @@ use crate::pages::{FormErrors, local_time, query_string, with_query};
 use crate::tr::Tr;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
+use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::attachments::{Owner, Purpose};
 use hearth_core::Invalid;
@@ -120,19 +121,26 @@ pub(crate) fn purpose(raw: &str) -> Result<Purpose, AppError> {
         })
 }
 
-/// Stores the posted image for `owner`; a refusal comes back with its purpose, to show
-/// beside that form's file input.
-pub(crate) async fn store(
-    state: &AppState,
-    signed: &Signed,
-    t: Tr,
-    owner: Owner,
-    purpose: Purpose,
+/// `POST {path}/files?purpose=…&_csrf=…` (multipart) for the paper `owner` whose page is
+/// `path`: stored, back to the page with a notice; refused, `show` answers with the page again
+/// and the reason beside that form's file input.
+pub(crate) async fn upload<F, Fut>(
+    (state, signed, t): (&AppState, &Signed, Tr),
+    (owner, path): (Owner, &str),
+    raw: Option<&str>,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Result<(), (Purpose, FormErrors)>, PageError> {
-    Ok(store_upload(state, signed, t, owner, purpose, multipart)
-        .await?
-        .map_err(|errors| (purpose, errors)))
+    show: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce(Option<(Purpose, FormErrors)>) -> Fut,
+    Fut: Future<Output = Result<Response, PageError>>,
+{
+    let asked = super::value(&super::pairs(raw), "purpose").to_owned();
+    let purpose = self::purpose(&asked).map_err(|e| PageError::new(e, t))?;
+    match store_upload(state, signed, t, owner, purpose, multipart).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{path}?notice=uploaded#files")).into_response()),
+        Err(errors) => show(Some((purpose, errors))).await,
+    }
 }
 
 /// The page of one handover or cash aid paper: what it says, then its images.

@@ -157,15 +157,42 @@ pub async fn list(
 }
 
 const COLUMNS: [Column<WaybillRow>; 9] = [
-    Column { header: "stock_page.waybill_number", cell: |r| txt(&r.number) },
-    Column { header: "stock_page.campaign", cell: |r| txt(&r.campaign) },
-    Column { header: "stock_page.from", cell: |r| txt(&r.from) },
-    Column { header: "stock_page.to", cell: |r| txt(&r.to) },
-    Column { header: "stock_page.goods", cell: |r| txt(&r.goods) },
-    Column { header: "stock_page.value", cell: |r| yuan(&r.value) },
-    Column { header: "stock_page.dispatched_on", cell: |r| txt(&r.dispatched_on) },
-    Column { header: "stock_page.status", cell: |r| txt(r.status) },
-    Column { header: "stock_page.received_on", cell: |r| txt(&r.received_on) },
+    Column {
+        header: "stock_page.waybill_number",
+        cell: |r| txt(&r.number),
+    },
+    Column {
+        header: "stock_page.campaign",
+        cell: |r| txt(&r.campaign),
+    },
+    Column {
+        header: "stock_page.from",
+        cell: |r| txt(&r.from),
+    },
+    Column {
+        header: "stock_page.to",
+        cell: |r| txt(&r.to),
+    },
+    Column {
+        header: "stock_page.goods",
+        cell: |r| txt(&r.goods),
+    },
+    Column {
+        header: "stock_page.value",
+        cell: |r| yuan(&r.value),
+    },
+    Column {
+        header: "stock_page.dispatched_on",
+        cell: |r| txt(&r.dispatched_on),
+    },
+    Column {
+        header: "stock_page.status",
+        cell: |r| txt(r.status),
+    },
+    Column {
+        header: "stock_page.received_on",
+        cell: |r| txt(&r.received_on),
+    },
 ];
 
 /// `GET /stock/waybills/export.xlsx|csv`: the waybills under the same filter, every page.
