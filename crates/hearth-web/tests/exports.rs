@@ -80,7 +80,7 @@ async fn every_list_exports_both_formats_and_the_xlsx_holds_the_csv_cells() {
             let csv = csv_rows(&export(&t, who, list, "csv", "").await);
             let xlsx = xlsx_rows(&export(&t, who, list, "xlsx", "").await);
             assert!(!csv.is_empty(), "{list}: a header row");
-            assert!(xlsx.len() >= csv.len() + 1, "{list}: title, header, rows");
+            assert!(xlsx.len() > csv.len(), "{list}: title, header, rows");
             // The audit log gained the CSV export's own entry (newest first) before the xlsx.
             let newer = usize::from(list == "/audit");
             for (r, row) in csv.iter().enumerate() {

@@ -137,9 +137,8 @@ impl App {
             }
         }
         let refused_already = tally.problems.iter().any(|p| !p.duplicate);
-        let write = caller.filter(|_| {
-            !request.dry_run && !(request.mode == ImportMode::AllOrNothing && refused_already)
-        });
+        let held_back = request.mode == ImportMode::AllOrNothing && refused_already;
+        let write = caller.filter(|_| !request.dry_run && !held_back);
         let total = good.len() as u32;
         for (done, line) in good.iter().enumerate() {
             match write {
