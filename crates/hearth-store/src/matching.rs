@@ -111,7 +111,8 @@ struct TransferRow {
     quantity: i64,
 }
 
-/// The campaign's transfer plans whose need is still open (not yet handed over or cancelled):
+/// The campaign's transfer plans whose need still waits (open or claimed: not yet handed over
+/// or cancelled):
 /// the goods they hold back, in plan order.
 pub async fn open_transfers(tx: &mut Tx, campaign: Uuid) -> Result<Vec<TransferPlan>> {
     let rows: Vec<TransferRow> = tx
@@ -125,7 +126,12 @@ pub async fn open_transfers(tx: &mut Tx, campaign: Uuid) -> Result<Vec<TransferP
                         Query::select()
                             .column("id")
                             .from("need")
-                            .and_where(Expr::col("status").eq(NeedStatus::Open.as_str()))
+                            .and_where(
+                                Expr::col("status").is_in([
+                                    NeedStatus::Open.as_str(),
+                                    NeedStatus::Claimed.as_str(),
+                                ]),
+                            )
                             .to_owned(),
                     ),
                 )

@@ -90,7 +90,11 @@ async fn the_county_reviews_a_typo_pair_and_village_officers_see_nothing() {
             .form(
                 &format!("/identity/{id}/decide"),
                 &county,
-                &[("decision", "not_same"), ("note", "两人同名（测试）")],
+                &[
+                    ("_csrf", county.csrf.as_deref().unwrap_or_default()),
+                    ("decision", "not_same"),
+                    ("note", "两人同名（测试）"),
+                ],
             )
             .await;
         assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.text());
