@@ -12,6 +12,8 @@
 # for both. "wall" is the whole process, reading the file included.
 # Build into the engine's own target directory so the build does not wait on others:
 #   CARGO_TARGET_DIR=/tmp/target-engine bench/matching/run.sh
+# HEARTH_ENGINE_ONLY=1 builds and runs the engine's `match_bench` example instead of `hearth`
+# (same command lines, same JSON, same solver; no need for the whole workspace to build).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,8 +23,14 @@ sizes=("$@")
 target=${CARGO_TARGET_DIR:-$root/target}
 
 # HEARTH_BIN: an already built binary (skips the build).
-hearth=${HEARTH_BIN:-$target/release/hearth}
-if [ -z "${HEARTH_BIN:-}" ]; then
+if [ -n "${HEARTH_BIN:-}" ]; then
+    hearth=$HEARTH_BIN
+elif [ -n "${HEARTH_ENGINE_ONLY:-}" ]; then
+    hearth=$target/release/examples/match_bench
+    cargo build --release -p hearth-engine --example match_bench \
+        --manifest-path "$root/Cargo.toml" >&2
+else
+    hearth=$target/release/hearth
     cargo build --release -p hearth --manifest-path "$root/Cargo.toml" >&2
 fi
 

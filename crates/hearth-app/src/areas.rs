@@ -4,8 +4,42 @@ use crate::{App, AppError, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::permission::Permission;
+use hearth_store::Tx;
 use hearth_store::areas::{self, Area};
 use hearth_store::audit::{self, Actor, NewEvent};
+use hearth_store::campaigns::Campaign;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Which county (or city, province) runs each campaign, to keep a caller to the campaigns of
+/// their own counties. A campaign with no area belongs to the whole deployment.
+pub(crate) struct CampaignAreas(HashMap<Uuid, AreaCode>);
+
+impl CampaignAreas {
+    pub(crate) async fn load(tx: &mut Tx) -> Result<CampaignAreas> {
+        Ok(CampaignAreas(areas::campaign_areas(tx).await?))
+    }
+
+    pub(crate) fn all(&self) -> &HashMap<Uuid, AreaCode> {
+        &self.0
+    }
+
+    pub(crate) fn of(&self, campaign: Uuid) -> Option<&AreaCode> {
+        self.0.get(&campaign)
+    }
+
+    /// Whether the campaign is one of the caller's counties' (or covers them).
+    pub(crate) fn reaches(&self, caller: &Caller, campaign: Uuid) -> bool {
+        self.of(campaign).is_none_or(|area| caller.reaches(area))
+    }
+
+    /// The campaign if the caller reaches it, else "not found" (its existence does not leak).
+    pub(crate) fn visible(&self, caller: &Caller, campaign: Option<Campaign>) -> Result<Campaign> {
+        campaign
+            .filter(|c| self.reaches(caller, c.id))
+            .ok_or(AppError::NotFound)
+    }
+}
 
 /// One line of a division file: `code,name,level,parent,note` (the format of
 /// `data/feixi-divisions.csv`), with an optional `short_name` and `example` column.
@@ -118,22 +152,42 @@ impl App {
         Ok(areas_to_load.len())
     }
 
-    /// The divisions the caller works in, with their ancestors so the tree has its root.
+    /// Loads a division file (the format of `data/feixi-divisions.csv`) for the caller: a
+    /// system administrator adds any county with the city and province above it; a county
+    /// bureau only divisions inside its own county. Refused whole if any row is wrong.
+    pub async fn import_divisions(&self, caller: &Caller, text: &str) -> Result<usize> {
+        caller.require(Permission::ManageAreas)?;
+        let divisions = parse_divisions(text)?;
+        if let Some(own) = caller.area_scope()? {
+            let outside: Vec<Invalid> = divisions
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.code.is_within(own))
+                .map(|(i, a)| {
+                    Invalid::new("code", "area.outside_own")
+                        .arg("value", a.code.as_str())
+                        .within(&format!("row {}", i + 2))
+                })
+                .collect();
+            if !outside.is_empty() {
+                return Err(AppError::Invalid(outside));
+            }
+        }
+        self.load_areas(&caller.actor(), &divisions).await
+    }
+
+    /// The divisions the caller works in (their province, city, county, town or village and
+    /// everything below), with their ancestors so the tree has its root.
     pub async fn areas(&self, caller: &Caller) -> Result<Vec<Area>> {
         caller.require(Permission::ReadAreas)?;
         let mut tx = self.store().read().await?;
         let all = areas::all(&mut tx).await?;
-        let Some(own) = caller.user.area_code.clone().filter(|_| {
-            matches!(
-                caller.user.role,
-                hearth_core::Role::TownOfficer | hearth_core::Role::VillageOfficer
-            )
-        }) else {
+        let Some(own) = caller.area_scope()? else {
             return Ok(all);
         };
         Ok(all
             .into_iter()
-            .filter(|a| a.code.is_within(&own) || own.is_within(&a.code))
+            .filter(|a| a.code.is_within(own) || own.is_within(&a.code))
             .collect())
     }
 }

@@ -59,6 +59,8 @@ pub enum Owner {
     Distribution(Uuid),
     /// Cash aid handed to a household (its signature image and photo).
     CashAid(Uuid),
+    /// A pledge line's delivery to a household (its signature image and photo).
+    Delivery(Uuid),
 }
 
 impl Owner {
@@ -70,6 +72,7 @@ impl Owner {
             Owner::Pledge(_) => "pledge",
             Owner::Distribution(_) => "distribution",
             Owner::CashAid(_) => "cash_aid",
+            Owner::Delivery(_) => "delivery",
         }
     }
 
@@ -79,7 +82,8 @@ impl Owner {
             | Owner::Activity(id)
             | Owner::Pledge(id)
             | Owner::Distribution(id)
-            | Owner::CashAid(id) => id,
+            | Owner::CashAid(id)
+            | Owner::Delivery(id) => id,
         }
     }
 
@@ -90,6 +94,7 @@ impl Owner {
             "pledge" => Ok(Owner::Pledge(id)),
             "distribution" => Ok(Owner::Distribution(id)),
             "cash_aid" => Ok(Owner::CashAid(id)),
+            "delivery" => Ok(Owner::Delivery(id)),
             other => Err(corrupt(format!("attachment.owner_type `{other}`"))),
         }
     }
@@ -109,7 +114,7 @@ impl Owner {
                     return Err(Invalid::new("status", "pledge_scan.unsigned").into());
                 }
             }
-            Owner::Distribution(_) | Owner::CashAid(_) => {
+            Owner::Distribution(_) | Owner::CashAid(_) | Owner::Delivery(_) => {
                 crate::handover_files::check(tx, caller, self, true).await?
             }
         }
@@ -129,7 +134,7 @@ impl Owner {
             Owner::Pledge(id) => {
                 crate::pledges::visible(tx, caller, id).await?;
             }
-            Owner::Distribution(_) | Owner::CashAid(_) => {
+            Owner::Distribution(_) | Owner::CashAid(_) | Owner::Delivery(_) => {
                 crate::handover_files::check(tx, caller, self, false).await?
             }
         }
@@ -146,9 +151,9 @@ pub enum Purpose {
     ActivityPhoto,
     /// 签署件: the scan of a pledge letter as signed and stamped on paper.
     SignedLetter,
-    /// 签名图片: the recipient's signature on a handover or cash aid, as an image.
+    /// 签名图片: the recipient's signature on a handover, cash aid or delivery, as an image.
     Signature,
-    /// 发放照片: a photo taken at a handover or cash aid.
+    /// 发放照片: a photo taken at a handover, cash aid or delivery.
     HandoverPhoto,
 }
 
@@ -163,6 +168,16 @@ impl Purpose {
         }
     }
 
+    /// The image of a handover, cash aid or delivery named by `raw` (`signature` or
+    /// `handover_photo`); anything else is refused on the field `purpose`.
+    pub fn of_handover(raw: &str) -> Result<Purpose, Invalid> {
+        match raw.trim() {
+            "signature" => Ok(Purpose::Signature),
+            "handover_photo" => Ok(Purpose::HandoverPhoto),
+            other => Err(Invalid::new("purpose", "dict.unknown").arg("value", other)),
+        }
+    }
+
     /// Whether a record of this kind carries documents of this purpose.
     fn fits(self, owner: Owner) -> bool {
         matches!(
@@ -172,7 +187,7 @@ impl Purpose {
                 | (Purpose::SignedLetter, Owner::Pledge(_))
                 | (
                     Purpose::Signature | Purpose::HandoverPhoto,
-                    Owner::Distribution(_) | Owner::CashAid(_)
+                    Owner::Distribution(_) | Owner::CashAid(_) | Owner::Delivery(_)
                 )
         )
     }

@@ -1,6 +1,7 @@
 //! Campaigns: the bureau plans and launches them, enrols organizations in numbered batches
 //! (第一批 …) or approves their applications; each step is logged.
 
+use crate::areas::CampaignAreas;
 use crate::{App, AppError, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::campaign::{CampaignAction, CampaignInput, CampaignStatus, EnrolmentStatus};
@@ -38,8 +39,10 @@ async fn record(
     Ok(())
 }
 
-async fn found(tx: &mut Tx, id: Uuid) -> Result<Campaign> {
-    campaigns::get(tx, id).await?.ok_or(AppError::NotFound)
+/// The campaign if it is one of the caller's counties', else "not found".
+async fn found(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Campaign> {
+    let campaign = campaigns::get(tx, id).await?;
+    CampaignAreas::load(tx).await?.visible(caller, campaign)
 }
 
 impl App {
@@ -68,6 +71,10 @@ impl App {
             updated_at: now,
         };
         campaigns::insert(&mut tx, &campaign).await?;
+        // The county that creates a campaign runs it; its figures stay with that county.
+        if let Some(area) = caller.area_scope()? {
+            hearth_store::areas::set_campaign_area(&mut tx, campaign.id, area).await?;
+        }
         record(
             &mut tx,
             caller,
@@ -83,7 +90,10 @@ impl App {
     pub async fn campaigns(&self, caller: &Caller) -> Result<Vec<Campaign>> {
         caller.require(Permission::ReadCampaigns)?;
         let mut tx = self.store().read().await?;
-        Ok(campaigns::list(&mut tx).await?)
+        let areas = CampaignAreas::load(&mut tx).await?;
+        let mut all = campaigns::list(&mut tx).await?;
+        all.retain(|c| areas.reaches(caller, c.id));
+        Ok(all)
     }
 
     /// A campaign by id or by its code.
@@ -97,8 +107,10 @@ impl App {
         let campaign = match Uuid::parse_str(id_or_code) {
             Ok(id) => campaigns::get(&mut tx, id).await?,
             Err(_) => campaigns::by_code(&mut tx, id_or_code).await?,
-        }
-        .ok_or(AppError::NotFound)?;
+        };
+        let campaign = CampaignAreas::load(&mut tx)
+            .await?
+            .visible(caller, campaign)?;
         let mut enrolments = campaigns::enrolments(&mut tx, campaign.id).await?;
         if !caller.can(Permission::ManageCampaigns) {
             // Others see who takes part; an organization also sees its own application.
@@ -119,7 +131,7 @@ impl App {
     ) -> Result<Campaign> {
         caller.require(Permission::ManageCampaigns)?;
         let mut tx = self.store().write().await?;
-        let current = found(&mut tx, id).await?;
+        let current = found(&mut tx, caller, id).await?;
         let status = current.status.next(action)?;
         let updated = Campaign {
             status,
@@ -161,7 +173,7 @@ impl App {
             return Err(Invalid::new("batch", "campaign.batch").into());
         }
         let mut tx = self.store().write().await?;
-        let campaign = found(&mut tx, id).await?;
+        let campaign = found(&mut tx, caller, id).await?;
         if matches!(
             campaign.status,
             CampaignStatus::Closed | CampaignStatus::Disclosed
@@ -221,7 +233,7 @@ impl App {
         caller.require(Permission::ApplyToCampaigns)?;
         let org_id = caller.user.organization_id.ok_or(AppError::Forbidden)?;
         let mut tx = self.store().write().await?;
-        let campaign = found(&mut tx, id).await?;
+        let campaign = found(&mut tx, caller, id).await?;
         if matches!(
             campaign.status,
             CampaignStatus::Closed | CampaignStatus::Disclosed

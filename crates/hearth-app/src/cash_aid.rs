@@ -12,7 +12,7 @@
 //! Like a handover, cash aid may meet an open cash need of the household (fulfilled when the
 //! amount covers it) or deliver a cash line of a pledge handed over through the town.
 
-use crate::distributions::{fulfil, receiving, shown};
+use crate::distributions::{fulfil, received_by, receiving, shown};
 use crate::donations::{Names, is_officer};
 use crate::ledger::Draft;
 use crate::stock::{audited, read_scope, running_campaign};
@@ -87,6 +87,7 @@ async fn views(tx: &mut Tx, caller: &Caller, rows: &[CashAidRow]) -> Result<Vec<
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let head = heads.get(&row.household_id).map_or("", String::as_str);
+        let (recipient, proxy_name, proxy_relationship) = received_by(caller, row.proxy.as_ref());
         out.push(CashAidView {
             id: row.id,
             number: row.number.clone(),
@@ -104,17 +105,9 @@ async fn views(tx: &mut Tx, caller: &Caller, rows: &[CashAidRow]) -> Result<Vec<
             pledge_line_id: row.pledge_line_id,
             delivery_id: row.delivery_id,
             given_on: row.given_on,
-            recipient: if row.proxy.is_some() {
-                RecipientKind::Proxy
-            } else {
-                RecipientKind::Head
-            },
-            proxy_name: row
-                .proxy
-                .as_ref()
-                .map(|p| shown(caller, &p.name))
-                .unwrap_or_default(),
-            proxy_relationship: row.proxy.as_ref().map(|p| p.relationship),
+            recipient,
+            proxy_name,
+            proxy_relationship,
             handler: row.handler.clone(),
             signed_name: shown(caller, &row.signed_name),
             note: row.note.clone(),

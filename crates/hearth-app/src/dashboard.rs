@@ -1,13 +1,16 @@
 //! 驾驶舱: a campaign at a glance for the bureau and the towns — the counters (organizations
 //! enrolled, cash raised, goods and their value, households reached against the target), the
 //! pipeline 待认领 → 已认领 → 已发放 → 已回访, the figures of each town (or each village of a
-//! town), each category of need, and week by week progress. The county drills down to a town and
-//! a village; a town officer sees only their town and its villages. Money comes from the same
+//! town), each category of need, and week by week progress. Each caller starts at their own area
+//! and drills down from there: a province to its cities, a city to its counties, a county to a
+//! town and a village; a town officer sees only their town and its villages, and nobody sees
+//! another county's campaigns. Money comes from the same
 //! journal the reconciliation reads, so the two pages always agree. No household is named.
 
 pub mod figures;
 pub mod public;
 
+use crate::areas::CampaignAreas;
 use crate::{App, AppError, Caller, Result};
 use chrono::NaiveDate;
 use figures::{AreaFigures, Category, Facts, Kpis, Pipeline, Place, ProgressPoint};
@@ -15,7 +18,6 @@ use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::campaign::{CampaignStatus, EnrolmentStatus};
 use hearth_core::ledger::{EntryDraft, Head, MovementDraft, Record};
 use hearth_core::permission::Permission;
-use hearth_core::role::Role;
 use hearth_store::areas::Area;
 use hearth_store::campaigns::Campaign;
 use hearth_store::{Tx, areas, campaigns, dashboard, items};
@@ -66,14 +68,17 @@ pub struct CategoryFigures {
 /// The dashboard of one campaign at one place.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
-    pub campaign: CampaignBrief,
+    /// The campaign shown; `None` when a city or province sees all its counties' together.
+    pub campaign: Option<CampaignBrief>,
+    /// The campaigns of the caller's counties.
     pub campaigns: Vec<CampaignBrief>,
-    /// From the caller's top (the county, or their town) down to the place shown.
+    /// From the caller's own area down to the place shown.
     pub trail: Vec<PlaceBrief>,
     pub organizations_enrolled: usize,
     pub kpis: Kpis,
     pub pipeline: Pipeline,
-    /// The towns of the county, or the villages of a town; empty for a village.
+    /// The areas directly below the place shown (cities, counties, towns or villages); empty for
+    /// a village.
     pub areas: Vec<AreaFigures>,
     pub categories: Vec<CategoryFigures>,
     pub progress: Vec<ProgressPoint>,
@@ -97,38 +102,45 @@ pub(crate) fn of_campaign(
     (entries, movements)
 }
 
-/// The campaign asked for (id or code), or the launched one, else the newest.
-pub(crate) async fn chosen_campaign(tx: &mut Tx, asked: Option<&str>) -> Result<Campaign> {
-    let asked = asked.map(str::trim).filter(|a| !a.is_empty());
+/// The campaigns shown: the one asked for (id or code, trimmed) among those the caller reaches; else,
+/// for a city or province, all of its counties' campaigns together; else the launched one, or
+/// the newest.
+fn chosen(
+    asked: Option<&str>,
+    mut visible: Vec<Campaign>,
+    top: AreaLevel,
+) -> Result<Vec<Campaign>> {
     if let Some(asked) = asked {
-        let found = match Uuid::parse_str(asked) {
-            Ok(id) => campaigns::get(tx, id).await?,
-            Err(_) => campaigns::by_code(tx, asked).await?,
-        };
-        return found.ok_or(AppError::NotFound);
+        let id = Uuid::parse_str(asked).ok();
+        return visible
+            .into_iter()
+            .find(|c| Some(c.id) == id || c.profile.code == asked)
+            .map(|c| vec![c])
+            .ok_or(AppError::NotFound);
     }
-    let mut all = campaigns::list(tx).await?;
-    all.sort_by_key(|c| {
+    if visible.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    if top < AreaLevel::County {
+        return Ok(visible);
+    }
+    visible.sort_by_key(|c| {
         (
             c.status != CampaignStatus::Launched,
             std::cmp::Reverse(c.created_at),
         )
     });
-    all.into_iter().next().ok_or(AppError::NotFound)
+    visible.truncate(1);
+    Ok(visible)
 }
 
-/// The top of the caller's drill-down: their town for a town officer, else the county.
+/// The top of the caller's drill-down: their own area (a province, city, county or town).
 fn top_of(caller: &Caller, all: &[Area]) -> Result<Area> {
-    let own = caller
-        .user
-        .area_code
-        .as_ref()
-        .filter(|_| caller.user.role == Role::TownOfficer);
-    let found = match own {
-        Some(town) => all.iter().find(|a| &a.code == town),
-        None => all.iter().find(|a| a.level == AreaLevel::County),
-    };
-    found.cloned().ok_or(AppError::Forbidden)
+    let own = caller.area_scope()?.ok_or(AppError::Forbidden)?;
+    all.iter()
+        .find(|a| &a.code == own && a.level < AreaLevel::Village)
+        .cloned()
+        .ok_or(AppError::Forbidden)
 }
 
 fn brief(area: &Area) -> PlaceBrief {
@@ -139,7 +151,8 @@ fn brief(area: &Area) -> PlaceBrief {
     }
 }
 
-/// The trail from `top` down to the area asked for, which must lie within it.
+/// The trail from `top` down to the area asked for, which must lie within it: every area on
+/// the way (province → city → county → town → village).
 fn trail(top: &Area, asked: Option<&str>, all: &[Area]) -> Result<Vec<PlaceBrief>> {
     let Some(asked) = asked.map(str::trim).filter(|a| !a.is_empty()) else {
         return Ok(vec![brief(top)]);
@@ -152,19 +165,12 @@ fn trail(top: &Area, asked: Option<&str>, all: &[Area]) -> Result<Vec<PlaceBrief
     if !area.code.is_within(&top.code) {
         return Err(AppError::Forbidden);
     }
-    if area.level > AreaLevel::Village || area.level < top.level {
-        return Err(AppError::NotFound);
-    }
-    let mut out = vec![brief(top)];
-    if area.level == AreaLevel::Village && top.level < AreaLevel::Town {
-        let town = area.code.ancestor_at(AreaLevel::Town);
-        if let Some(town) = all.iter().find(|a| Some(&a.code) == town.as_ref()) {
-            out.push(brief(town));
-        }
-    }
-    if area.code != top.code {
-        out.push(brief(area));
-    }
+    let mut out: Vec<PlaceBrief> = std::iter::successors(Some(area.code.clone()), AreaCode::parent)
+        .take_while(|code| code.is_within(&top.code))
+        .filter_map(|code| all.iter().find(|a| a.code == code))
+        .map(brief)
+        .collect();
+    out.reverse();
     Ok(out)
 }
 
@@ -172,14 +178,30 @@ fn place_of(area: &PlaceBrief) -> Place {
     match area.level {
         AreaLevel::Village => Place::Village(area.code.clone()),
         AreaLevel::Town => Place::Town(area.code.clone()),
-        _ => Place::County,
+        _ => Place::Region(area.code.clone()),
+    }
+}
+
+impl Dashboard {
+    /// The code of the campaign shown, empty when all the caller's campaigns are shown.
+    pub fn campaign_code(&self) -> &str {
+        self.campaign.as_ref().map_or("", |c| c.code.as_str())
+    }
+
+    /// The households targeted: the campaign's, or the sum of the campaigns shown together.
+    pub fn households_target(&self) -> u32 {
+        match &self.campaign {
+            Some(c) => c.households_target,
+            None => self.campaigns.iter().map(|c| c.households_target).sum(),
+        }
     }
 }
 
 impl App {
-    /// The dashboard of a campaign (id or code; the launched one when none is asked) at an area
-    /// (a town or village code; the caller's top when none). County and auditors see the whole
-    /// county; a town officer their town.
+    /// The dashboard of a campaign (id or code) at an area (a code within the caller's own; the
+    /// caller's own when none). Each caller starts at their own area: a province, a city, a
+    /// county or a town, and sees only the campaigns of their counties; a city or province asking
+    /// for no campaign sees all of them together.
     pub async fn dashboard(
         &self,
         caller: &Caller,
@@ -193,22 +215,19 @@ impl App {
         let top = top_of(caller, &all_areas)?;
         let trail = trail(&top, area, &all_areas)?;
         let here = trail.last().cloned().unwrap_or_else(|| brief(&top));
-        let found = chosen_campaign(&mut tx, campaign).await?;
+        let campaign_areas = CampaignAreas::load(&mut tx).await?;
+        let mut visible = campaigns::list(&mut tx).await?;
+        visible.retain(|c| campaign_areas.reaches(caller, c.id));
+        let campaign_briefs: Vec<CampaignBrief> = visible.iter().map(CampaignBrief::from).collect();
+        let asked = campaign.map(str::trim).filter(|a| !a.is_empty());
+        let shown = chosen(asked, visible, top.level)?;
         let journal = self.journal(&mut tx).await?;
-        let (entries, movements) = of_campaign(journal.records(), found.id);
-        let facts = Facts {
-            entries,
-            movements,
-            needs: dashboard::needs(&mut tx, found.id).await?,
-            households: dashboard::households(&mut tx).await?,
-            deliveries: dashboard::deliveries(&mut tx, found.id).await?,
-        };
+        let facts = facts_of(&mut tx, journal.records(), &shown, &campaign_areas).await?;
         let place = place_of(&here);
         let reached = facts.reached();
-        let children = all_areas
+        let area_figures = all_areas
             .iter()
-            .filter(|a| a.parent.as_ref() == Some(&here.code) && a.level <= AreaLevel::Village);
-        let area_figures = children
+            .filter(|a| a.parent.as_ref() == Some(&here.code) && a.level <= AreaLevel::Village)
             .map(|a| {
                 let child = place_of(&brief(a));
                 AreaFigures {
@@ -219,43 +238,84 @@ impl App {
                 }
             })
             .collect();
-        let catalogue = items::list(&mut tx, true).await?;
-        let categories = facts
-            .by_category(&place)
-            .into_iter()
-            .map(|(category, pipeline)| {
-                let item = match &category {
-                    Category::Item(code) => catalogue.iter().find(|i| &i.code == code),
-                    _ => None,
-                };
-                CategoryFigures {
-                    name: item.map(|i| i.name.clone()).unwrap_or_default(),
-                    name_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
-                    category,
-                    pipeline,
+        let categories = categories(&mut tx, &facts, &place).await?;
+        let mut enrolled = std::collections::BTreeSet::new();
+        for c in &shown {
+            for e in campaigns::enrolments(&mut tx, c.id).await? {
+                if e.status == EnrolmentStatus::Enrolled {
+                    enrolled.insert(e.organization_id);
                 }
-            })
-            .collect();
-        let enrolled = campaigns::enrolments(&mut tx, found.id)
-            .await?
+            }
+        }
+        let starts_on = shown
             .iter()
-            .filter(|e| e.status == EnrolmentStatus::Enrolled)
-            .count();
+            .map(|c| c.profile.starts_on)
+            .min()
+            .unwrap_or(today);
         Ok(Dashboard {
             kpis: facts.kpis(&place, &reached),
             pipeline: facts.pipeline(&place),
             areas: area_figures,
             categories,
-            progress: facts.progress(&place, found.profile.starts_on, today, &reached),
-            organizations_enrolled: enrolled,
-            campaign: CampaignBrief::from(&found),
-            campaigns: campaigns::list(&mut tx)
-                .await?
-                .iter()
-                .map(CampaignBrief::from)
-                .collect(),
+            progress: facts.progress(&place, starts_on, today, &reached),
+            organizations_enrolled: enrolled.len(),
+            campaign: match shown.as_slice() {
+                [one] if asked.is_some() || top.level >= AreaLevel::County => {
+                    Some(CampaignBrief::from(one))
+                }
+                _ => None,
+            },
+            campaigns: campaign_briefs,
             trail,
             head: journal.head().clone(),
         })
     }
+}
+
+/// The records and rows of the campaigns shown.
+async fn facts_of<'j>(
+    tx: &mut Tx,
+    records: &'j [Record],
+    shown: &[Campaign],
+    campaign_areas: &CampaignAreas,
+) -> Result<Facts<'j>> {
+    let mut facts = Facts {
+        entries: Vec::new(),
+        movements: Vec::new(),
+        needs: Vec::new(),
+        households: dashboard::households(tx).await?,
+        deliveries: Vec::new(),
+        campaign_areas: campaign_areas.all().clone(),
+    };
+    for campaign in shown {
+        let (entries, movements) = of_campaign(records, campaign.id);
+        facts.entries.extend(entries);
+        facts.movements.extend(movements);
+        facts.needs.extend(dashboard::needs(tx, campaign.id).await?);
+        facts
+            .deliveries
+            .extend(dashboard::deliveries(tx, campaign.id).await?);
+    }
+    Ok(facts)
+}
+
+/// The pipeline of each category of need at the place, named from the catalogue.
+async fn categories(tx: &mut Tx, facts: &Facts<'_>, place: &Place) -> Result<Vec<CategoryFigures>> {
+    let catalogue = items::list(tx, true).await?;
+    Ok(facts
+        .by_category(place)
+        .into_iter()
+        .map(|(category, pipeline)| {
+            let item = match &category {
+                Category::Item(code) => catalogue.iter().find(|i| &i.code == code),
+                _ => None,
+            };
+            CategoryFigures {
+                name: item.map(|i| i.name.clone()).unwrap_or_default(),
+                name_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
+                category,
+                pipeline,
+            }
+        })
+        .collect())
 }

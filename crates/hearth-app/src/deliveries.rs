@@ -302,6 +302,15 @@ async fn pledge_to_deliver(tx: &mut Tx, caller: &Caller, line: Uuid) -> Result<P
     let pledge = pledges::get(tx, pledge_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    may_record_on(tx, caller, &pledge).await?;
+    Ok(pledge)
+}
+
+/// Refuses unless the caller may record deliveries of `pledge`: a member of the pledging
+/// organization, or an officer whose area holds one of its households when it is handed over
+/// through the town. A pledge the caller has nothing to do with is "not found".
+async fn may_record_on(tx: &mut Tx, caller: &Caller, pledge: &Pledge) -> Result<()> {
+    caller.require(Permission::RecordDeliveries)?;
     match caller.user.role {
         Role::OrgMember => {
             let org = own_organization(tx, caller)
@@ -321,7 +330,36 @@ async fn pledge_to_deliver(tx: &mut Tx, caller: &Caller, line: Uuid) -> Result<P
             }
         }
     }
-    Ok(pledge)
+    Ok(())
+}
+
+/// One delivery in the caller's scope (as lists show them); any other is "not found".
+pub(crate) async fn visible(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<DeliveryRow> {
+    let filter = scope(caller)?;
+    deliveries::get(tx, id)
+        .await?
+        .filter(|d| {
+            !filter.nothing
+                && filter
+                    .organization
+                    .is_none_or(|org| d.organization_id == org)
+                && filter
+                    .within
+                    .as_ref()
+                    .is_none_or(|area| d.village.is_within(area))
+        })
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses unless the caller may attach the signature image and photos of this delivery:
+/// whoever may record deliveries of its pledge (the organization handing over door to door
+/// takes the photo itself).
+pub(crate) async fn may_attach(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<()> {
+    let delivery = visible(tx, caller, id).await?;
+    let pledge = pledges::get(tx, delivery.pledge_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may_record_on(tx, caller, &pledge).await
 }
 
 /// The need a line answers, if it is still held by the pledging organization.
@@ -600,6 +638,16 @@ impl App {
             deliveries: views(&mut tx, caller, &rows).await?,
             lines,
         })
+    }
+
+    /// One delivery in the caller's scope, names masked as in lists.
+    pub async fn delivery(&self, caller: &Caller, id: Uuid) -> Result<DeliveryView> {
+        let mut tx = self.store().read().await?;
+        let row = visible(&mut tx, caller, id).await?;
+        views(&mut tx, caller, std::slice::from_ref(&row))
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound)
     }
 
     /// Deliveries in the caller's scope, the latest first, and how many match in all.

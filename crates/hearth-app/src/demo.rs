@@ -22,6 +22,7 @@ mod cultivation;
 mod money;
 mod needs;
 mod pledges;
+mod twins;
 
 /// Feixi County's township-level divisions (shared/data/feixi-divisions.csv).
 pub const FEIXI_DIVISIONS: &str = include_str!("../../../data/feixi-divisions.csv");
@@ -553,6 +554,8 @@ pub struct DemoSummary {
     pub campaigns: usize,
     pub needs: usize,
     pub pledges: usize,
+    /// Candidate pairs the identity pass put in the review queue (the synthetic copies).
+    pub identity_pairs: usize,
 }
 
 /// The code of the demo campaign.
@@ -635,6 +638,13 @@ impl App {
             pledges = self.seed_pledges(&cast).await?;
             self.seed_cultivation(&cast, &orgs).await?;
         }
+        let identity_pairs = match accounts.iter().find(|u| u.username.as_str() == "county") {
+            Some(county) => {
+                let county = Caller::new(county.clone());
+                self.find_duplicates(&county, None).await?.new_pairs
+            }
+            None => 0,
+        };
         Ok(DemoSummary {
             areas,
             organizations: orgs.len(),
@@ -643,6 +653,7 @@ impl App {
             campaigns,
             needs,
             pledges,
+            identity_pairs,
         })
     }
 
@@ -686,9 +697,10 @@ impl App {
 
     /// 3–5 synthetic households per example village, entered by that village's officer (see
     /// [`App::village_accounts`]) and reviewed by the `town` account in its town and by `county`
-    /// elsewhere (never by their maker). Everything goes through the use cases, so the audit log
-    /// and the encryption are the real ones. Returns the households and the village accounts
-    /// added.
+    /// elsewhere (never by their maker), and a few synthetic second registrations outside the
+    /// demo town for the identity review ([`twins`]). Everything goes through the use cases, so
+    /// the audit log and the encryption are the real ones. Returns the households and the
+    /// village accounts added.
     async fn seed_households(
         &self,
         actor: &Actor,
@@ -714,7 +726,7 @@ impl App {
         let village_accounts = self
             .village_accounts(actor, &demo_village, villages)
             .await?;
-        let mut households = 0;
+        let mut made = Vec::new();
         let mut n = 0u32;
         for (v, (village, maker)) in villages.iter().zip(&village_accounts).enumerate() {
             let reviewer = match town.user.area_code.as_ref() {
@@ -727,7 +739,7 @@ impl App {
                 let input = demo_household(&mut people, village, kind, n, with_consent);
                 n += 1;
                 let id = self.register_household(maker, &input).await?.id;
-                households += 1;
+                made.push((v, input));
                 if *status == DemoStatus::Draft {
                     continue;
                 }
@@ -748,6 +760,14 @@ impl App {
                 }
             }
         }
+        let in_demo_town = |v: usize| {
+            let own = town.user.area_code.as_ref();
+            own.is_some_and(|own| villages[v].code.is_within(own))
+        };
+        let copies = self
+            .seed_near_duplicates(&village_accounts, &made, in_demo_town)
+            .await?;
+        let households = made.len() + copies;
         let added = village_accounts
             .iter()
             .filter(|c| c.user.id != demo_village.user.id)

@@ -22,7 +22,7 @@ use crate::stock::{
 use crate::{App, AppError, Caller, Result, today};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::area::{AreaCode, AreaLevel};
-use hearth_core::delivery::{DeliveryInput, ProxyRelationship, RecipientKind};
+use hearth_core::delivery::{DeliveryInput, Proxy, ProxyRelationship, RecipientKind};
 use hearth_core::household::{HouseholdStatus, mask};
 use hearth_core::ledger::{EntryDraft, Header, Location, MovementKind, Record, WaybillLine};
 use hearth_core::need::{self, NeedAction, NeedLine, NeedStatus};
@@ -119,6 +119,22 @@ pub(crate) fn shown(caller: &Caller, name: &str) -> String {
     }
 }
 
+/// Who received, as views show it: the head, or the proxy's name (masked like the head's)
+/// and relationship.
+pub(crate) fn received_by(
+    caller: &Caller,
+    proxy: Option<&Proxy>,
+) -> (RecipientKind, String, Option<ProxyRelationship>) {
+    match proxy {
+        Some(p) => (
+            RecipientKind::Proxy,
+            shown(caller, &p.name),
+            Some(p.relationship),
+        ),
+        None => (RecipientKind::Head, String::new(), None),
+    }
+}
+
 fn handed(names: &Lookup, lines: &[HandedLine]) -> Vec<HandedView> {
     lines
         .iter()
@@ -142,6 +158,7 @@ fn view(
     row: &DistributionRow,
 ) -> DistributionView {
     let head = heads.get(&row.household_id).map_or("", String::as_str);
+    let (recipient, proxy_name, proxy_relationship) = received_by(caller, row.proxy.as_ref());
     DistributionView {
         id: row.id,
         number: row.number.clone(),
@@ -157,17 +174,9 @@ fn view(
         pledge_line_id: row.pledge_line_id,
         delivery_id: row.delivery_id,
         distributed_on: row.distributed_on,
-        recipient: if row.proxy.is_some() {
-            RecipientKind::Proxy
-        } else {
-            RecipientKind::Head
-        },
-        proxy_name: row
-            .proxy
-            .as_ref()
-            .map(|p| shown(caller, &p.name))
-            .unwrap_or_default(),
-        proxy_relationship: row.proxy.as_ref().map(|p| p.relationship),
+        recipient,
+        proxy_name,
+        proxy_relationship,
         handler: row.handler.clone(),
         signed_name: shown(caller, &row.signed_name),
         note: row.note.clone(),

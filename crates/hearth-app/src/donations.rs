@@ -179,9 +179,18 @@ pub(crate) fn county_of(caller: &Caller) -> Result<AreaCode> {
         .ok_or(AppError::Forbidden)
 }
 
-/// The campaign by id or code, while money may still come in and go out (planned or launched).
-pub(crate) async fn open_campaign(tx: &mut Tx, id_or_code: &str) -> Result<Campaign> {
-    let campaign = find_campaign(tx, id_or_code).await?.ok_or_else(|| {
+/// The campaign by id or code, while money may still come in and go out (planned or launched);
+/// another county's campaign is unknown to the caller.
+pub(crate) async fn open_campaign(
+    tx: &mut Tx,
+    caller: &Caller,
+    id_or_code: &str,
+) -> Result<Campaign> {
+    let reach = crate::areas::CampaignAreas::load(tx).await?;
+    let found = find_campaign(tx, id_or_code)
+        .await?
+        .filter(|c| reach.reaches(caller, c.id));
+    let campaign = found.ok_or_else(|| {
         Invalid::new("campaign", "donation.campaign_unknown").arg("value", id_or_code.trim())
     })?;
     if !matches!(
@@ -444,7 +453,10 @@ fn scope(caller: &Caller) -> Result<DonationFilter> {
             Some(town) => filter.town = Some(town),
             None => filter.nothing = true,
         },
-        Role::CountyAdmin | Role::Auditor => {}
+        Role::CountyAdmin | Role::Auditor => {
+            let own = caller.area_scope()?.ok_or(AppError::Forbidden)?;
+            filter.campaigns_of = Some(own.clone());
+        }
         _ => filter.nothing = true,
     }
     Ok(filter)
@@ -713,7 +725,7 @@ impl App {
         profile: &DonationProfile,
     ) -> Result<DonationView> {
         let mut tx = self.store().write().await?;
-        let campaign = open_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = open_campaign(&mut tx, caller, &profile.campaign).await?;
         let county = county_of(caller)?;
         let designation =
             resolve_designation(&mut tx, caller, &county, &campaign, &profile.designation).await?;
@@ -847,9 +859,11 @@ impl App {
     pub async fn donation(&self, caller: &Caller, id: Uuid) -> Result<DonationView> {
         let filter = scope(caller)?;
         let mut tx = self.store().read().await?;
+        let campaigns = crate::areas::CampaignAreas::load(&mut tx).await?;
         let donation = donations::get(&mut tx, id)
             .await?
             .filter(|d| in_scope(&filter, &d.row))
+            .filter(|d| campaigns.reaches(caller, d.row.campaign_id))
             .ok_or(AppError::NotFound)?;
         let journal = self.journal(&mut tx).await?;
         let out = views(&mut tx, caller, std::slice::from_ref(&donation), &journal).await?;

@@ -309,6 +309,7 @@ impl App {
         households::insert(&mut tx, &row, &members)
             .await
             .map_err(duplicate_or)?;
+        crate::identity::refresh_keys(&mut tx, cipher, [&row]).await?;
         record(
             &mut tx,
             caller,
@@ -371,6 +372,7 @@ impl App {
                 "household.stale_edit",
             )));
         }
+        crate::identity::refresh_keys(&mut tx, cipher, [&row]).await?;
         record(
             &mut tx,
             caller,

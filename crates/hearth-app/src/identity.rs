@@ -2,7 +2,8 @@
 //! nobody missed.
 //!
 //! - [`registry`]: households as the engine sees them — plain columns, and blind keys of the
-//!   sealed ID number and phone (`identity_key`, computed again for households edited since).
+//!   sealed ID number and phone (`identity_key`, computed as a household is written and again
+//!   at each run for any left stale).
 //! - [`queue`]: runs that propose candidate pairs, the review queue and its decisions (merge
 //!   with maker-checker, reversible; not the same, remembered; later).
 //! - [`report`]: the duplicate-aid report of a campaign.
@@ -19,6 +20,7 @@ mod report;
 pub use incoming::LikelyMatch;
 pub(crate) use incoming::likely_matches;
 pub use queue::{Decision, HouseholdRef, PairSide, PairView, RunSummary, WAITING};
+pub(crate) use registry::refresh_keys;
 pub use report::{AidReport, AidSource, DoubledAid};
 
 use crate::households::Revealed;

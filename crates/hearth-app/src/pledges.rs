@@ -98,6 +98,8 @@ pub struct PledgeView {
     pub status: PledgeStatus,
     /// Past the deadline with lines open (逾期).
     pub overdue: bool,
+    /// Signed with lines open and the deadline within a week (临期).
+    pub due_soon: bool,
     pub lines_done: usize,
     pub signed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
@@ -250,6 +252,7 @@ async fn views(
                 total_capitals: totals.total_capitals(),
                 status,
                 overdue: p.is_overdue(today),
+                due_soon: hearth_core::pledge::is_due_soon(status, p.row.deadline, today),
                 lines_done: p.lines_done(),
                 signed_at: p.row.signed_at,
                 cancelled_at: p.row.cancelled_at,

@@ -74,7 +74,10 @@ pub struct PurchasePage {
 /// What the caller may see of purchases, or a refusal.
 fn scope(caller: &Caller) -> Result<PurchaseFilter> {
     caller.require(Permission::ReadPurchases)?;
-    let mut filter = PurchaseFilter::default();
+    let mut filter = PurchaseFilter {
+        campaigns_of: caller.area_scope()?.cloned(),
+        ..PurchaseFilter::default()
+    };
     if caller.user.role == Role::TownOfficer {
         filter.town = Some(
             caller
@@ -209,7 +212,7 @@ impl App {
         profile: &PurchaseProfile,
     ) -> Result<PurchaseView> {
         let mut tx = self.store().write().await?;
-        let campaign = open_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = open_campaign(&mut tx, caller, &profile.campaign).await?;
         let county = county_of(caller)?;
         let designation =
             resolve_designation(&mut tx, caller, &county, &campaign, &profile.designation).await?;
@@ -309,9 +312,11 @@ impl App {
     pub async fn purchase(&self, caller: &Caller, id: Uuid) -> Result<PurchaseView> {
         let filter = scope(caller)?;
         let mut tx = self.store().read().await?;
+        let campaigns = crate::areas::CampaignAreas::load(&mut tx).await?;
         let purchase = purchases::get(&mut tx, id)
             .await?
             .filter(|p| in_scope(&filter, &p.row))
+            .filter(|p| campaigns.reaches(caller, p.row.campaign_id))
             .ok_or(AppError::NotFound)?;
         let out = views(&mut tx, caller, std::slice::from_ref(&purchase)).await?;
         out.into_iter().next().ok_or(AppError::NotFound)

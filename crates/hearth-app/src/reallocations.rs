@@ -111,7 +111,8 @@ impl App {
         .ok_or_else(|| {
             Invalid::new("donation", "cash_aid.donation_unknown").arg("value", &request.donation)
         })?;
-        let campaign = open_campaign(&mut tx, &donation.row.campaign_id.to_string()).await?;
+        let campaign =
+            open_campaign(&mut tx, caller, &donation.row.campaign_id.to_string()).await?;
         let donation =
             named_donation(&mut tx, "donation", campaign.id, &donation.row.number).await?;
         if donation.row.designation == Designation::Campaign {

@@ -162,8 +162,10 @@ impl App {
         let found = match Uuid::parse_str(campaign.trim()) {
             Ok(id) => campaigns::get(&mut tx, id).await?,
             Err(_) => campaigns::by_code(&mut tx, campaign.trim()).await?,
-        }
-        .ok_or(AppError::NotFound)?;
+        };
+        let found = crate::areas::CampaignAreas::load(&mut tx)
+            .await?
+            .visible(caller, found)?;
         let journal = self.journal(&mut tx).await?;
         let (entries, movements) = of_campaign(journal.records(), found.id);
         let area_names: HashMap<String, String> = areas::all(&mut tx)

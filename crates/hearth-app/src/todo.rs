@@ -1,9 +1,17 @@
 //! 待办: what waits for the signed-in person, counted in their own scope — records returned to
-//! a village, reviews waiting for a town, needs an organization could claim, letters to sign,
-//! pledges past their deadline, waybills on the road to a station the person keeps,
-//! applications waiting for the bureau. Each count comes from the
-//! same use case the list behind it uses, so the number on the home page is the number of rows
-//! the person finds when they click it.
+//! a village, deliveries a village is to confirm, reviews waiting for a town, needs an
+//! organization could claim, letters to sign, pledges due within a week or past their deadline,
+//! waybills on the road to a station the person keeps, applications waiting for the bureau.
+//! Each count comes from the same use case the list behind it uses, so the number on the home
+//! page is the number of rows the person finds when they click it.
+//!
+//! A village's "deliveries to confirm" are the signed pledges to its households with lines
+//! still open (签署、履行中 or 逾期): each line is a delivery to come (the data model's
+//! delivery is one line of one pledge, needs or free lines alike). Villages do not record
+//! deliveries themselves (organizations and town stations do, with the recipient's signature
+//! on the record, so a recorded delivery has nothing left to confirm); the village witnesses
+//! the letter and confirms with the family that the help arrives and is signed for. When the
+//! last line is delivered the pledge is fulfilled and leaves the count.
 
 use crate::households::HouseholdQuery;
 use crate::needs::{NeedQuery, SheetQuery};
@@ -12,7 +20,7 @@ use crate::{App, Caller, Result};
 use chrono::NaiveDate;
 use hearth_core::campaign::{CampaignStatus, EnrolmentStatus};
 use hearth_core::permission::Permission;
-use hearth_core::pledge::PledgeStatus;
+use hearth_core::pledge::{PledgeStatus, awaits_delivery};
 use hearth_store::organizations::PageRequest;
 use serde::Serialize;
 
@@ -23,11 +31,13 @@ pub enum TodoKind {
     HouseholdsReturned,
     HouseholdsToReview,
     NeedsReturned,
+    DeliveriesToConfirm,
     NeedsToReview,
     NeedsToClaim,
     ClaimsWithoutLetter,
     PledgesToSign,
     PledgesOverdue,
+    PledgesDueSoon,
     VisitsDueSoon,
     VisitsOverdue,
     WaybillsToReceive,
@@ -112,9 +122,16 @@ impl App {
                 push(TodoKind::ClaimsWithoutLetter, claimed as i64);
                 let drafts = pledges.iter().filter(|p| p.status == PledgeStatus::Draft);
                 push(TodoKind::PledgesToSign, drafts.count() as i64);
+                let due_soon = pledges.iter().filter(|p| p.due_soon).count();
+                push(TodoKind::PledgesDueSoon, due_soon as i64);
             }
             let overdue = pledges.iter().filter(|p| p.overdue).count();
             push(TodoKind::PledgesOverdue, overdue as i64);
+            // Who records needs but hands nothing over: the village officer.
+            if caller.can(Permission::RecordNeeds) && !caller.can(Permission::RecordDeliveries) {
+                let open = pledges.iter().filter(|p| awaits_delivery(p.status));
+                push(TodoKind::DeliveriesToConfirm, open.count() as i64);
+            }
         }
         if caller.can(Permission::RecordVisits) {
             let (due_soon, overdue) = self.visit_todo(caller, today).await?;

@@ -4,7 +4,7 @@
 //! village officers see none of it. The people are synthetic (ID numbers of county 340123
 //! built with their check character, sequence numbers from 700 up).
 
-use crate::common::{COUNTY, SHANGPAI_VILLAGE, audit_log, caller, demo};
+use crate::common::{COUNTY, SHANGPAI_VILLAGE, audit_log, caller, demo, demo_with_summary};
 use crate::households::{approved, complete, date, id_number, officer, register};
 use hearth_app::demo::DEMO_CAMPAIGN;
 use hearth_app::identity::{Decision, PairView};
@@ -355,6 +355,67 @@ async fn an_imported_row_matching_a_registered_household_is_reported_before_anyt
         assert_eq!(found[0].row, 3);
         assert_eq!(found[0].household_id, registered);
         assert!(found[0].head_id.contains("********"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_puts_its_synthetic_second_registrations_in_the_review_queue() {
+    each_backend(async |db: &TestDb| {
+        let (app, summary) = demo_with_summary(db).await;
+        assert!(summary.identity_pairs >= 3, "{summary:?}");
+        let county = caller(&app, "county").await;
+        let queue = app.identity_queue(&county, None).await.expect("queue");
+        assert!(queue.len() >= 3, "{queue:?}");
+        let evidence = |field: &str, value: &str| queue.iter().any(|p| p.evidence[field] == value);
+        assert!(evidence("name", "same_sound"), "a homophone pair");
+        assert!(evidence("name", "same"), "a pair spelled alike");
+        assert!(evidence("id_number", "two_edits_valid"), "a mistyped ID");
+        for pair in &queue {
+            assert_eq!(pair.first.village_code, pair.second.village_code);
+            assert!(
+                !pair.first.village_code.starts_with("340123100"),
+                "the demo town's lists stay as they were: {pair:?}"
+            );
+        }
+    })
+    .await;
+}
+
+/// The stored key state of a household: `(version, key id)`.
+async fn key_state(db: &TestDb, household: Uuid) -> Option<(i64, String)> {
+    let mut tx = db.store.read().await.unwrap();
+    let states = store::key_states(&mut tx).await.unwrap();
+    states
+        .into_iter()
+        .find(|s| s.household_id == household)
+        .map(|s| (s.version, s.key_id))
+}
+
+#[tokio::test]
+async fn a_household_has_its_identity_keys_as_soon_as_it_is_written() {
+    each_backend(async |db: &TestDb| {
+        let app = demo(db).await;
+        let village = caller(&app, "village").await;
+        let county = caller(&app, "county").await;
+        let id = register(&app, &village, &household(6, 15)).await.id;
+        assert_eq!(key_state(db, id).await, Some((1, "test".to_owned())));
+
+        let (mut form, version) = app.household_form(&village, id).await.unwrap();
+        form.phone = "13900001234".to_owned();
+        app.update_household(&village, id, version, &form)
+            .await
+            .expect("edit");
+        assert_eq!(key_state(db, id).await, Some((2, "test".to_owned())));
+
+        let mut copy = typo_twin(6);
+        copy.phone = form.phone.clone();
+        let twin = register(&app, &village, &copy).await.id;
+        let run = app.find_duplicates(&county, None).await.expect("run");
+        assert_eq!(run.keys_refreshed, 0, "every key was fresh already");
+        let queue = app.identity_queue(&county, None).await.unwrap();
+        let pair = pair_of(&queue, id, twin).expect("the new registration meets its twin");
+        assert_eq!(pair.evidence["phone"], "same", "the edited phone was used");
     })
     .await;
 }

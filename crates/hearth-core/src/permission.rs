@@ -99,7 +99,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         EditOwnOrganization => role == OrgMember,
         RateOrganizations => role == CountyAdmin,
         ManageCatalogue => role == CountyAdmin,
-        ReadLedger => matches!(role, CountyAdmin | TownOfficer | Auditor),
+        ReadLedger => matches!(
+            role,
+            ProvinceAdmin | CityAdmin | CountyAdmin | TownOfficer | Auditor
+        ),
         ReadAreas => !matches!(role, SecurityAdmin | AuditAdmin),
         ManageAreas => matches!(role, CountyAdmin | SystemAdmin),
         ManageUsers => matches!(role, SystemAdmin),
@@ -115,7 +118,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ExportHouseholds => matches!(role, CountyAdmin | TownOfficer | VillageOfficer | Auditor),
         ReadCampaigns => matches!(
             role,
-            CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
+            ProvinceAdmin
+                | CityAdmin
+                | CountyAdmin
+                | TownOfficer
+                | VillageOfficer
+                | OrgMember
+                | Auditor
         ),
         ManageCampaigns => role == CountyAdmin,
         ApplyToCampaigns => role == OrgMember,
@@ -150,6 +159,29 @@ mod tests {
         for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
             assert!(!allows(role, Permission::ReadOrganizations), "{role}");
             assert!(!allows(role, Permission::ReadHouseholds), "{role}");
+        }
+    }
+
+    #[test]
+    fn cities_and_provinces_read_figures_and_register_nothing() {
+        for role in [Role::CityAdmin, Role::ProvinceAdmin] {
+            for p in [
+                Permission::ReadLedger,
+                Permission::ReadCampaigns,
+                Permission::ReadAreas,
+            ] {
+                assert!(allows(role, p), "{role} {p:?}");
+            }
+            for p in [
+                Permission::ReadHouseholds,
+                Permission::RegisterHouseholds,
+                Permission::ManageCampaigns,
+                Permission::RecordDonations,
+                Permission::ManageAreas,
+                Permission::ManageUsers,
+            ] {
+                assert!(!allows(role, p), "{role} {p:?}");
+            }
         }
     }
 

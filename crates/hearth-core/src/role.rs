@@ -8,6 +8,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    ProvinceAdmin,
+    CityAdmin,
     CountyAdmin,
     TownOfficer,
     VillageOfficer,
@@ -19,7 +21,9 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 10] = [
+        Role::ProvinceAdmin,
+        Role::CityAdmin,
         Role::CountyAdmin,
         Role::TownOfficer,
         Role::VillageOfficer,
@@ -32,6 +36,8 @@ impl Role {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::ProvinceAdmin => "province_admin",
+            Role::CityAdmin => "city_admin",
             Role::CountyAdmin => "county_admin",
             Role::TownOfficer => "town_officer",
             Role::VillageOfficer => "village_officer",
@@ -50,12 +56,20 @@ impl Role {
     /// What the role needs beside itself: an area at a given level, an organization, or nothing.
     pub fn anchor(self) -> Anchor {
         match self {
+            Role::ProvinceAdmin => Anchor::Area(crate::area::AreaLevel::Province),
+            Role::CityAdmin => Anchor::Area(crate::area::AreaLevel::City),
             Role::CountyAdmin | Role::Auditor => Anchor::Area(crate::area::AreaLevel::County),
             Role::TownOfficer => Anchor::Area(crate::area::AreaLevel::Town),
             Role::VillageOfficer => Anchor::Area(crate::area::AreaLevel::Village),
             Role::OrgMember => Anchor::Organization,
             Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => Anchor::None,
         }
+    }
+
+    /// A city's or province's civil-affairs bureau (市/省民政厅局): reads the figures of the
+    /// counties below it and registers nothing itself.
+    pub fn is_regional(self) -> bool {
+        matches!(self, Role::ProvinceAdmin | Role::CityAdmin)
     }
 
     /// Administrators who see no case data (三员).
@@ -100,6 +114,14 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
         }
+        assert_eq!(
+            Role::CityAdmin.anchor(),
+            Anchor::Area(crate::area::AreaLevel::City)
+        );
+        assert_eq!(
+            Role::ProvinceAdmin.anchor(),
+            Anchor::Area(crate::area::AreaLevel::Province)
+        );
         assert_eq!(
             "mayor".parse::<Role>().unwrap_err().code(),
             "user.role_unknown"

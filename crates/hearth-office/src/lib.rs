@@ -5,7 +5,6 @@
 //! reported as [`OfficeError`] and the edges turn it into a server error.
 
 mod docx;
-pub mod households;
 pub mod import;
 pub mod organizations;
 pub mod pledge_letter;

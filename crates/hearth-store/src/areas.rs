@@ -2,8 +2,10 @@
 
 use crate::{Result, Tx, parsed};
 use hearth_core::area::{AreaCode, AreaLevel};
-use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Area {
@@ -116,4 +118,69 @@ pub async fn get(tx: &mut Tx, code: &AreaCode) -> Result<Option<Area>> {
 pub async fn count(tx: &mut Tx) -> Result<i64> {
     tx.count(Query::select().expr(Expr::col("code").count()).from("area"))
         .await
+}
+
+/// Records the area that runs a campaign (its county), once, when the campaign is created.
+pub async fn set_campaign_area(tx: &mut Tx, campaign: Uuid, area: &AreaCode) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table("campaign_area")
+            .columns(["campaign_id", "area_code"])
+            .values_panic([campaign.into(), area.as_str().into()])
+            .on_conflict(
+                OnConflict::column("campaign_id")
+                    .update_column("area_code")
+                    .to_owned(),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CampaignAreaRow {
+    campaign_id: Uuid,
+    area_code: String,
+}
+
+/// The area of every campaign that has one; a campaign missing here belongs to the whole
+/// deployment.
+pub async fn campaign_areas(tx: &mut Tx) -> Result<HashMap<Uuid, AreaCode>> {
+    let rows: Vec<CampaignAreaRow> = tx
+        .fetch_all(
+            Query::select()
+                .columns(["campaign_id", "area_code"])
+                .from("campaign_area"),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let area = parsed("campaign_area.area_code", AreaCode::parse(&r.area_code))?;
+            Ok((r.campaign_id, area))
+        })
+        .collect()
+}
+
+/// The condition "the campaign in `column` is one of `area`'s counties' (or covers them, or
+/// belongs to the whole deployment)", for filters over rows that carry a campaign.
+pub fn campaign_reaches(column: &'static str, area: &AreaCode) -> Cond {
+    let ancestors: Vec<String> = std::iter::successors(Some(area.clone()), AreaCode::parent)
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let reached = Query::select()
+        .column("campaign_id")
+        .from("campaign_area")
+        .cond_where(
+            Cond::any()
+                .add(Expr::col("area_code").like(format!("{}%", area.prefix())))
+                .add(Expr::col("area_code").is_in(ancestors)),
+        )
+        .to_owned();
+    let placed = Query::select()
+        .column("campaign_id")
+        .from("campaign_area")
+        .to_owned();
+    Cond::any()
+        .add(Expr::col(column).in_subquery(reached))
+        .add(Expr::col(column).not_in_subquery(placed))
 }

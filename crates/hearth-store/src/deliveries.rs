@@ -5,12 +5,13 @@
 //! second writer waits for the first one's row lock and then reads the line's delivered total
 //! afresh, so two deliveries at once never add up to more than was pledged.
 
+use crate::household_papers::{proxy_values, stored_proxy};
 use crate::organizations::PageRequest;
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::Fen;
 use hearth_core::area::AreaCode;
-use hearth_core::delivery::{Delivered, Handed, Proxy, ProxyRelationship, RecipientKind};
+use hearth_core::delivery::{Delivered, Handed, Proxy};
 use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -109,16 +110,12 @@ fn amounts(handed: Handed) -> (i64, i64) {
 
 impl Row {
     fn into_row(self) -> Result<DeliveryRow> {
-        let proxy = match parsed("delivery.recipient", RecipientKind::parse(&self.recipient))? {
-            RecipientKind::Head => None,
-            RecipientKind::Proxy => Some(Proxy {
-                name: self.proxy_name,
-                relationship: parsed(
-                    "delivery.proxy_relationship",
-                    ProxyRelationship::parse(self.proxy_relationship.as_deref().unwrap_or("")),
-                )?,
-            }),
-        };
+        let proxy = stored_proxy(
+            "delivery",
+            &self.recipient,
+            self.proxy_name,
+            self.proxy_relationship.as_deref(),
+        )?;
         Ok(DeliveryRow {
             id: self.id,
             number: self.number,
@@ -143,10 +140,7 @@ impl Row {
 
 fn values(d: &DeliveryRow) -> Vec<sea_query::SimpleExpr> {
     let (quantity, cash_fen) = amounts(d.handed);
-    let recipient = match d.proxy {
-        Some(_) => RecipientKind::Proxy,
-        None => RecipientKind::Head,
-    };
+    let [recipient, proxy_name, proxy_relationship] = proxy_values(d.proxy.as_ref());
     vec![
         d.id.into(),
         d.number.clone().into(),
@@ -160,13 +154,9 @@ fn values(d: &DeliveryRow) -> Vec<sea_query::SimpleExpr> {
         d.delivered_on.to_string().into(),
         quantity.into(),
         cash_fen.into(),
-        recipient.as_str().into(),
-        d.proxy
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_default()
-            .into(),
-        d.proxy.as_ref().map(|p| p.relationship.as_str()).into(),
+        recipient,
+        proxy_name,
+        proxy_relationship,
         d.handler.clone().into(),
         d.signed_name.clone().into(),
         d.note.clone().into(),
@@ -184,6 +174,19 @@ pub async fn insert(tx: &mut Tx, delivery: &DeliveryRow) -> Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// One delivery by id.
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<DeliveryRow>> {
+    let row: Option<Row> = tx
+        .fetch_optional(
+            Query::select()
+                .columns(COLUMNS)
+                .from("delivery")
+                .and_where(Expr::col("id").eq(id)),
+        )
+        .await?;
+    row.map(Row::into_row).transpose()
 }
 
 /// What a delivery list asks for; every field narrows.

@@ -243,6 +243,8 @@ pub struct DonationFilter {
     /// Received at this town's station or designated to this town.
     pub town: Option<AreaCode>,
     pub campaign: Option<Uuid>,
+    /// Only to campaigns of this area's counties (see [`crate::areas::campaign_reaches`]).
+    pub campaigns_of: Option<AreaCode>,
     pub kind: Option<DonationKind>,
     /// Part of the number, the donor's name or the receipt number.
     pub text: Option<String>,
@@ -276,6 +278,9 @@ fn filtered(filter: &DonationFilter) -> SelectStatement {
     }
     if let Some(campaign) = filter.campaign {
         all = all.add(Expr::col("campaign_id").eq(campaign));
+    }
+    if let Some(area) = &filter.campaigns_of {
+        all = all.add(crate::areas::campaign_reaches("campaign_id", area));
     }
     if let Some(kind) = filter.kind {
         all = all.add(Expr::col("kind").eq(kind.as_str()));

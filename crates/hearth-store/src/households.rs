@@ -83,7 +83,7 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: [&str; 24] = [
+pub(crate) const COLUMNS: [&str; 24] = [
     "id",
     "village_code",
     "town_code",
@@ -110,7 +110,7 @@ const COLUMNS: [&str; 24] = [
     "updated_at",
 ];
 
-const MEMBER_COLUMNS: [&str; 9] = [
+pub(crate) const MEMBER_COLUMNS: [&str; 9] = [
     "id",
     "household_id",
     "position",
@@ -328,7 +328,7 @@ pub async fn member_with_index(
     tx.fetch_optional(&query).await
 }
 
-fn values(row: &HouseholdRow) -> Vec<sea_query::SimpleExpr> {
+pub(crate) fn values(row: &HouseholdRow) -> Vec<sea_query::SimpleExpr> {
     vec![
         row.id.into(),
         row.village.as_str().into(),
@@ -370,7 +370,7 @@ pub async fn insert(tx: &mut Tx, row: &HouseholdRow, members: &[MemberRow]) -> R
     insert_members(tx, members).await
 }
 
-async fn insert_members(tx: &mut Tx, members: &[MemberRow]) -> Result<()> {
+pub(crate) async fn insert_members(tx: &mut Tx, members: &[MemberRow]) -> Result<()> {
     if members.is_empty() {
         return Ok(());
     }

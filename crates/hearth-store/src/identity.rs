@@ -26,32 +26,53 @@ pub async fn key_states(tx: &mut Tx) -> Result<Vec<KeyState>> {
 
 /// Replaces a household's keys (`(pass, key)`) and records the version and key they belong to.
 pub async fn replace_keys(tx: &mut Tx, state: &KeyState, keys: &[(String, String)]) -> Result<()> {
-    drop_keys(tx, state.household_id).await?;
-    if !keys.is_empty() {
-        let mut insert = Query::insert();
-        insert
-            .into_table("identity_key")
-            .columns(["household_id", "pass", "key"]);
-        for (pass, key) in keys {
-            insert.values_panic([
-                state.household_id.into(),
-                pass.clone().into(),
-                key.clone().into(),
-            ]);
+    replace_keys_of(tx, &[(state.clone(), keys.to_vec())]).await
+}
+
+/// [`replace_keys`] for many households at once (an import's new rows) in a few bounded
+/// statements per hundred households rather than four per household.
+pub async fn replace_keys_of(
+    tx: &mut Tx,
+    households: &[(KeyState, Vec<(String, String)>)],
+) -> Result<()> {
+    for chunk in households.chunks(100) {
+        let ids: Vec<Uuid> = chunk.iter().map(|(s, _)| s.household_id).collect();
+        for table in ["identity_key", "identity_key_state"] {
+            tx.execute(
+                Query::delete()
+                    .from_table(table)
+                    .and_where(Expr::col("household_id").is_in(ids.iter().copied())),
+            )
+            .await?;
         }
-        tx.execute(&insert).await?;
-    }
-    tx.execute(
-        Query::insert()
+        let keys: Vec<(Uuid, &(String, String))> = chunk
+            .iter()
+            .flat_map(|(s, keys)| keys.iter().map(move |k| (s.household_id, k)))
+            .collect();
+        // Three bound values a row: well under both engines' caps.
+        for part in keys.chunks(1000) {
+            let mut insert = Query::insert();
+            insert
+                .into_table("identity_key")
+                .columns(["household_id", "pass", "key"]);
+            for (id, (pass, key)) in part {
+                insert.values_panic([(*id).into(), pass.clone().into(), key.clone().into()]);
+            }
+            tx.execute(&insert).await?;
+        }
+        let mut states = Query::insert();
+        states
             .into_table("identity_key_state")
-            .columns(["household_id", "version", "key_id"])
-            .values_panic([
+            .columns(["household_id", "version", "key_id"]);
+        for (state, _) in chunk {
+            states.values_panic([
                 state.household_id.into(),
                 state.version.into(),
                 state.key_id.clone().into(),
-            ]),
-    )
-    .await?;
+            ]);
+        }
+        tx.execute(&states).await?;
+    }
     Ok(())
 }
 

@@ -358,3 +358,55 @@ pub async fn clear_subjects(tx: &mut Tx, batch_id: Uuid) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Bound values per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
+const VALUES_PER_STATEMENT: usize = 30_000;
+
+/// Registers many households in a few multi-row statements (an import's part of a file): the
+/// same rows [`crate::households::insert`] writes one at a time.
+pub async fn insert_households(
+    tx: &mut Tx,
+    households: &[(
+        crate::households::HouseholdRow,
+        Vec<crate::households::MemberRow>,
+    )],
+) -> Result<()> {
+    use crate::households::{COLUMNS as HOUSEHOLD, MEMBER_COLUMNS, insert_members, values};
+    for part in households.chunks(VALUES_PER_STATEMENT / HOUSEHOLD.len()) {
+        let mut insert = Query::insert();
+        insert.into_table("household").columns(HOUSEHOLD);
+        for (row, _) in part {
+            insert.values_panic(values(row));
+        }
+        tx.execute(&insert).await?;
+    }
+    let members: Vec<_> = households
+        .iter()
+        .flat_map(|(_, members)| members.iter().cloned())
+        .collect();
+    for part in members.chunks(VALUES_PER_STATEMENT / MEMBER_COLUMNS.len()) {
+        insert_members(tx, part).await?;
+    }
+    Ok(())
+}
+
+/// Every member whose ID number has one of the blind indexes, in one statement per few
+/// thousand indexes.
+pub async fn members_with_indexes(
+    tx: &mut Tx,
+    indexes: &[String],
+) -> Result<Vec<crate::households::MemberRow>> {
+    let mut found = Vec::new();
+    for part in indexes.chunks(VALUES_PER_STATEMENT) {
+        let rows: Vec<crate::households::MemberRow> = tx
+            .fetch_all(
+                Query::select()
+                    .columns(crate::households::MEMBER_COLUMNS)
+                    .from("household_member")
+                    .and_where(Expr::col("id_index").is_in(part.iter().cloned())),
+            )
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}

@@ -174,6 +174,8 @@ pub struct PurchaseFilter {
     /// Received at this town's station or paid from this town's designated funds.
     pub town: Option<AreaCode>,
     pub campaign: Option<Uuid>,
+    /// Only to campaigns of this area's counties (see [`crate::areas::campaign_reaches`]).
+    pub campaigns_of: Option<AreaCode>,
     /// Part of the number, the supplier or the invoice number.
     pub text: Option<String>,
 }
@@ -189,6 +191,9 @@ fn filtered(filter: &PurchaseFilter) -> SelectStatement {
     }
     if let Some(campaign) = filter.campaign {
         all = all.add(Expr::col("campaign_id").eq(campaign));
+    }
+    if let Some(area) = &filter.campaigns_of {
+        all = all.add(crate::areas::campaign_reaches("campaign_id", area));
     }
     if let Some(text) = filter
         .text

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// A signed pledge of the first open item need in 上派镇 on the claim sheet (claimed by `org`) and
 /// 500 yuan: its id, the item line's id and quantity, and the cash line's id.
-async fn signed_pledge(t: &TestApp, org: &Client) -> (String, String, u64, String) {
+pub(crate) async fn signed_pledge(t: &TestApp, org: &Client) -> (String, String, u64, String) {
     let sheet = t
         .get(
             "/api/v1/needs/claim-sheet?page_size=100&kind=item&town=340123100000",
@@ -67,7 +67,7 @@ async fn signed_pledge(t: &TestApp, org: &Client) -> (String, String, u64, Strin
     )
 }
 
-fn delivery(quantity: u64, cash: &str) -> Value {
+pub(crate) fn delivery(quantity: u64, cash: &str) -> Value {
     let quantity = if quantity == 0 {
         String::new()
     } else {

@@ -60,6 +60,7 @@ async fn every_list_exports_both_formats_and_the_xlsx_holds_the_csv_cells() {
         let t = TestApp::demo_with_money(db).await;
         let county = t.sign_in("county").await;
         let auditor = t.sign_in("auditor").await;
+        let admin = t.sign_in("sysadmin").await;
         let lists = [
             ("/needs", &county),
             ("/pledges", &county),
@@ -69,6 +70,9 @@ async fn every_list_exports_both_formats_and_the_xlsx_holds_the_csv_cells() {
             ("/stock", &county),
             ("/stock/waybills", &county),
             ("/audit", &auditor),
+            ("/campaigns", &county),
+            ("/users", &admin),
+            ("/imports", &county),
         ];
         for (list, who) in lists {
             let page = t.get(list, who).await;

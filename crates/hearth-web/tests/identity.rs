@@ -141,3 +141,20 @@ async fn the_county_reviews_a_typo_pair_and_village_officers_see_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_starts_with_synthetic_pairs_on_the_review_page() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let pairs = t.get("/api/v1/identity/pairs", &county).await.json();
+        let pairs = pairs.as_array().expect("a list").clone();
+        assert!(pairs.len() >= 3, "{pairs:?}");
+        let html = t.get("/identity", &county).await.text();
+        for pair in &pairs {
+            let id = pair["id"].as_str().unwrap_or_default();
+            assert!(html.contains(&format!("/identity/{id}")), "{id} is listed");
+        }
+    })
+    .await;
+}

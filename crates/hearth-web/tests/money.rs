@@ -510,3 +510,181 @@ async fn goods_designated_to_one_household_are_not_handed_to_another() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_pledge_delivery_keeps_its_signature_image_and_photo_on_its_page_and_over_the_api() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (org, town) = (t.sign_in("org").await, t.sign_in("town").await);
+        let (pledge, _, _, cash) = crate::deliveries::signed_pledge(&t, &org).await;
+        let uri = format!("/api/v1/pledge-lines/{cash}/deliveries");
+        let done = t
+            .json("POST", &uri, &org, crate::deliveries::delivery(0, "500"))
+            .await;
+        assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
+        let id = done.json()["delivery"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/deliveries/{id}");
+        let letter = t.get(&format!("/pledges/{pledge}"), &town).await.text();
+        assert!(letter.contains(&path), "the letter links to the delivery");
+        let page = t.get(&path, &town).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(page.text().contains("500.00") && page.text().contains("李经办（测试）"));
+
+        let csrf = town.csrf.clone().unwrap_or_default();
+        let upload = |purpose: &str| format!("{path}/files?purpose={purpose}&_csrf={csrf}");
+        let pdf = multipart("sign.pdf", "application/pdf", b"%PDF-1.4\n%%EOF");
+        let refused = post_file(&t, &upload("signature"), &town, false, pdf).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        assert!(
+            html.contains("id=\"e-file-signature\"") && html.contains("JPEG 或 PNG"),
+            "the reason is beside the signature's file input: {html}"
+        );
+        let page = multipart("sign.png", "image/png", b"<html><script>alert(1)</script>");
+        let refused = post_file(&t, &upload("signature"), &town, false, page).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            !refused.text().contains("<img src=\""),
+            "nothing was stored"
+        );
+        let png = multipart("签名.png", "text/html", PNG);
+        let stored = post_file(&t, &upload("signature"), &town, false, png).await;
+        assert!(stored.status.is_redirection(), "{}", stored.text());
+
+        let api = format!("/api/v1/deliveries/{id}/files");
+        let jpeg = multipart(
+            "photo.jpg",
+            "image/jpeg",
+            &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10],
+        );
+        let photo = post_file(
+            &t,
+            &format!("{api}?purpose=handover_photo"),
+            &org,
+            true,
+            jpeg,
+        )
+        .await;
+        assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.text());
+        assert_eq!(
+            t.get(&api, &org).await.status,
+            StatusCode::FORBIDDEN,
+            "the organization sees names masked, so not the signature either"
+        );
+        let auditor = t.sign_in("auditor").await;
+        assert_eq!(t.get(&api, &auditor).await.status, StatusCode::FORBIDDEN);
+        assert!(!t.get(&path, &org).await.text().contains("<img src=\""));
+
+        let listed = t.get(&api, &town).await.json();
+        let kinds: Vec<&str> = listed
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(|f| f["purpose"].as_str())
+            .collect();
+        assert_eq!(kinds, ["handover_photo", "signature"], "newest first");
+        let html = t.get(&path, &town).await.text();
+        assert_eq!(html.matches("<img src=\"").count(), 2, "{html}");
+        let file = listed[1]["id"].as_str().expect("the signature").to_owned();
+        let got = t.get(&format!("/attachments/{file}"), &town).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.headers[header::CONTENT_TYPE], "image/png");
+        assert_eq!(got.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(
+            got.headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("attachment"),
+            "served as a download, never as a page"
+        );
+        assert_eq!(got.body, PNG);
+    })
+    .await;
+}
+
+/// A form post as the signed-in client, with its CSRF token.
+async fn post_form(t: &TestApp, uri: &str, who: &Client, fields: &[(&str, &str)]) -> Reply {
+    let csrf = who.csrf.clone().unwrap_or_default();
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    t.form(uri, who, &all).await
+}
+
+/// The cash aid form: 300 yuan to `household` from `donation`, received by the head.
+fn cash_aid_form<'a>(
+    household: &'a str,
+    donation: &'a str,
+    date: &'a str,
+) -> [(&'a str, &'a str); 8] {
+    [
+        ("campaign", DEMO_CAMPAIGN),
+        ("household", household),
+        ("amount", "300"),
+        ("donation", donation),
+        ("delivered_on", date),
+        ("recipient", "head"),
+        ("handler", "李经办（测试）"),
+        ("signed_name", "定向签名（测试）"),
+    ]
+}
+
+#[tokio::test]
+async fn designated_money_and_goods_are_refused_for_another_household_in_the_browser() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        let (a, b) = two_households(&t, &town).await;
+        let money = json!({"campaign": DEMO_CAMPAIGN, "kind": "cash", "donor_kind": "person",
+            "donor_name": "定向捐赠人（测试）", "amount": "1000", "channel": "bank_transfer",
+            "received_on": today(), "designation": "household", "designated_to": a});
+        let money = t.json("POST", "/api/v1/donations", &county, money).await;
+        assert_eq!(money.status, StatusCode::CREATED, "{}", money.text());
+        let number = money.json()["number"].as_str().unwrap().to_owned();
+        let date = today();
+        let fields = cash_aid_form(&b, &number, &date);
+        let refused = post_form(&t, "/stock/cash-aid", &town, &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        let beside = html
+            .split("name=\"donation\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</div>").next())
+            .unwrap_or("");
+        assert!(
+            beside.contains("field-error"),
+            "beside the donation: {html}"
+        );
+        let list = t.get("/stock/cash-aid", &town).await.text();
+        assert!(!list.contains("定向签名（测试）"), "no cash aid was stored");
+        let fields = cash_aid_form(&a, &number, &date);
+        let recorded = post_form(&t, "/stock/cash-aid", &town, &fields).await;
+        assert!(recorded.status.is_redirection(), "{}", recorded.text());
+
+        let goods = json!({"campaign": DEMO_CAMPAIGN, "kind": "in_kind",
+            "donor_kind": "person", "donor_name": "定向捐物人（测试）", "received_on": today(),
+            "designation": "household", "designated_to": a,
+            "lines": [{"item": "quilt", "quantity": "2", "unit_value": "150"}]});
+        let goods = t.json("POST", "/api/v1/donations", &county, goods).await;
+        assert_eq!(goods.status, StatusCode::CREATED, "{}", goods.text());
+        let handed = [
+            ("campaign", DEMO_CAMPAIGN),
+            ("household", b.as_str()),
+            ("station", COUNTY),
+            ("item_0", "quilt"),
+            ("quantity_0", "1"),
+            ("delivered_on", date.as_str()),
+            ("recipient", "head"),
+            ("handler", "县民政局（测试）"),
+            ("signed_name", "定向物资签名（测试）"),
+        ];
+        let refused = post_form(&t, "/stock/distributions", &county, &handed).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains("field-error"), "{}", refused.text());
+        let list = t.get("/stock/distributions", &county).await.text();
+        assert!(
+            !list.contains("定向物资签名（测试）"),
+            "no handover was stored"
+        );
+    })
+    .await;
+}

@@ -319,9 +319,10 @@ async fn the_stock_pages_dispatch_receive_hand_over_and_print_the_roster() {
         let refused = t.form("/stock/waybills", &county, &fields).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            refused.text().contains("库存不足"),
-            "the refusal is beside the row"
+            error_beside(&refused.text(), "name=\"quantity_0\"").contains("现有 5"),
+            "the refusal is beside the row and names what is on hand"
         );
+        assert_eq!(quilts_at(&t, &county, "340123").await, 5, "nothing moved");
         fields[7] = ("quantity_0", "4");
         let sent = t.form("/stock/waybills", &county, &fields).await;
         assert!(
@@ -622,11 +623,141 @@ async fn the_county_hands_over_from_its_warehouse_and_a_household_returns_goods_
         assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = too_many.text();
         assert!(html.contains("field-error") && html.contains("value=\"重复领取（测试）\""));
+        assert_eq!(
+            quilts_at(&t, &county, "340123").await,
+            1,
+            "nothing came back"
+        );
         let returned = post_form(&t, "/stock/returns", &county, &back("2")).await;
         assert!(returned.status.is_redirection(), "{}", returned.text());
         assert_eq!(quilts_at(&t, &county, "340123").await, 3, "back in stock");
         let list = t.get("/stock/returns", &county).await.text();
         assert!(list.contains("重复领取（测试）"));
+    })
+    .await;
+}
+
+/// The field error shown right after the input named by `input` (empty if none).
+fn error_beside(html: &str, input: &str) -> String {
+    let after = html.split(input).nth(1).unwrap_or("");
+    let cell = after.split("</td>").next().unwrap_or("");
+    let cell = cell.split("</div>").next().unwrap_or("");
+    cell.split("class=\"field-error\"")
+        .nth(1)
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_handover_beyond_what_the_station_holds_is_refused_beside_the_row_in_the_browser() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let town = t.sign_in("town").await;
+        receive_quilts(&t, &town, 3).await;
+        let hh = approved_household(&t, &town).await["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        let date = today();
+        let handed = |quantity: &'static str| {
+            vec![
+                ("campaign", hearth_app::demo::DEMO_CAMPAIGN),
+                ("household", hh.as_str()),
+                ("item_0", "quilt"),
+                ("quantity_0", quantity),
+                ("delivered_on", date.as_str()),
+                ("recipient", "head"),
+                ("handler", "李经办（测试）"),
+                ("signed_name", "超发签名（测试）"),
+            ]
+        };
+        let refused = post_form(&t, "/stock/distributions", &town, &handed("5")).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        let beside = error_beside(&html, "name=\"quantity_0\"");
+        assert!(
+            beside.contains("库存不足") && beside.contains("现有 3"),
+            "the refusal names what is on hand beside the row: {beside}"
+        );
+        assert!(
+            html.contains("value=\"超发签名（测试）\""),
+            "what was typed is kept"
+        );
+        assert_eq!(
+            quilts_at(&t, &town, SHANGPAI).await,
+            3,
+            "nothing left the station"
+        );
+        let list = t.get("/stock/distributions", &town).await.text();
+        assert!(!list.contains("超发签名（测试）"), "no handover was stored");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_write_off_waits_for_a_second_officer_in_the_browser_and_never_goes_below_zero() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let (county, town) = (t.sign_in("county").await, t.sign_in("town").await);
+        receive_quilts(&t, &town, 10).await;
+        let date = today();
+        let loss = |quantity: &'static str| {
+            vec![
+                ("campaign", hearth_app::demo::DEMO_CAMPAIGN),
+                ("station", SHANGPAI),
+                ("item", "quilt"),
+                ("direction", "loss"),
+                ("quantity", quantity),
+                ("cause", "damage"),
+                ("note", "仓库漏雨（测试）"),
+                ("made_on", date.as_str()),
+            ]
+        };
+        let too_many = post_form(&t, "/stock/adjustments", &town, &loss("11")).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = too_many.text();
+        let beside = error_beside(&html, "name=\"quantity\"");
+        assert!(beside.contains("现有 10"), "beside the quantity: {beside}");
+        let pending = "/api/v1/stock/adjustments?status=pending";
+        let none = t.get(pending, &town).await.json();
+        assert_eq!(none.as_array().map(Vec::len), Some(0), "nothing stored");
+
+        let recorded = post_form(&t, "/stock/adjustments", &town, &loss("1")).await;
+        assert!(recorded.status.is_redirection(), "{}", recorded.text());
+        let papers = t.get(pending, &town).await.json();
+        let id = papers[0]["id"]
+            .as_str()
+            .expect("the pending write-off")
+            .to_owned();
+        let decide = format!("/stock/adjustments/{id}/decision");
+        assert!(
+            !t.get("/stock/adjustments", &town)
+                .await
+                .text()
+                .contains(&decide),
+            "the maker is offered no decision on their own paper"
+        );
+        assert!(
+            t.get("/stock/adjustments", &county)
+                .await
+                .text()
+                .contains(&decide)
+        );
+        let own = post_form(&t, &decide, &town, &[("decision", "approve")]).await;
+        assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            own.text().contains("复核人不能是经办人本人"),
+            "{}",
+            own.text()
+        );
+        assert_eq!(
+            quilts_at(&t, &town, SHANGPAI).await,
+            10,
+            "pending is not booked"
+        );
+        let checked = post_form(&t, &decide, &county, &[("decision", "approve")]).await;
+        assert!(checked.status.is_redirection(), "{}", checked.text());
+        assert_eq!(quilts_at(&t, &town, SHANGPAI).await, 9);
     })
     .await;
 }

@@ -1,5 +1,5 @@
-//! The dashboard's figures from the facts of one campaign, for one place (the county, a town or
-//! a village). Money and goods come from the ledger's records through [`Reconciliation`] and
+//! The dashboard's figures from the facts of one or more campaigns, for one place (a province,
+//! city or county, a town or a village). Money and goods come from the ledger's records through [`Reconciliation`] and
 //! [`Flows`], the same sums the reconciliation page shows; needs and households from their rows.
 //! Everything here is pure, so the same facts always give the same figures.
 
@@ -27,12 +27,18 @@ pub struct Facts<'a> {
     pub households: Vec<HouseholdPlace>,
     /// Households reached by an organization's delivery under a pledge, with the day.
     pub deliveries: Vec<(Uuid, NaiveDate)>,
+    /// The county (or city, province) running each campaign; a campaign missing here belongs
+    /// to the whole deployment.
+    pub campaign_areas: HashMap<Uuid, AreaCode>,
 }
 
 /// The place figures are counted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
-    County,
+    /// Everything in the facts (the public page's whole campaign).
+    All,
+    /// A province, city or county: its households, and the campaigns its counties run.
+    Region(AreaCode),
     Town(AreaCode),
     Village(AreaCode),
 }
@@ -40,7 +46,8 @@ pub enum Place {
 impl Place {
     fn holds(&self, village: &AreaCode, town: &AreaCode) -> bool {
         match self {
-            Place::County => true,
+            Place::All => true,
+            Place::Region(region) => village.is_within(region),
             Place::Town(code) => town == code,
             Place::Village(code) => village == code,
         }
@@ -134,7 +141,16 @@ impl<'a> Facts<'a> {
     fn header_in(&self, place: &Place, header: &Header, areas: &HouseholdAreas) -> bool {
         let household = header.household.and_then(|h| areas.get(&h));
         match place {
-            Place::County => true,
+            Place::All => true,
+            // A campaign run inside the region counts whole; one run above it (or by the whole
+            // deployment) only for what its books place in the region's towns and households.
+            Place::Region(region) => match self.campaign_areas.get(&header.campaign) {
+                Some(runner) if runner.is_within(region) => true,
+                _ => {
+                    header.town.as_ref().is_some_and(|t| t.is_within(region))
+                        || household.is_some_and(|(v, _)| v.is_within(region))
+                }
+            },
             Place::Town(town) => {
                 header.town.as_ref() == Some(town) || household.is_some_and(|(_, t)| *t == town)
             }
@@ -202,7 +218,7 @@ impl<'a> Facts<'a> {
         let (entries, movements) = self.records_in(place, &areas);
         let books = Reconciliation::of(entries.iter().copied(), movements.iter().copied());
         let in_place = |h: &Uuid| {
-            matches!(place, Place::County)
+            matches!(place, Place::All)
                 || areas
                     .get(h)
                     .is_some_and(|(village, town)| place.holds(village, town))
@@ -264,7 +280,7 @@ impl<'a> Facts<'a> {
         let areas = self.household_areas();
         let (entries, _) = self.records_in(place, &areas);
         let in_place = |h: &Uuid| {
-            matches!(place, Place::County)
+            matches!(place, Place::All)
                 || areas
                     .get(h)
                     .is_some_and(|(village, town)| place.holds(village, town))
@@ -370,8 +386,9 @@ mod tests {
             ],
             households: vec![],
             deliveries: vec![],
+            campaign_areas: HashMap::new(),
         };
-        let county = facts.pipeline(&Place::County);
+        let county = facts.pipeline(&Place::Region(code("340123")));
         assert_eq!(
             (
                 county.open,
@@ -400,9 +417,10 @@ mod tests {
             )],
             households: vec![],
             deliveries: vec![(Uuid::from_u128(9), day(10))],
+            campaign_areas: HashMap::new(),
         };
         let reached = facts.reached();
-        let points = facts.progress(&Place::County, day(4), day(24), &reached);
+        let points = facts.progress(&Place::All, day(4), day(24), &reached);
         let weeks: Vec<NaiveDate> = points.iter().map(|p| p.week_of).collect();
         assert_eq!(weeks, vec![day(2), day(9), day(16), day(23)]);
         let households: Vec<usize> = points.iter().map(|p| p.households_reached).collect();

@@ -61,6 +61,7 @@ impl App {
             .filter(|a| a.level == AreaLevel::Town)
             .collect();
         let households = dashboard::households(&mut tx).await?;
+        let campaign_areas = areas::campaign_areas(&mut tx).await?;
         let mut list = campaigns::list(&mut tx).await?;
         list.retain(|c| c.status != CampaignStatus::Planned);
         list.sort_by_key(|c| std::cmp::Reverse(c.profile.starts_on));
@@ -74,10 +75,14 @@ impl App {
                 needs: dashboard::needs(&mut tx, campaign.id).await?,
                 households: households.clone(),
                 deliveries: dashboard::deliveries(&mut tx, campaign.id).await?,
+                campaign_areas: campaign_areas.clone(),
             };
             let reached = facts.reached();
+            // A county's campaign lists that county's towns only.
+            let runner = campaign_areas.get(&campaign.id);
             let town_figures = towns
                 .iter()
+                .filter(|t| runner.is_none_or(|area| t.code.is_within(area)))
                 .map(|t| {
                     let place = Place::Town(t.code.clone());
                     let kpis = facts.kpis(&place, &reached);
@@ -108,8 +113,8 @@ impl App {
             }
             donors.sort_by_key(|d| std::cmp::Reverse(d.cash + d.in_kind));
             out.push(PublicCampaign {
-                kpis: facts.kpis(&Place::County, &reached),
-                needs_delivered: facts.pipeline(&Place::County).delivered(),
+                kpis: facts.kpis(&Place::All, &reached),
+                needs_delivered: facts.pipeline(&Place::All).delivered(),
                 cash_balances: books.cash_balances(),
                 materials_balance: books.materials_balance(),
                 towns: town_figures,

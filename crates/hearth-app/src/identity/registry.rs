@@ -1,6 +1,7 @@
 //! The registry as identity resolution sees it: plain columns (head's name, village, address,
 //! members' names and birth years) and the blind keys of the sealed ones (ID number, phone),
-//! kept in `identity_key` and computed again for every household edited since.
+//! kept in `identity_key`: computed when a household is written, and again at each run for
+//! any household whose keys are older than the row or made under a retired key.
 
 use crate::Result;
 use crate::households::unseal;
@@ -75,6 +76,28 @@ pub(crate) async fn sync_keys(tx: &mut Tx, cipher: &FieldCipher) -> Result<usize
         changed += 1;
     }
     Ok(changed)
+}
+
+/// Computes households' keys as they are written (registered, edited, imported), so the
+/// next check at import and the next run meet them at once; [`sync_keys`] remains for households
+/// written before and keys made under a retired key.
+pub(crate) async fn refresh_keys<'a>(
+    tx: &mut Tx,
+    cipher: &FieldCipher,
+    rows: impl IntoIterator<Item = &'a HouseholdRow>,
+) -> Result<()> {
+    let key_id = cipher.current_key_id();
+    let mut batch = Vec::new();
+    for row in rows {
+        let state = KeyState {
+            household_id: row.id,
+            version: row.version,
+            key_id: key_id.to_owned(),
+        };
+        batch.push((state, keys_of_row(cipher, row)?));
+    }
+    store::replace_keys_of(tx, &batch).await?;
+    Ok(())
 }
 
 fn keys_of_row(cipher: &FieldCipher, row: &HouseholdRow) -> Result<Vec<(String, String)>> {

@@ -1,5 +1,12 @@
 //! `import households`: the household sheet, checked row by row and registered as drafts in one
 //! transaction.
+//!
+//! The file is read twice, a part at a time, so memory does not grow with it: first every row
+//! is checked and compared with the registry for likely matches (before anything is written, so
+//! an all-or-nothing import with a refused row writes nothing at all), then the rows that passed
+//! are written, each part's new households in a few multi-row statements. The audit log gets one
+//! entry for the whole import naming its counts; an update of a registered draft (rare, and
+//! written one at a time anyway) keeps its own entry.
 
 use super::batch::{audit_event, seal_report};
 use super::needs::{NeedOutcome, take};
@@ -11,14 +18,17 @@ use crate::{App, AppError, Caller, Result};
 use hearth_core::household::{HouseholdInput, HouseholdStatus, mask};
 use hearth_core::permission::Permission;
 use hearth_core::{Invalid, Lang};
-use hearth_office::import::households::{COLUMNS, HouseholdContext, HouseholdLine, HouseholdSheet};
-use hearth_office::import::{ErrorRows, Places, RowProblem, Table, read_table};
+use hearth_office::import::households::{
+    COLUMNS, HouseholdContext, HouseholdLine, HouseholdSheet, SeenHeads,
+};
+use hearth_office::import::{ErrorRows, Places, RowProblem, TableRows};
 use hearth_store::campaigns::Campaign;
 use hearth_store::crypto::FieldCipher;
 use hearth_store::households::{self, HouseholdRow, MemberRow};
 use hearth_store::imports::{self, ImportBatch, PendingNeed};
 use hearth_store::{Tx, areas, items};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The state of one import while its rows are written.
@@ -26,14 +36,16 @@ struct Run<'a> {
     store: &'a hearth_store::Store,
     caller: Option<&'a Caller>,
     cipher: &'a FieldCipher,
-    table: &'a Table,
     campaign: Option<&'a Campaign>,
     existing: Existing,
     write: bool,
     batch: Uuid,
     retention_years: u32,
     report: ImportReport,
+    /// The ID number's column as the file names it.
+    id_column: String,
     problems: Vec<RowProblem>,
+    error_rows: ErrorRows,
     pending: Vec<PendingNeed>,
 }
 
@@ -56,8 +68,8 @@ impl App {
             None => return Err(AppError::Forbidden),
         };
         let cipher = self.cipher()?;
-        let table = read_table(&request.bytes, &request.file_name, &COLUMNS)
-            .map_err(|e| AppError::Invalid(vec![e.invalid()]))?;
+        let mut rows =
+            TableRows::open(&request.bytes, &request.file_name, &COLUMNS).map_err(file_refused)?;
         let mut tx = self.store().write().await?;
         let campaign = match &request.campaign {
             Some(code) => Some(launched(&mut tx, code).await?),
@@ -80,34 +92,91 @@ impl App {
                 .unwrap_or_else(|| "console".to_owned()),
             source: format!("导入：{}", request.file_name),
         };
-        let sheet = HouseholdSheet::read(&table, &ctx);
-        let incoming: Vec<_> = sheet.lines.iter().map(|l| (l.row, &l.profile)).collect();
-        let likely_matches = crate::identity::likely_matches(&mut tx, cipher, &incoming).await?;
-        let refused_already = sheet.problems.iter().any(|p| !p.duplicate);
+        let checked = check(&mut tx, cipher, &mut rows, &ctx).await?;
         let mut run = Run {
             store: self.store(),
             caller,
             cipher,
-            table: &table,
             campaign: campaign.as_ref(),
             existing: request.existing,
             write: caller.is_some()
                 && !request.dry_run
-                && !(request.mode == ImportMode::AllOrNothing && refused_already),
+                && !(request.mode == ImportMode::AllOrNothing && checked.refused),
             batch: Uuid::now_v7(),
             retention_years: self.policy().retention_years,
-            report: ImportReport::default(),
-            problems: sheet.problems,
+            report: ImportReport {
+                rows_read: checked.rows_read,
+                likely_matches: checked.likely_matches,
+                ..ImportReport::default()
+            },
+            id_column: rows.table().header_of("id_number"),
+            problems: checked.problems,
+            error_rows: checked.error_rows,
             pending: Vec::new(),
         };
-        let total = sheet.lines.len() as u32;
-        for (done, line) in sheet.lines.iter().enumerate() {
-            run.line(&mut tx, line).await?;
-            progress(done as u32 + 1, total);
+        let mut rows = rows.rewind().map_err(file_refused)?;
+        let (mut seen, mut done) = (SeenHeads::default(), 0);
+        loop {
+            let part = rows.next_rows(PART).map_err(file_refused)?;
+            if part.is_empty() {
+                break;
+            }
+            let sheet = HouseholdSheet::read_rows(rows.table(), &part, &ctx, &mut seen);
+            let said = run.problems.len();
+            run.part(&mut tx, &sheet.lines).await?;
+            run.error_rows.add(&part, &run.problems[said..]);
+            done += part.len() as u32;
+            progress(done, checked.rows_read);
         }
-        let mut report = run.finish(tx, request, &table).await?;
-        report.likely_matches = likely_matches;
-        Ok(report)
+        run.finish(tx, request).await
+    }
+}
+
+/// Rows read, checked and written together.
+const PART: usize = 10_000;
+
+fn file_refused(e: hearth_office::import::ReadError) -> AppError {
+    AppError::Invalid(vec![e.invalid()])
+}
+
+/// What the first reading of a file found.
+struct Checked {
+    rows_read: u32,
+    /// A row was refused (not only repeated).
+    refused: bool,
+    problems: Vec<RowProblem>,
+    error_rows: ErrorRows,
+    likely_matches: Vec<crate::identity::LikelyMatch>,
+}
+
+/// Checks every row, a part at a time, and finds rows likely matching a registered household.
+async fn check(
+    tx: &mut Tx,
+    cipher: &FieldCipher,
+    rows: &mut TableRows<'_>,
+    ctx: &HouseholdContext<'_>,
+) -> Result<Checked> {
+    let mut checked = Checked {
+        rows_read: 0,
+        refused: false,
+        problems: Vec::new(),
+        error_rows: ErrorRows::headed(rows.table()),
+        likely_matches: Vec::new(),
+    };
+    let mut seen = SeenHeads::default();
+    loop {
+        let part = rows.next_rows(PART).map_err(file_refused)?;
+        if part.is_empty() {
+            return Ok(checked);
+        }
+        checked.rows_read += part.len() as u32;
+        let sheet = HouseholdSheet::read_rows(rows.table(), &part, ctx, &mut seen);
+        let incoming: Vec<_> = sheet.lines.iter().map(|l| (l.row, &l.profile)).collect();
+        let found = crate::identity::likely_matches(tx, cipher, &incoming).await?;
+        checked.likely_matches.extend(found);
+        checked.refused |= sheet.problems.iter().any(|p| !p.duplicate);
+        checked.error_rows.add(&part, &sheet.problems);
+        checked.problems.extend(sheet.problems);
     }
 }
 
@@ -125,12 +194,8 @@ async fn launched(tx: &mut Tx, code: &str) -> Result<Campaign> {
 }
 
 impl Run<'_> {
-    fn id_column(&self) -> String {
-        self.table.header_of("id_number")
-    }
-
     fn refuse(&mut self, row: u32, problem: Invalid, duplicate: bool) {
-        let column = self.id_column();
+        let column = self.id_column.clone();
         self.problems.push(RowProblem {
             row,
             column,
@@ -139,17 +204,32 @@ impl Run<'_> {
         });
     }
 
-    async fn line(&mut self, tx: &mut Tx, line: &HouseholdLine) -> Result<()> {
-        let index = id_index(self.cipher, line.head_id().as_str());
-        match households::member_with_index(tx, &[index], None).await? {
-            Some(member) => self.existing(tx, line, member).await,
-            None => {
-                let household = self.create(tx, line).await?;
-                self.accept(line.row);
-                self.report.created += 1;
-                self.needs(tx, line, household).await
+    /// One part's rows that passed: registered heads looked up in one statement, the new
+    /// households written in a few.
+    async fn part(&mut self, tx: &mut Tx, lines: &[HouseholdLine]) -> Result<()> {
+        let indexes: Vec<String> = lines
+            .iter()
+            .map(|l| id_index(self.cipher, l.head_id().as_str()))
+            .collect();
+        let mut registered: HashMap<String, MemberRow> = HashMap::new();
+        for member in imports::members_with_indexes(tx, &indexes).await? {
+            registered.entry(member.id_index.clone()).or_insert(member);
+        }
+        let mut new = Vec::new();
+        for (line, index) in lines.iter().zip(&indexes) {
+            match registered.remove(index) {
+                Some(member) => self.existing(tx, line, member).await?,
+                None => new.push(line),
             }
         }
+        let created = self.create(tx, &new).await?;
+        for (n, line) in new.iter().enumerate() {
+            self.accept(line.row);
+            self.report.created += 1;
+            self.needs(tx, line, created.get(n).map(|(row, _)| row))
+                .await?;
+        }
+        Ok(())
     }
 
     fn accept(&mut self, row: u32) {
@@ -157,27 +237,35 @@ impl Run<'_> {
         self.report.accepted_rows.push(row);
     }
 
-    /// A new draft, as the household form registers one; `None` when only checking.
-    async fn create(&mut self, tx: &mut Tx, line: &HouseholdLine) -> Result<Option<HouseholdRow>> {
+    /// New drafts, as the household form registers them; none when only checking.
+    async fn create(
+        &mut self,
+        tx: &mut Tx,
+        lines: &[&HouseholdLine],
+    ) -> Result<Vec<(HouseholdRow, Vec<MemberRow>)>> {
         let Some(caller) = self.caller.filter(|_| self.write) else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let id = Uuid::now_v7();
-        let base = RowBase {
-            status: HouseholdStatus::Draft,
-            entered_by: caller.user.id,
-            reviewed_by: None,
-            reviewed_at: None,
-            return_reason: String::new(),
-            retention_years: self.retention_years,
-            version: 1,
-            created_at: hearth_store::now(),
-        };
-        let (row, members) = rows(self.cipher, id, &line.profile, base);
-        households::insert(tx, &row, &members).await?;
-        self.audit_household(tx, caller, "household_created", id, line.row)
-            .await?;
-        Ok(Some(row))
+        let created_at = hearth_store::now();
+        let households: Vec<_> = lines
+            .iter()
+            .map(|line| {
+                let base = RowBase {
+                    status: HouseholdStatus::Draft,
+                    entered_by: caller.user.id,
+                    reviewed_by: None,
+                    reviewed_at: None,
+                    return_reason: String::new(),
+                    retention_years: self.retention_years,
+                    version: 1,
+                    created_at,
+                };
+                rows(self.cipher, Uuid::now_v7(), &line.profile, base)
+            })
+            .collect();
+        imports::insert_households(tx, &households).await?;
+        crate::identity::refresh_keys(tx, self.cipher, households.iter().map(|(r, _)| r)).await?;
+        Ok(households)
     }
 
     async fn audit_household(
@@ -250,7 +338,8 @@ impl Run<'_> {
                 }
                 self.accept(line.row);
                 self.report.updated += 1;
-                self.needs(tx, line, updated.or(Some(holder))).await
+                self.needs(tx, line, Some(updated.as_ref().unwrap_or(&holder)))
+                    .await
             }
             (Existing::Update, false) => {
                 let label = hearth_core::i18n::text(
@@ -263,12 +352,12 @@ impl Run<'_> {
                     said("import.updated_not_editable").arg("status", label),
                     true,
                 );
-                self.needs(tx, line, Some(holder)).await
+                self.needs(tx, line, Some(&holder)).await
             }
             (Existing::Skip, _) => {
                 self.report.duplicates += 1;
                 self.refuse(line.row, said("import.already_registered"), true);
-                self.needs(tx, line, Some(holder)).await
+                self.needs(tx, line, Some(&holder)).await
             }
         }
     }
@@ -312,6 +401,7 @@ impl Run<'_> {
                 "household.stale_edit",
             )));
         }
+        crate::identity::refresh_keys(tx, self.cipher, [&row]).await?;
         self.audit_household(tx, caller, "household_updated", holder.id, line.row)
             .await?;
         Ok(Some(row))
@@ -322,7 +412,7 @@ impl Run<'_> {
         &mut self,
         tx: &mut Tx,
         line: &HouseholdLine,
-        household: Option<HouseholdRow>,
+        household: Option<&HouseholdRow>,
     ) -> Result<()> {
         let (Some(campaign), Some(household), Some(caller)) =
             (self.campaign, household, self.caller)
@@ -337,7 +427,7 @@ impl Run<'_> {
                 tx,
                 caller,
                 self.batch,
-                &household,
+                household,
                 campaign,
                 (item, *quantity),
                 line.row,
@@ -354,12 +444,7 @@ impl Run<'_> {
     }
 
     /// Counts, the batch and its report; commits unless only checking or all-or-nothing failed.
-    async fn finish(
-        mut self,
-        mut tx: Tx,
-        request: &ImportRequest,
-        table: &Table,
-    ) -> Result<ImportReport> {
+    async fn finish(mut self, mut tx: Tx, request: &ImportRequest) -> Result<ImportReport> {
         let refused: std::collections::BTreeSet<u32> = self
             .problems
             .iter()
@@ -367,6 +452,7 @@ impl Run<'_> {
             .map(|p| p.row)
             .collect();
         self.report.accepted_rows.retain(|r| !refused.contains(r));
+        self.report.accepted_rows.sort_unstable();
         self.report.accepted = self.report.accepted_rows.len() as u32;
         let duplicate_rows: std::collections::BTreeSet<u32> = self
             .problems
@@ -376,7 +462,6 @@ impl Run<'_> {
             .collect();
         self.report.duplicates = duplicate_rows.len() as u32;
         self.report.rejected = refused.len() as u32;
-        self.report.rows_read = table.rows.len() as u32;
         self.problems.sort_by_key(|p| p.row);
         let failed = request.mode == ImportMode::AllOrNothing && !refused.is_empty();
         self.report.committed = self.write && !failed;
@@ -390,7 +475,8 @@ impl Run<'_> {
             self.report.needs_pending = 0;
         }
         self.report.problems = self.problems.iter().map(ReportedProblem::from).collect();
-        self.report.error_rows = ErrorRows::collect(table, &self.problems);
+        self.error_rows.rows.sort_by_key(|r| r.row);
+        self.report.error_rows = std::mem::take(&mut self.error_rows);
         let Some(caller) = self.caller else {
             return Ok(self.report);
         };
@@ -455,6 +541,8 @@ impl Run<'_> {
             "accepted": batch.accepted,
             "rejected": batch.rejected,
             "duplicates": batch.duplicates,
+            "created": r.created,
+            "updated": r.updated,
         });
         audit_event(tx, caller, "households_imported", self.batch, detail).await
     }

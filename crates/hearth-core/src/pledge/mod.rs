@@ -13,7 +13,10 @@ pub mod status;
 
 pub use input::{LineInput, ParsedLine, PledgeInput, PledgeProfile};
 pub use line::{Every, PledgeLine, Schedule, Totals, totals};
-pub use status::{PledgeAction, PledgeStatus, check, derive_status, is_overdue};
+pub use status::{
+    DUE_SOON_DAYS, PledgeAction, PledgeStatus, awaits_delivery, check, derive_status, is_due_soon,
+    is_overdue,
+};
 
 dictionary!(
     /// One organization for one household (一对一), or for several (一对多).

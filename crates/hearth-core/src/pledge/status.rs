@@ -68,12 +68,28 @@ pub fn derive_status(
     }
 }
 
-/// Past its deadline with lines still open (shown as 逾期 on lists and to-dos).
-pub fn is_overdue(status: PledgeStatus, deadline: NaiveDate, today: NaiveDate) -> bool {
+/// How many days before its deadline a pledge with lines still open is due soon (临期).
+pub const DUE_SOON_DAYS: u32 = 7;
+
+/// Signed, lines still open, and the deadline within [`DUE_SOON_DAYS`] from `today`, today
+/// included: what the organization must still deliver before it lapses.
+pub fn is_due_soon(status: PledgeStatus, deadline: NaiveDate, today: NaiveDate) -> bool {
+    matches!(status, PledgeStatus::Signed | PledgeStatus::InProgress)
+        && deadline >= today
+        && deadline <= today + chrono::Days::new(u64::from(DUE_SOON_DAYS))
+}
+
+/// Signed with lines still open, on time or not: deliveries are still to come.
+pub fn awaits_delivery(status: PledgeStatus) -> bool {
     matches!(
         status,
         PledgeStatus::Signed | PledgeStatus::InProgress | PledgeStatus::Lapsed
-    ) && today > deadline
+    )
+}
+
+/// Past its deadline with lines still open (shown as 逾期 on lists and to-dos).
+pub fn is_overdue(status: PledgeStatus, deadline: NaiveDate, today: NaiveDate) -> bool {
+    awaits_delivery(status) && today > deadline
 }
 
 /// Whether `action` applies to a pledge in `status`, or the refusal naming why not.
@@ -102,6 +118,25 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(u64::from(d))
+    }
+
+    #[test]
+    fn due_soon_is_the_week_before_an_open_deadline() {
+        let deadline = day(20);
+        assert!(is_due_soon(S::Signed, deadline, day(13)));
+        assert!(is_due_soon(S::InProgress, deadline, day(20)));
+        assert!(!is_due_soon(S::Signed, deadline, day(12)), "not yet");
+        assert!(
+            !is_due_soon(S::Lapsed, deadline, day(21)),
+            "overdue instead"
+        );
+        assert!(
+            !is_due_soon(S::Fulfilled, deadline, day(15)),
+            "all delivered"
+        );
+        assert!(!is_due_soon(S::Draft, deadline, day(15)), "not signed");
+        assert!(awaits_delivery(S::Lapsed) && awaits_delivery(S::InProgress));
+        assert!(!awaits_delivery(S::Fulfilled) && !awaits_delivery(S::Cancelled));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod certificate;
 pub mod dimacs;
 pub mod generate;
+mod huge_pages;
 pub mod model;
 mod network;
 mod potentials;

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+use super::huge_pages::filled;
 use super::residual::{Residual, Word};
 
 /// `None` if the relaxations do not settle within `budget` price changes (or at all, which
@@ -15,7 +16,10 @@ pub(super) fn exact_potentials<W: Word>(
     budget: usize,
 ) -> Option<Vec<i64>> {
     let n = net.node_count();
-    let mut pi: Vec<i64> = net.price.iter().map(|p| p.div_euclid(scale)).collect();
+    let mut pi = filled(n, 0);
+    for (p, &price) in pi.iter_mut().zip(&net.price) {
+        *p = price.div_euclid(scale);
+    }
     let mut queued = vec![true; n];
     let mut rounds = vec![0usize; n];
     let mut changes = 0usize;

@@ -6,6 +6,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::huge_pages::filled;
 use super::residual::{Residual, Word};
 use super::scaling::Stuck;
 
@@ -22,8 +23,8 @@ pub(super) struct PriceUpdate {
 impl PriceUpdate {
     pub fn new(n: usize) -> Self {
         PriceUpdate {
-            dist: vec![UNSEEN; n],
-            done: vec![false; n],
+            dist: filled(n, UNSEEN),
+            done: filled(n, false),
             buckets: Vec::new(),
             far: BinaryHeap::new(),
         }

@@ -2,6 +2,7 @@
 //! (compressed rows), so a node's arcs are read from consecutive memory. Capacities and costs
 //! are stored as [`Word`]s: `i32` when the instance fits, which halves what the scans read.
 
+use super::huge_pages::filled;
 use super::network::Network;
 
 /// The integer type of residual capacities and (unscaled) costs in the slots.
@@ -64,7 +65,7 @@ impl<W: Word> Residual<W> {
     /// capacities and costs fit in `W` and that scaled costs cannot overflow.
     pub fn build(network: &Network, supplies: Vec<i64>, scale: i64) -> Self {
         let n = network.node_count();
-        let mut first = vec![0u32; n + 1];
+        let mut first = filled(n + 1, 0u32);
         for arc in network.arcs() {
             first[arc.tail as usize + 1] += 1;
             first[arc.head as usize + 1] += 1;
@@ -72,10 +73,12 @@ impl<W: Word> Residual<W> {
         for v in 0..n {
             first[v + 1] += first[v];
         }
+        let mut excess = filled(n, 0);
+        excess.copy_from_slice(&supplies);
         let mut next: Vec<u32> = first[..n].to_vec();
         let slot_count = 2 * network.arc_count();
-        let mut slots = vec![Slot::default(); slot_count];
-        let mut total = vec![W::default(); slot_count];
+        let mut slots = filled(slot_count, Slot::default());
+        let mut total = filled(slot_count, W::default());
         let mut forward = Vec::with_capacity(network.arc_count());
         for arc in network.arcs() {
             let f = next[arc.tail as usize] as usize;
@@ -105,8 +108,8 @@ impl<W: Word> Residual<W> {
             total,
             forward,
             scale,
-            excess: supplies,
-            price: vec![0; n],
+            excess,
+            price: filled(n, 0),
         }
     }
 

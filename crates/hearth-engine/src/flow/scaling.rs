@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 
+use super::huge_pages::filled;
 use super::potentials::exact_potentials;
 use super::price_update::PriceUpdate;
 use super::residual::{Residual, Word};
@@ -41,7 +42,8 @@ pub(super) struct CostScaling<W> {
 
 impl<W: Word> CostScaling<W> {
     pub fn new(net: Residual<W>) -> Self {
-        let current = net.first[..net.node_count()].to_vec();
+        let mut current = filled(net.node_count(), 0);
+        current.copy_from_slice(&net.first[..net.node_count()]);
         let update = PriceUpdate::new(net.node_count());
         CostScaling {
             net,

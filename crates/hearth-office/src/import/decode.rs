@@ -3,15 +3,26 @@
 //! that also covers the rare characters in some names, so it decodes both.
 
 use super::ReadError;
-use encoding_rs::{GB18030, UTF_8};
+use encoding_rs::{Decoder, GB18030};
 
-/// UTF-8 (a leading BOM dropped) when the bytes are valid UTF-8, otherwise GB18030; bytes that
-/// are neither are refused rather than read as replacement characters.
-pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
+/// The bytes to read (a leading UTF-8 BOM dropped) and, unless they are valid UTF-8 already, the
+/// GB18030 decoder for them. Checking UTF-8 copies nothing; GB18030 is decoded as it is read,
+/// and bytes in neither encoding are refused there rather than read as replacement characters.
+pub fn encoding_of(bytes: &[u8]) -> Result<(&[u8], Option<Decoder>), ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(text) = UTF_8.decode_without_bom_handling_and_without_replacement(bytes) {
-        return Ok(text.into_owned());
+    if std::str::from_utf8(bytes).is_ok() {
+        return Ok((bytes, None));
     }
+    Ok((bytes, Some(GB18030.new_decoder_without_bom_handling())))
+}
+
+/// The whole text, as [`encoding_of`] reads it.
+#[cfg(test)]
+fn decode(bytes: &[u8]) -> Result<String, ReadError> {
+    let (bytes, decoder) = encoding_of(bytes)?;
+    let Some(_) = decoder else {
+        return Ok(String::from_utf8_lossy(bytes).into_owned());
+    };
     GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|text| text.into_owned())

@@ -2,7 +2,7 @@
 //! so the office fixes them in place and imports the same file again (the reason column is not a
 //! known header and is ignored then).
 
-use super::{RowProblem, Table};
+use super::{RowProblem, SheetRow, Table};
 use crate::OfficeError;
 use hearth_core::Lang;
 use hearth_core::i18n::{render, text};
@@ -56,21 +56,34 @@ fn reasons(problems: &[&RowProblem], lang: Lang) -> String {
 impl ErrorRows {
     /// The rows of `table` that have problems, each with all its reasons.
     pub fn collect(table: &Table, problems: &[RowProblem]) -> ErrorRows {
-        let mut rows = Vec::new();
-        for row in &table.rows {
-            let mine: Vec<&RowProblem> = problems.iter().filter(|p| p.row == row.number).collect();
-            if !mine.is_empty() {
-                rows.push(ErrorRow {
-                    row: row.number,
-                    cells: row.cells.iter().map(|c| c.text.clone()).collect(),
-                    reason_zh: reasons(&mine, Lang::ZhCn),
-                    reason_en: reasons(&mine, Lang::En),
-                });
-            }
-        }
+        let mut rows = ErrorRows::headed(table);
+        rows.add(&table.rows, problems);
+        rows
+    }
+
+    /// No rows yet, under the header of `table`.
+    pub fn headed(table: &Table) -> ErrorRows {
         ErrorRows {
             headers: table.headers.clone(),
-            rows,
+            rows: Vec::new(),
+        }
+    }
+
+    /// The rows of one part of a file that have problems, each with all its reasons.
+    pub fn add(&mut self, rows: &[SheetRow], problems: &[RowProblem]) {
+        let mut of_row: std::collections::HashMap<u32, Vec<&RowProblem>> = Default::default();
+        for p in problems {
+            of_row.entry(p.row).or_default().push(p);
+        }
+        for row in rows {
+            if let Some(mine) = of_row.get(&row.number) {
+                self.rows.push(ErrorRow {
+                    row: row.number,
+                    cells: row.cells.iter().map(|c| c.text.clone()).collect(),
+                    reason_zh: reasons(mine, Lang::ZhCn),
+                    reason_en: reasons(mine, Lang::En),
+                });
+            }
         }
     }
 

@@ -55,7 +55,7 @@ pub struct Grid {
 }
 
 /// What kind of file the bytes are, by name and by their first bytes.
-fn is_workbook(bytes: &[u8], file_name: &str) -> bool {
+pub fn is_workbook(bytes: &[u8], file_name: &str) -> bool {
     let name = file_name.to_ascii_lowercase();
     if name.ends_with(".csv") || name.ends_with(".txt") {
         return false;
@@ -72,8 +72,11 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Vec<Grid>, ReadError> {
     if is_workbook(bytes, file_name) {
         read_workbook(bytes)
     } else {
-        let text = super::decode::decode(bytes)?;
-        read_csv(&text).map(|grid| vec![grid])
+        let rows = CsvRows::new(bytes)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(vec![Grid {
+            sheet: String::new(),
+            rows,
+        }])
     }
 }
 
@@ -144,45 +147,180 @@ fn excel_date(serial: f64) -> String {
         .unwrap_or_else(|| float_text(serial))
 }
 
-fn read_csv(text: &str) -> Result<Grid, ReadError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    // The physical line where a record starts, as a spreadsheet opening the file numbers it
-    // (the csv crate skips blank lines without counting them).
-    let (mut line, mut counted) = (1u32, 0usize);
-    for record in reader.records() {
-        let record = record.map_err(|e| ReadError::Csv(e.to_string()))?;
-        let start = record
-            .position()
-            .map(|p| p.byte() as usize)
-            .unwrap_or(counted);
-        let mut start = start.clamp(counted, text.len());
-        // The position is where the parser began, before the blank lines it skipped.
-        start += text.as_bytes()[start..]
-            .iter()
-            .take_while(|&&b| b == b'\n' || b == b'\r')
-            .count();
-        line += text.as_bytes()[counted..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        counted = start;
-        let number = line;
-        let row = SheetRow {
-            number,
-            cells: record.iter().map(Cell::text).collect(),
-        };
-        if !row.is_blank() {
-            rows.push(row);
+/// The non-blank rows of a CSV file, read as they are needed: the text is decoded a block at a
+/// time (GB18030 when the bytes are not UTF-8), so a large file is never held decoded.
+pub struct CsvRows<'a> {
+    reader: csv::Reader<Utf8Stream<'a>>,
+    record: csv::StringRecord,
+}
+
+impl<'a> CsvRows<'a> {
+    /// The rows of `bytes` in the encoding [`super::decode::encoding_of`] picks.
+    pub fn new(bytes: &'a [u8]) -> Result<CsvRows<'a>, ReadError> {
+        if bytes.is_empty() {
+            return Err(ReadError::Empty);
+        }
+        let (bytes, decoder) = super::decode::encoding_of(bytes)?;
+        Ok(CsvRows::over(bytes, decoder))
+    }
+
+    fn over(bytes: &'a [u8], decoder: Option<encoding_rs::Decoder>) -> CsvRows<'a> {
+        CsvRows {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(Utf8Stream::new(bytes, decoder)),
+            record: csv::StringRecord::new(),
         }
     }
-    Ok(Grid {
-        sheet: String::new(),
-        rows,
-    })
+}
+
+impl Iterator for CsvRows<'_> {
+    type Item = Result<SheetRow, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let e = match self.reader.get_ref().failed {
+                        true => ReadError::Encoding,
+                        false => ReadError::Csv(e.to_string()),
+                    };
+                    return Some(Err(e));
+                }
+                Ok(true) => {}
+            }
+            // Where the parser began, before the blank lines it skipped without counting.
+            let began = self.record.position().map_or(0, |p| p.byte());
+            let number = self.reader.get_mut().line_at(began);
+            let row = SheetRow {
+                number,
+                cells: self.record.iter().map(Cell::text).collect(),
+            };
+            if !row.is_blank() {
+                return Some(Ok(row));
+            }
+        }
+    }
+}
+
+/// CSV bytes as UTF-8, decoded a block at a time, remembering where the recent non-blank lines
+/// start so a record's line number is the one a spreadsheet opening the file shows.
+struct Utf8Stream<'a> {
+    rest: &'a [u8],
+    /// `None`: the bytes are UTF-8 already.
+    decoder: Option<encoding_rs::Decoder>,
+    block: Vec<u8>,
+    taken: usize,
+    /// Bytes handed out so far.
+    emitted: u64,
+    /// The line the next byte is on, and whether it is the first byte of that line.
+    line: u32,
+    line_start: bool,
+    /// (offset, line) of non-blank line starts the parser has not passed yet.
+    starts: std::collections::VecDeque<(u64, u32)>,
+    /// The bytes are in neither encoding.
+    failed: bool,
+}
+
+const BLOCK: usize = 64 * 1024;
+
+impl<'a> Utf8Stream<'a> {
+    fn new(rest: &'a [u8], decoder: Option<encoding_rs::Decoder>) -> Utf8Stream<'a> {
+        Utf8Stream {
+            rest,
+            decoder,
+            block: Vec::new(),
+            taken: 0,
+            emitted: 0,
+            line: 1,
+            line_start: true,
+            starts: std::collections::VecDeque::new(),
+            failed: false,
+        }
+    }
+
+    /// The line of the first non-blank line starting at or after `offset`.
+    fn line_at(&mut self, offset: u64) -> u32 {
+        while self.starts.front().is_some_and(|&(at, _)| at < offset) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map_or(self.line, |&(_, line)| line)
+    }
+
+    /// The next block of UTF-8 (possibly empty); false at the end or on bytes in no encoding.
+    fn refill(&mut self) -> bool {
+        self.block.clear();
+        self.taken = 0;
+        let take = self.rest.len().min(BLOCK);
+        let last = take == self.rest.len();
+        match &mut self.decoder {
+            None => {
+                // Never split a character: the whole file was checked as UTF-8.
+                let mut end = take;
+                while end < self.rest.len() && (self.rest[end] & 0xC0) == 0x80 {
+                    end += 1;
+                }
+                self.block.extend_from_slice(&self.rest[..end]);
+                self.rest = &self.rest[end..];
+            }
+            Some(decoder) => {
+                let mut text = String::with_capacity(take * 3 / 2 + 16);
+                let (result, read) = decoder.decode_to_string_without_replacement(
+                    &self.rest[..take],
+                    &mut text,
+                    last,
+                );
+                if let encoding_rs::DecoderResult::Malformed(_, _) = result {
+                    self.failed = true;
+                    return false;
+                }
+                self.rest = &self.rest[read..];
+                self.block = text.into_bytes();
+                if last && self.rest.is_empty() {
+                    // A finished decoder must not be called again; nothing is left to decode.
+                    self.decoder = None;
+                }
+            }
+        }
+        self.note_lines();
+        !(self.block.is_empty() && self.rest.is_empty())
+    }
+
+    fn note_lines(&mut self) {
+        for (i, &b) in self.block.iter().enumerate() {
+            if self.line_start && b != b'\n' && b != b'\r' {
+                self.starts.push_back((self.emitted + i as u64, self.line));
+            }
+            self.line_start = b == b'\n';
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+    }
+}
+
+impl std::io::Read for Utf8Stream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.taken == self.block.len() {
+            if self.refill() {
+                continue;
+            }
+            return match self.failed {
+                true => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "neither UTF-8 nor GB18030",
+                )),
+                false => Ok(0),
+            };
+        }
+        let n = buf.len().min(self.block.len() - self.taken);
+        buf[..n].copy_from_slice(&self.block[self.taken..self.taken + n]);
+        self.taken += n;
+        self.emitted += n as u64;
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -191,10 +329,28 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_their_line_numbers_and_skip_blank_lines() {
-        let grid = read_csv("标题\n\n姓名,身份证号\n\"张三\n（户主）\",1\n李四,2\n").unwrap();
-        let numbers: Vec<u32> = grid.rows.iter().map(|r| r.number).collect();
-        assert_eq!(numbers, vec![1, 3, 4, 6]);
-        assert_eq!(grid.rows[2].cells[0].text, "张三\n（户主）");
+        let text = "标题\r\n\r\n姓名,身份证号\n\"张三\n（户主）\",1\n\n\n李四,2";
+        let rows: Vec<SheetRow> = CsvRows::new(text.as_bytes())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let numbers: Vec<u32> = rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, vec![1, 3, 4, 8]);
+        assert_eq!(rows[2].cells[0].text, "张三\n（户主）");
+    }
+
+    #[test]
+    fn gbk_csv_is_decoded_a_block_at_a_time() {
+        let line = "张三,340123199003071234,上派镇\n";
+        let text = line.repeat(20_000);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let rows: Vec<SheetRow> = CsvRows::new(&gbk)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), 20_000);
+        assert_eq!(rows[19_999].number, 20_000);
+        assert_eq!(rows[19_999].cells[2].text, "上派镇");
     }
 
     #[test]

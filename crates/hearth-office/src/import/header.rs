@@ -19,7 +19,7 @@ pub struct ColumnSpec {
 }
 
 /// How far down the header may be: below it are data, above it titles and instructions.
-const HEADER_SEARCH_ROWS: usize = 30;
+pub(crate) const HEADER_SEARCH_ROWS: usize = 30;
 
 /// A header as compared: no spaces or required marks, ASCII brackets, no `(必填)`, lower case.
 pub fn normalise_header(text: &str) -> String {
@@ -151,6 +151,11 @@ impl Table {
             }
         }
         Ok(table)
+    }
+
+    /// The columns it was located by.
+    pub fn specs(&self) -> &[ColumnSpec] {
+        &self.specs
     }
 
     /// The sheet column of a key, if the file has it.

@@ -200,20 +200,27 @@ impl HouseholdSheet {
     /// Every row is checked on its own; a row whose head's ID number came earlier in the file is
     /// a duplicate naming that row.
     pub fn read(table: &Table, ctx: &HouseholdContext) -> HouseholdSheet {
+        HouseholdSheet::read_rows(table, &table.rows, ctx, &mut SeenHeads::default())
+    }
+
+    /// The rows of one part of a file read a part at a time; `seen` carries the heads of the
+    /// parts before, so a repeat is found across parts.
+    pub fn read_rows(
+        table: &Table,
+        rows: &[SheetRow],
+        ctx: &HouseholdContext,
+        seen: &mut SeenHeads,
+    ) -> HouseholdSheet {
         let mut sheet = HouseholdSheet::default();
-        let mut seen: HashMap<IdNumber, u32> = HashMap::new();
-        for row in &table.rows {
+        for row in rows {
             match read_row(table, row, ctx) {
-                Ok(line) => match seen.get(line.head_id()) {
-                    Some(&first) => sheet.problems.push(RowProblem::duplicate(
+                Ok(line) => match seen.first(line.head_id(), row.number) {
+                    Some(first) => sheet.problems.push(RowProblem::duplicate(
                         row.number,
                         table.header_of("id_number"),
                         Invalid::new("id_number", "import.duplicate_row").arg("row", first),
                     )),
-                    None => {
-                        seen.insert(line.head_id().clone(), row.number);
-                        sheet.lines.push(line);
-                    }
+                    None => sheet.lines.push(line),
                 },
                 Err(errors) => sheet.problems.extend(
                     errors
@@ -223,6 +230,28 @@ impl HouseholdSheet {
             }
         }
         sheet
+    }
+}
+
+/// The heads' ID numbers read so far, each with its row. An ID number is kept as its first 17
+/// digits (the 18th is their check character), eight bytes a row however large the file.
+#[derive(Debug, Default)]
+pub struct SeenHeads(HashMap<u64, u32>);
+
+impl SeenHeads {
+    /// The row that had `id` first, or `None` (and `row` remembered) when this is the first.
+    pub fn first(&mut self, id: &IdNumber, row: u32) -> Option<u32> {
+        let digits = id.as_str().bytes().take(17).fold(0u64, |n, b| {
+            n.wrapping_mul(10)
+                .wrapping_add(u64::from(b.wrapping_sub(b'0')))
+        });
+        match self.0.entry(digits) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row);
+                None
+            }
+        }
     }
 }
 

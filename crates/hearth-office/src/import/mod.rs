@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod places;
 pub mod records;
 pub mod skip;
+pub mod stream;
 pub mod users;
 pub mod values;
 
@@ -25,6 +26,7 @@ pub use error_file::{ErrorRow, ErrorRows};
 pub use grid::{Cell, Grid, SheetRow};
 pub use header::{ColumnSpec, Table};
 pub use places::Places;
+pub use stream::TableRows;
 
 use hearth_core::{Invalid, Lang};
 

@@ -1,5 +1,5 @@
-//! Cash aid (现金发放) over JSON, and the signature images and photos of handovers and cash
-//! aid. Money the funds do not hold is refused (422 on `amount`, naming what is available); a
+//! Cash aid (现金发放) over JSON, and the signature images and photos of handovers, cash aid
+//! and pledge deliveries. Money the funds do not hold is refused (422 on `amount`, naming what is available); a
 //! designated donation that does not name the household is refused (422 on `donation`).
 //! Files: `multipart/form-data`, the file in the part `file`, `?purpose=signature` (签名图片)
 //! or `handover_photo` (发放照片); JPEG or PNG by content, at most 5 MiB; downloaded through
@@ -16,7 +16,6 @@ use axum::http::StatusCode;
 use hearth_app::AppError;
 use hearth_app::attachments::{Owner, Purpose};
 use hearth_app::cash_aid::{CashAidQuery, CashAidView};
-use hearth_core::Invalid;
 use hearth_core::delivery::DeliveryInput;
 use hearth_core::donation::cash_aid::CashAidInput;
 use hearth_store::organizations::PageRequest;
@@ -34,6 +33,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(handover_files))
         .routes(routes!(upload_cash_aid_file).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)))
         .routes(routes!(cash_aid_files))
+        .routes(routes!(upload_delivery_file).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)))
+        .routes(routes!(delivery_files))
 }
 
 fn parse_id(id: &str) -> Result<Uuid, AppError> {
@@ -226,16 +227,6 @@ pub struct FileParams {
     pub purpose: String,
 }
 
-fn purpose(raw: &str) -> Result<Purpose, AppError> {
-    match raw.trim() {
-        "signature" => Ok(Purpose::Signature),
-        "handover_photo" => Ok(Purpose::HandoverPhoto),
-        other => Err(Invalid::new("purpose", "dict.unknown")
-            .arg("value", other)
-            .into()),
-    }
-}
-
 async fn attach(
     state: &AppState,
     signed: &Signed,
@@ -243,7 +234,7 @@ async fn attach(
     raw_purpose: &str,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<AttachmentOut>), ApiError> {
-    let purpose = purpose(raw_purpose)?;
+    let purpose = Purpose::of_handover(raw_purpose).map_err(AppError::from)?;
     let upload = read_upload(multipart).await?;
     let info = state
         .app
@@ -316,4 +307,34 @@ pub async fn cash_aid_files(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AttachmentOut>>, ApiError> {
     files(&state, &signed, Owner::CashAid(parse_id(&id)?)).await
+}
+
+/// Upload the signature image or a photo of a pledge's delivery (whoever may record deliveries
+/// of its pledge); as for handovers.
+#[utoipa::path(post, path = "/deliveries/{id}/files", tag = "deliveries", params(("id" = String, Path), FileParams),
+    request_body(content = inline(ScanUpload), content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn upload_delivery_file(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(q): Query<FileParams>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<AttachmentOut>), ApiError> {
+    let owner = Owner::Delivery(parse_id(&id)?);
+    attach(&state, &signed, owner, &q.purpose, multipart).await
+}
+
+/// The signature images and photos of a pledge's delivery (county, town and village officers
+/// of its area).
+#[utoipa::path(get, path = "/deliveries/{id}/files", tag = "deliveries", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn delivery_files(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AttachmentOut>>, ApiError> {
+    files(&state, &signed, Owner::Delivery(parse_id(&id)?)).await
 }

@@ -1,14 +1,19 @@
-//! The division tree (县 → 乡镇 → 村), as a page of its own and beside the organization list.
+//! The division tree (县 → 乡镇 → 村) of every county in the deployment, as a page of its own
+//! (where the system administrator and a county bureau load more divisions) and beside the
+//! organization list.
 
-use super::{Frame, Section, ok};
+use super::{Frame, Section, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
 use crate::tr::Tr;
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::AppError;
 use hearth_core::area::{AreaCode, AreaLevel};
+use hearth_core::permission::Permission;
 use hearth_store::areas::Area;
 
 /// A town (or park) and its villages (or communities).
@@ -74,8 +79,12 @@ struct Row {
 struct AreasPage {
     t: Tr,
     frame: Frame,
-    counties: Vec<Row>,
-    towns: Vec<(Row, Vec<Row>)>,
+    /// Each county with its towns, each town with its villages.
+    counties: Vec<(Row, Vec<(Row, Vec<Row>)>)>,
+    can_load: bool,
+    divisions: String,
+    errors: Vec<String>,
+    notice: Option<String>,
 }
 
 fn row(t: Tr, area: &Area, villages: usize) -> Row {
@@ -89,36 +98,100 @@ fn row(t: Tr, area: &Area, villages: usize) -> Row {
     }
 }
 
-/// `GET /areas`: read-only list of the towns with their villages.
-pub async fn page(
-    State(state): State<AppState>,
-    signed: Signed,
+/// What the load form keeps between tries: the text, the problems and the outcome.
+#[derive(Default)]
+struct Kept {
+    divisions: String,
+    errors: Vec<String>,
+    notice: Option<String>,
+}
+
+async fn show(
+    state: &AppState,
+    signed: &Signed,
     t: Tr,
+    status: StatusCode,
+    kept: Kept,
 ) -> Result<Response, PageError> {
     let areas = state
         .app
         .areas(&signed.caller)
         .await
         .map_err(|e| PageError::new(e, t))?;
-    let branches = tree(&areas);
-    let counties = branches.iter().map(|c| row(t, c.area, 0)).collect();
-    let towns = branches
+    let counties = tree(&areas)
         .iter()
-        .flat_map(|c| c.towns.iter())
-        .map(|town| {
-            (
-                row(t, town.area, town.villages.len()),
-                town.villages.iter().map(|v| row(t, v, 0)).collect(),
-            )
+        .map(|c| {
+            let towns = c
+                .towns
+                .iter()
+                .map(|town| {
+                    (
+                        row(t, town.area, town.villages.len()),
+                        town.villages.iter().map(|v| row(t, v, 0)).collect(),
+                    )
+                })
+                .collect::<Vec<_>>();
+            (row(t, c.area, towns.len()), towns)
         })
         .collect();
     let page = AreasPage {
         t,
-        frame: Frame::new(&signed, t, Section::Areas, "/areas", t.t("nav.areas")),
+        frame: Frame::new(signed, t, Section::Areas, "/areas", t.t("nav.areas")),
         counties,
-        towns,
+        can_load: signed.caller.can(Permission::ManageAreas),
+        divisions: kept.divisions,
+        errors: kept.errors,
+        notice: kept.notice,
     };
-    Ok(ok(&page, t))
+    Ok(render(status, &page, t))
+}
+
+/// `GET /areas[?loaded=N]`: every county's towns and villages.
+pub async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let loaded = raw
+        .as_deref()
+        .map(crate::tr::form_pairs)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "loaded")
+        .map(|(_, n)| t.f("area.notice_loaded", &[("count", n)]));
+    let kept = Kept {
+        notice: loaded,
+        ..Kept::default()
+    };
+    show(&state, &signed, t, StatusCode::OK, kept).await
+}
+
+/// `POST /areas`: loads pasted division rows (`code,name,level,parent,note`), all or none.
+pub async fn load(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
+    let fields = super::Fields::parse(&body);
+    let divisions = fields.get("divisions").to_owned();
+    match state.app.import_divisions(&signed.caller, &divisions).await {
+        Ok(count) => Ok(Redirect::to(&format!("/areas?loaded={count}")).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let errors = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field(), p.message(t.0)))
+                .collect();
+            let kept = Kept {
+                divisions,
+                errors,
+                notice: None,
+            };
+            show(&state, &signed, t, StatusCode::UNPROCESSABLE_ENTITY, kept).await
+        }
+        Err(e) => Err(PageError::new(e, t)),
+    }
 }
 
 /// One entry of the division tree beside a list: a link that filters the list by the area.

@@ -1,6 +1,7 @@
 //! Campaigns (暖冬行动): the list, a new campaign, and one campaign with its enrolled
 //! organizations by batch, the step buttons (启动 / 结束 / 公示) and the enrolment form.
 
+use super::export::{Column, Format, List, txt, whole};
 use super::{Fields, FormErrors, Frame, Section, form_errors, ok, render};
 use crate::AppState;
 use crate::auth::Signed;
@@ -96,6 +97,58 @@ pub async fn list(
         can_manage: signed.caller.can(Permission::ManageCampaigns),
     };
     Ok(ok(&page, t))
+}
+
+const COLUMNS: [Column<CampaignRow>; 7] = [
+    Column {
+        header: "campaign_page.code",
+        cell: |r| txt(&r.code),
+    },
+    Column {
+        header: "campaign_page.name",
+        cell: |r| txt(&r.name),
+    },
+    Column {
+        header: "campaign_page.year",
+        cell: |r| whole(i64::from(r.year)),
+    },
+    Column {
+        header: "campaign_page.period",
+        cell: |r| txt(&r.period),
+    },
+    Column {
+        header: "campaign_page.fields",
+        cell: |r| txt(&r.fields),
+    },
+    Column {
+        header: "campaign_page.targets",
+        cell: |r| txt(&r.targets),
+    },
+    Column {
+        header: "campaign_page.status",
+        cell: |r| txt(r.status),
+    },
+];
+
+/// `GET /campaigns/export.xlsx|csv`: the campaigns the list shows (the list has no filters).
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+) -> Result<Response, PageError> {
+    let campaigns = state
+        .app
+        .campaigns(&signed.caller)
+        .await
+        .map_err(|e| PageError::new(e, t))?;
+    let rows: Vec<CampaignRow> = campaigns.iter().map(|c| row(t, c)).collect();
+    let list = List {
+        name: "campaigns",
+        title: t.t("nav.campaigns"),
+        filter: &[],
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
-//! `/dashboard` (驾驶舱) for the county, towns and auditors: counters, the pipeline, each town
-//! (or village), each category of need and weekly progress, drawn as SVG on the server with the
-//! table behind every chart one click away and exported as CSV or xlsx; `/dashboard/screen`
+//! `/dashboard` (驾驶舱) for the province, the city, the county, towns and auditors, each from
+//! their own area down: counters, the pipeline, each area below (city, county, town or village),
+//! each category of need and weekly progress, drawn as SVG on the server with the table behind every chart one click away and exported as CSV or xlsx; `/dashboard/screen`
 //! shows the same figures on a dark 1920×1080 page for meetings.
 
 mod panels;
@@ -131,8 +131,8 @@ struct Target {
 }
 
 fn target(t: Tr, d: &Dashboard) -> Option<Target> {
-    let goal = d.campaign.households_target;
-    let at_top = d.trail.len() == 1 && d.trail[0].level == AreaLevel::County;
+    let goal = d.households_target();
+    let at_top = d.trail.len() == 1 && d.trail[0].level <= AreaLevel::County;
     (at_top && goal > 0).then(|| {
         let reached = d.kpis.households_reached;
         let percent = reached as f64 * 100.0 / f64::from(goal);
@@ -179,6 +179,20 @@ fn shown_panels(t: Tr, d: &Dashboard, query: &str) -> Vec<ShownPanel> {
         .collect()
 }
 
+/// The campaign's name, or "all campaigns in your area" when a city or province sees them
+/// together.
+fn campaign_name(t: Tr, d: &Dashboard) -> String {
+    d.campaign.as_ref().map_or_else(
+        || t.t("dashboard.all_campaigns").to_owned(),
+        |c| c.name.clone(),
+    )
+}
+
+/// Whether the selector offers all the caller's campaigns together (a city or a province).
+fn offers_all(d: &Dashboard) -> bool {
+    d.trail.first().is_some_and(|p| p.level < AreaLevel::County)
+}
+
 /// The trail's links: every step but the last leads back up.
 fn crumbs(d: &Dashboard) -> Vec<(String, String)> {
     d.trail
@@ -195,7 +209,7 @@ fn crumbs(d: &Dashboard) -> Vec<(String, String)> {
                 };
                 with_query(
                     "/dashboard",
-                    &query_string(&[("campaign", d.campaign.code.clone()), ("area", area)]),
+                    &query_string(&[("campaign", d.campaign_code().to_owned()), ("area", area)]),
                 )
             };
             (p.name.clone(), href)
@@ -212,7 +226,7 @@ fn own_query(d: &Dashboard) -> String {
     } else {
         String::new()
     };
-    query_string(&[("campaign", d.campaign.code.clone()), ("area", area)])
+    query_string(&[("campaign", d.campaign_code().to_owned()), ("area", area)])
 }
 
 #[derive(Template)]
@@ -230,6 +244,7 @@ struct DashboardPage {
     kpi_csv: String,
     kpi_xlsx: String,
     screen: String,
+    offers_all: bool,
 }
 
 /// `GET /dashboard[?campaign=CODE][&area=CODE]`.
@@ -260,6 +275,7 @@ pub async fn page(
         kpi_csv: with_query("/dashboard/tables/kpis.csv", &query),
         kpi_xlsx: with_query("/dashboard/tables/kpis.xlsx", &query),
         screen: with_query("/dashboard/screen", &query),
+        offers_all: offers_all(&d),
         d,
         t,
     };
@@ -276,6 +292,7 @@ struct ScreenPage {
     panels: Vec<Panel>,
     place: String,
     back: String,
+    campaign: String,
 }
 
 /// `GET /dashboard/screen[?campaign=CODE][&area=CODE]`: the big screen, refreshed every five
@@ -294,6 +311,7 @@ pub async fn screen(
         panels: panels::panels(t, &d),
         place: d.trail.last().map(|p| p.name.clone()).unwrap_or_default(),
         back: with_query("/dashboard", &own_query(&d)),
+        campaign: campaign_name(t, &d),
         d,
         t,
     };
@@ -339,7 +357,7 @@ pub async fn export(
         "{}-{}-{place}-{}",
         t.t("dashboard.file"),
         table.title,
-        d.campaign.code
+        d.campaign_code()
     );
     let ascii = format!("dashboard-{name}-{}", now.format("%Y%m%d"));
     if ext == "csv" {
@@ -354,13 +372,13 @@ pub async fn export(
     let footer = t.f(
         "dashboard.export_footer",
         &[
-            ("campaign", d.campaign.name.clone()),
+            ("campaign", campaign_name(t, &d)),
             ("place", place),
             ("name", signed.caller.user.display_name.clone()),
             ("at", now.format("%Y-%m-%d %H:%M").to_string()),
         ],
     );
-    let title = format!("{} · {}", d.campaign.name, table.title);
+    let title = format!("{} · {}", campaign_name(t, &d), table.title);
     match hearth_office::table::export(&title, &table.headers, &table.rows, &footer) {
         Ok(bytes) => Ok(download(
             super::XLSX,

@@ -48,11 +48,13 @@ fn todo_link(t: Tr, todo: Todo) -> TodoLink {
             ("/households?status=submitted", "todo.households_to_review")
         }
         TodoKind::NeedsReturned => ("/needs?status=returned", "todo.needs_returned"),
+        TodoKind::DeliveriesToConfirm => ("/pledges?to_deliver=1", "todo.deliveries_to_confirm"),
         TodoKind::NeedsToReview => ("/needs?status=submitted", "todo.needs_to_review"),
         TodoKind::NeedsToClaim => ("/claims", "todo.needs_to_claim"),
         TodoKind::ClaimsWithoutLetter => ("/pledges/new", "todo.claims_without_letter"),
         TodoKind::PledgesToSign => ("/pledges?status=draft", "todo.pledges_to_sign"),
         TodoKind::PledgesOverdue => ("/pledges?overdue=1", "todo.pledges_overdue"),
+        TodoKind::PledgesDueSoon => ("/pledges?due_soon=1", "todo.pledges_due_soon"),
         TodoKind::VisitsDueSoon => ("/visits?state=due&soon=1", "todo.visits_due_soon"),
         TodoKind::VisitsOverdue => ("/visits?state=overdue", "todo.visits_overdue"),
         TodoKind::WaybillsToReceive => (

@@ -12,6 +12,7 @@ mod progress;
 mod result;
 
 use super::attachments::upload_action;
+use super::export::{Column, Format, List, txt, whole};
 use super::{Frame, Section, download, form_errors, local_time, render};
 use crate::AppState;
 use crate::api::imports::{IMPORT_BODY_LIMIT, read_upload};
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/imports/template/{file}", get(template))
+        .route("/imports/export.xlsx", get(export))
+        .route("/imports/export.csv", get(export))
         .route("/imports/progress/{token}", get(progress::poll))
         .route("/imports/{id}", get(result::page))
         .route("/imports/{id}/errors.xlsx", get(result::error_file))
@@ -107,6 +110,77 @@ fn kinds(
         .collect()
 }
 
+fn recent_line(t: Tr, s: &ImportSummary) -> RecentLine {
+    let (status, status_class) = status_of(t, s);
+    RecentLine {
+        href: format!("/imports/{}", s.id),
+        kind: ImportKind::parse(&s.kind)
+            .map(|k| t.t(&k.label_key()))
+            .unwrap_or(""),
+        file_name: s.file_name.clone(),
+        at: local_time(t, s.imported_at),
+        status,
+        status_class,
+        rows_read: s.rows_read,
+        accepted: s.accepted,
+        rejected: s.rejected,
+        duplicates: s.duplicates,
+    }
+}
+
+const COLUMNS: [Column<RecentLine>; 8] = [
+    Column {
+        header: "import_page.at",
+        cell: |r| txt(&r.at),
+    },
+    Column {
+        header: "import_kinds.kind",
+        cell: |r| txt(r.kind),
+    },
+    Column {
+        header: "import_page.file_name",
+        cell: |r| txt(&r.file_name),
+    },
+    Column {
+        header: "import_page.result",
+        cell: |r| txt(r.status),
+    },
+    Column {
+        header: "import_page.rows_read",
+        cell: |r| whole(r.rows_read),
+    },
+    Column {
+        header: "import_page.accepted",
+        cell: |r| whole(r.accepted),
+    },
+    Column {
+        header: "import_page.rejected",
+        cell: |r| whole(r.rejected),
+    },
+    Column {
+        header: "import_page.duplicates",
+        cell: |r| whole(r.duplicates),
+    },
+];
+
+/// `GET /imports/export.xlsx|csv`: the recent imports the page lists (those of the kinds the
+/// caller may import, in the caller's area).
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+) -> Result<Response, PageError> {
+    let recent = state.app.imports(&signed.caller).await.map_err(fail(t))?;
+    let rows: Vec<RecentLine> = recent.iter().map(|s| recent_line(t, s)).collect();
+    let list = List {
+        name: "imports",
+        title: t.t("import_page.recent"),
+        filter: &[],
+    };
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
+}
+
 async fn show(
     state: &AppState,
     signed: &Signed,
@@ -140,26 +214,7 @@ async fn show(
             .map(|c| (c.profile.code, c.profile.name))
             .collect(),
         error,
-        recent: recent
-            .iter()
-            .map(|s| {
-                let (status, status_class) = status_of(t, s);
-                RecentLine {
-                    href: format!("/imports/{}", s.id),
-                    kind: ImportKind::parse(&s.kind)
-                        .map(|k| t.t(&k.label_key()))
-                        .unwrap_or(""),
-                    file_name: s.file_name.clone(),
-                    at: local_time(t, s.imported_at),
-                    status,
-                    status_class,
-                    rows_read: s.rows_read,
-                    accepted: s.accepted,
-                    rejected: s.rejected,
-                    duplicates: s.duplicates,
-                }
-            })
-            .collect(),
+        recent: recent.iter().map(|s| recent_line(t, s)).collect(),
     };
     Ok(render(status, &page, t))
 }

@@ -68,7 +68,7 @@ pub fn router() -> Router<AppState> {
             "/organizations/{id}/status",
             post(organizations::set_status),
         )
-        .route("/areas", get(areas::page))
+        .route("/areas", get(areas::page).post(areas::load))
         .route(
             "/account/tokens",
             get(account::tokens).post(account::create_token),
@@ -82,12 +82,16 @@ pub fn router() -> Router<AppState> {
         .route("/account/totp/start", post(second_factor::start))
         .route("/account/totp/confirm", post(second_factor::confirm))
         .route("/users", get(users::list).post(users::add))
+        .route("/users/export.xlsx", get(users::export))
+        .route("/users/export.csv", get(users::export))
         .route("/users/{username}/status", post(users::set_status))
         .route("/users/{username}/password", post(users::reset_password))
         .route("/audit", get(audit::page))
         .route("/audit/export.xlsx", get(audit::export))
         .route("/audit/export.csv", get(audit::export))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/export.xlsx", get(campaigns::export))
+        .route("/campaigns/export.csv", get(campaigns::export))
         .route("/campaigns/new", get(campaigns::new_form))
         .route("/campaigns/{id}", get(campaigns::detail))
         .route("/campaigns/{id}/status", post(campaigns::advance))

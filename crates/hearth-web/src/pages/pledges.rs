@@ -1,7 +1,9 @@
-//! `/pledges`: pairing pledges (结对帮扶承诺书). The list in the caller's scope (status and overdue
-//! filters), drafting a letter from the needs the organization claimed, the letter's page with
-//! 签署 and 取消, and its A4 print view. Names are masked by the use case for organizations.
+//! `/pledges`: pairing pledges (结对帮扶承诺书). The list in the caller's scope (status, overdue,
+//! due-soon and still-to-deliver filters), drafting a letter from the needs the organization
+//! claimed, the letter's page with 签署 and 取消, and its A4 print view. Names are masked by
+//! the use case for organizations.
 
+mod delivery;
 mod detail;
 mod form;
 mod print;
@@ -24,7 +26,7 @@ use hearth_app::AppError;
 use hearth_app::pledges::PledgeView;
 use hearth_core::need::Item;
 use hearth_core::permission::Permission;
-use hearth_core::pledge::{PledgeLine, PledgeStatus};
+use hearth_core::pledge::{PledgeLine, PledgeStatus, awaits_delivery};
 use hearth_store::organizations::PageRequest;
 use uuid::Uuid;
 
@@ -43,6 +45,11 @@ pub fn router() -> Router<AppState> {
             post(progress::deliver),
         )
         .route("/pledges/{id}/letter.docx", get(print::docx))
+        .route("/deliveries/{id}", get(delivery::page))
+        .route(
+            "/deliveries/{id}/files",
+            post(delivery::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
         .route(
             "/pledges/{id}/scans",
             get(scans::page)
@@ -73,6 +80,8 @@ pub(crate) fn status_class(status: PledgeStatus) -> &'static str {
 struct Query {
     status: String,
     overdue: bool,
+    due_soon: bool,
+    to_deliver: bool,
     q: String,
     page: Option<u64>,
     size: Option<u64>,
@@ -86,6 +95,8 @@ impl Query {
             match key.as_str() {
                 "status" => q.status = value,
                 "overdue" => q.overdue = matches!(value.as_str(), "1" | "true" | "yes"),
+                "due_soon" => q.due_soon = matches!(value.as_str(), "1" | "true" | "yes"),
+                "to_deliver" => q.to_deliver = matches!(value.as_str(), "1" | "true" | "yes"),
                 "q" => q.q = value,
                 "page" => q.page = value.parse().ok(),
                 "size" => q.size = value.parse().ok(),
@@ -99,6 +110,18 @@ impl Query {
         vec![
             ("status", self.status.clone()),
             ("overdue", if self.overdue { "1".into() } else { "".into() }),
+            (
+                "due_soon",
+                if self.due_soon { "1".into() } else { "".into() },
+            ),
+            (
+                "to_deliver",
+                if self.to_deliver {
+                    "1".into()
+                } else {
+                    "".into()
+                },
+            ),
             ("q", self.q.clone()),
         ]
     }
@@ -107,6 +130,8 @@ impl Query {
         let q = self.q.as_str();
         (self.status.is_empty() || p.status.as_str() == self.status)
             && (!self.overdue || p.overdue)
+            && (!self.due_soon || p.due_soon)
+            && (!self.to_deliver || awaits_delivery(p.status))
             && (q.is_empty()
                 || p.number.contains(q)
                 || p.organization_name.contains(q)

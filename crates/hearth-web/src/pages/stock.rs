@@ -5,7 +5,7 @@
 
 mod cash_aid;
 mod distributions;
-mod files;
+pub(crate) mod files;
 mod papers;
 mod returns;
 mod waybills;

@@ -1,6 +1,7 @@
 //! Accounts, for the system administrator: list, add, disable/enable, reset password.
 
 use super::areas::display_name;
+use super::export::{Column, Format, List, txt};
 use super::{FormErrors, Frame, Section, form_errors, local_time, query_string, render};
 use crate::AppState;
 use crate::auth::Signed;
@@ -15,7 +16,7 @@ use hearth_app::users::{NewUser, Operator};
 use hearth_core::area::AreaLevel;
 use hearth_core::permission::Permission;
 use hearth_core::role::{Anchor, Role};
-use hearth_core::user::UserStatus;
+use hearth_core::user::{User, UserStatus};
 use hearth_core::{Invalid, Notice};
 use hearth_store::areas::Area;
 
@@ -111,6 +112,55 @@ async fn show(
     s: Kept,
 ) -> Result<Response, PageError> {
     let caller = &signed.caller;
+    let (users, areas) = accounts(state, caller, t).await?;
+    let rows = user_rows(t, caller, &users, &areas, s.reset.as_ref());
+    let roles = Role::ALL
+        .iter()
+        .map(|r| Opt {
+            value: r.as_str().into(),
+            label: t.t(&r.label_key()).into(),
+            selected: s.new.role == r.as_str(),
+        })
+        .collect();
+    let area_groups = AreaLevel::ALL
+        .into_iter()
+        .map(|level| AreaGroup {
+            label: t.t(level.label_key()),
+            options: areas
+                .iter()
+                .filter(|a| a.level == level)
+                .map(|a| Opt {
+                    value: a.code.as_str().into(),
+                    label: format!("{} {}", display_name(a), a.code.as_str()),
+                    selected: s.new.area_code == a.code.as_str(),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.options.is_empty())
+        .collect();
+    let others = s.errors.others(&NEW_USER_FIELDS);
+    let page = UsersPage {
+        t,
+        frame: Frame::new(signed, t, Section::Users, "/users", t.t("user.title")),
+        rows,
+        open_add: !s.errors.is_empty(),
+        roles,
+        area_groups,
+        others,
+        errors: s.errors,
+        new: s.new,
+        notice: s.notice,
+        action_errors: s.action_errors,
+    };
+    Ok(render(status, &page, t))
+}
+
+/// The accounts the caller may see, and the areas their scopes are named from.
+async fn accounts(
+    state: &AppState,
+    caller: &hearth_app::Caller,
+    t: Tr,
+) -> Result<(Vec<User>, Vec<Area>), PageError> {
     let fail = |e| PageError::new(e, t);
     let users = state
         .app
@@ -122,7 +172,19 @@ async fn show(
     } else {
         Vec::new()
     };
-    let rows = users
+    Ok((users, areas))
+}
+
+/// The accounts as the list shows them; `reset` is a refused reset-password form to show on its
+/// row.
+fn user_rows(
+    t: Tr,
+    caller: &hearth_app::Caller,
+    users: &[User],
+    areas: &[Area],
+    reset: Option<&(String, String)>,
+) -> Vec<UserRow> {
+    users
         .iter()
         .map(|u| {
             let (scope, scope_is_id) = match (u.role.anchor(), &u.area_code, u.organization_id) {
@@ -161,54 +223,57 @@ async fn show(
                     .map(|at| local_time(t, at))
                     .unwrap_or_else(|| t.t("user.never").to_owned()),
                 is_self: u.id == caller.user.id,
-                reset_error: s
-                    .reset
-                    .as_ref()
+                reset_error: reset
                     .filter(|(name, _)| name == u.username.as_str())
                     .map(|(_, m)| m.clone())
                     .unwrap_or_default(),
             }
         })
-        .collect();
-    let roles = Role::ALL
-        .iter()
-        .map(|r| Opt {
-            value: r.as_str().into(),
-            label: t.t(&r.label_key()).into(),
-            selected: s.new.role == r.as_str(),
-        })
-        .collect();
-    let area_groups = [AreaLevel::County, AreaLevel::Town, AreaLevel::Village]
-        .into_iter()
-        .map(|level| AreaGroup {
-            label: t.t(level.label_key()),
-            options: areas
-                .iter()
-                .filter(|a| a.level == level)
-                .map(|a| Opt {
-                    value: a.code.as_str().into(),
-                    label: format!("{} {}", display_name(a), a.code.as_str()),
-                    selected: s.new.area_code == a.code.as_str(),
-                })
-                .collect(),
-        })
-        .filter(|g| !g.options.is_empty())
-        .collect();
-    let others = s.errors.others(&NEW_USER_FIELDS);
-    let page = UsersPage {
-        t,
-        frame: Frame::new(signed, t, Section::Users, "/users", t.t("user.title")),
-        rows,
-        open_add: !s.errors.is_empty(),
-        roles,
-        area_groups,
-        others,
-        errors: s.errors,
-        new: s.new,
-        notice: s.notice,
-        action_errors: s.action_errors,
+        .collect()
+}
+
+const COLUMNS: [Column<UserRow>; 6] = [
+    Column {
+        header: "user.username",
+        cell: |r| txt(&r.username),
+    },
+    Column {
+        header: "user.display_name",
+        cell: |r| txt(&r.display_name),
+    },
+    Column {
+        header: "user.role",
+        cell: |r| txt(r.role),
+    },
+    Column {
+        header: "user.scope",
+        cell: |r| txt(&r.scope),
+    },
+    Column {
+        header: "common.status",
+        cell: |r| txt(r.status),
+    },
+    Column {
+        header: "user.last_login",
+        cell: |r| txt(&r.last_login),
+    },
+];
+
+/// `GET /users/export.xlsx|csv`: the accounts the list shows (no filters, no password data).
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    format: Format,
+) -> Result<Response, PageError> {
+    let (users, areas) = accounts(&state, &signed.caller, t).await?;
+    let rows = user_rows(t, &signed.caller, &users, &areas, None);
+    let list = List {
+        name: "users",
+        title: t.t("user.title"),
+        filter: &[],
     };
-    Ok(render(status, &page, t))
+    list.send(&state, &signed, t, format, &COLUMNS, &rows).await
 }
 
 /// `GET /users`

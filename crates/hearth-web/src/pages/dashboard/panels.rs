@@ -89,6 +89,8 @@ fn legend(t: Tr) -> Vec<(String, String)> {
 /// What the areas table calls its rows: towns under the county, villages under a town.
 fn child_level_key(d: &Dashboard) -> &'static str {
     match d.trail.last().map(|p| p.level) {
+        Some(AreaLevel::Province) => "dashboard.by_city",
+        Some(AreaLevel::City) => "dashboard.by_county",
         Some(AreaLevel::Town) => "dashboard.by_village",
         _ => "dashboard.by_town",
     }
@@ -138,7 +140,7 @@ pub fn tables(t: Tr, d: &Dashboard) -> Vec<Table> {
             ],
             vec![
                 text(t.t("dashboard.households_target")),
-                count(d.campaign.households_target as usize),
+                count(d.households_target() as usize),
             ],
         ],
     };
@@ -236,7 +238,7 @@ fn drill_href(d: &Dashboard, code: &str, level: AreaLevel) -> Option<String> {
         format!(
             "/dashboard?{}",
             crate::pages::query_string(&[
-                ("campaign", d.campaign.code.clone()),
+                ("campaign", d.campaign_code().to_owned()),
                 ("area", code.to_owned()),
             ])
         )

@@ -128,12 +128,6 @@ impl HhQuery {
     }
 
     /// What the audit log records of an export's filter: no full number, only its last four.
-    fn audit_filter(&self) -> serde_json::Value {
-        let pairs = self.audit_params().into_iter();
-        serde_json::Value::Object(pairs.map(|(k, v)| (k.to_owned(), v.into())).collect())
-    }
-
-    /// The same as pairs, for the generic export.
     fn audit_params(&self) -> Vec<(&'static str, String)> {
         let number = hearth_core::normalize::clean_code(&self.number);
         let tail: String = number
@@ -222,23 +216,6 @@ fn row(t: Tr, caller: &Caller, index: u64, v: &HouseholdView) -> Row {
         can_review: caller.can(Permission::ReviewHouseholds)
             && is_submitted(&v.status)
             && !v.entered_by_caller,
-    }
-}
-
-impl Row {
-    fn export(self) -> hearth_office::households::HouseholdRow {
-        hearth_office::households::HouseholdRow {
-            head: self.head,
-            id_number: self.head_id,
-            town: self.town,
-            village: self.village,
-            main_category: self.main_category,
-            tags: self.tags.join("、"),
-            members: self.members,
-            score: self.score,
-            consent: self.consent.to_owned(),
-            status: self.status,
-        }
     }
 }
 
@@ -472,50 +449,17 @@ async fn export_rows(
         .households(caller, &q.query(), PageRequest::all())
         .await
         .map_err(fail(t))?;
-    if format == Format::Csv {
-        let rows: Vec<Row> = views
-            .iter()
-            .enumerate()
-            .map(|(i, v)| row(t, caller, i as u64 + 1, v))
-            .collect();
-        let list = List {
-            name: "households",
-            title: t.t("hh_page.export_file"),
-            filter: &q.audit_params(),
-        };
-        return list.send(state, signed, t, format, &COLUMNS, &rows).await;
-    }
-    let rows: Vec<_> = views
+    let rows: Vec<Row> = views
         .iter()
         .enumerate()
-        .map(|(i, v)| row(t, caller, i as u64 + 1, v).export())
+        .map(|(i, v)| row(t, caller, i as u64 + 1, v))
         .collect();
-    let now = chrono::Utc::now();
-    let bytes = match hearth_office::households::export(t.0, &rows, &caller.user.display_name, now)
-    {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::error!(error = %e, "household export failed");
-            return Ok(internal_error(t));
-        }
+    let list = List {
+        name: "households",
+        title: t.t("hh_page.export_file"),
+        filter: &q.audit_params(),
     };
-    // The file leaves only once its export is on the audit log.
-    state
-        .app
-        .record_household_export(caller, "household_exported", rows.len(), q.audit_filter())
-        .await
-        .map_err(fail(t))?;
-    let day = now
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y%m%d");
-    let name = format!("{}-{day}.xlsx", t.t("hh_page.export_file"));
-    let ascii = format!("households-{day}.xlsx");
-    Ok(crate::pages::download(
-        crate::pages::XLSX,
-        &ascii,
-        &name,
-        bytes,
-    ))
+    list.send(state, signed, t, format, &COLUMNS, &rows).await
 }
 
 /// `GET /households/export.xlsx`: every row the list shows under the same filters, masked as

@@ -35,6 +35,8 @@ pub(super) struct OpenLine {
 }
 
 pub(super) struct DeliveryRow {
+    /// Its page, with the signature image and photos.
+    pub id: String,
     pub number: String,
     pub day: String,
     pub household: String,
@@ -163,23 +165,12 @@ impl Progress {
             .deliveries
             .iter()
             .map(|d| DeliveryRow {
+                id: d.id.to_string(),
                 number: d.number.clone(),
                 day: d.delivered_on.to_string(),
                 household: format!("{} {} {}", d.town_name, d.village_name, d.head_name),
-                what: if d.quantity > 0 {
-                    format!("{} {}{}", d.item_name, d.quantity, d.item_unit)
-                } else {
-                    format!("{} {}", d.cash.yuan_string(), t.t("pledge_page.yuan"))
-                },
-                recipient: match d.proxy_relationship {
-                    Some(rel) => format!(
-                        "{}（{} {}）",
-                        t.t(d.recipient.label_key()),
-                        d.proxy_name,
-                        t.t(rel.label_key())
-                    ),
-                    None => t.t(d.recipient.label_key()).to_owned(),
-                },
+                what: super::delivery::what(t, d),
+                recipient: super::delivery::recipient(t, d),
                 handler: d.handler.clone(),
                 signed_name: d.signed_name.clone(),
             })

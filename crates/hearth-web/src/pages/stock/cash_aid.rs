@@ -4,7 +4,7 @@
 //! funds hold is checked in `hearth-app`; a refusal comes back beside its field.
 
 use super::distributions::{household_options, proxy};
-use super::files::{self, PaperPage};
+use super::files::{self, Paper};
 use super::{
     Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, tabs, value,
 };
@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use hearth_app::attachments::{Owner, Purpose};
 use hearth_app::cash_aid::{CashAidQuery, CashAidView};
 use hearth_app::distributions::HandoverChoices;
-use hearth_core::delivery::{DeliveryInput, ProxyRelationship, RecipientKind};
+use hearth_core::delivery::{ProxyRelationship, RecipientKind};
 use hearth_core::donation::cash_aid::CashAidInput;
 use hearth_store::organizations::PageRequest;
 use uuid::Uuid;
@@ -139,6 +139,8 @@ pub async fn list(
 struct FormPage {
     t: Tr,
     frame: Frame,
+    /// The list's address: step one asks `{base}/new`, step two posts to it.
+    base: &'static str,
     households: Vec<Opt>,
     chosen: Option<HandoverChoices>,
     input: CashAidInput,
@@ -190,6 +192,7 @@ async fn show_form(
         None => household_options(state, signed, t).await?,
     };
     let page = FormPage {
+        base: "/stock/cash-aid",
         frame: Frame::new(
             signed,
             t,
@@ -251,11 +254,7 @@ pub async fn new_form(
     let input = CashAidInput {
         campaign: default_campaign(&choices.campaigns, value(&q, "campaign")),
         household: value(&q, "household").to_owned(),
-        handover: DeliveryInput {
-            delivered_on: hearth_app::today().to_string(),
-            handler: signed.caller.user.display_name.clone(),
-            ..DeliveryInput::default()
-        },
+        handover: super::distributions::fresh_handover(&signed),
         ..CashAidInput::default()
     };
     show_form(
@@ -315,40 +314,29 @@ async fn show_paper(
         .cash_aid(&signed.caller, id)
         .await
         .map_err(fail(t))?;
-    let path = format!("/stock/cash-aid/{id}");
-    let status = match refused {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    let files = files::panel(state, signed, t, Owner::CashAid(id), &path, refused).await?;
     let r = row(t, &c);
-    let facts = [
-        ("stock_page.campaign", c.campaign_code.clone()),
-        ("roster.village", r.village),
-        ("roster.head", r.head),
-        ("money_form.amount", r.amount),
-        ("money_form.funds", r.funds),
-        ("stock_page.recipient", r.recipient),
-        ("stock_page.signed_name", r.signed_name),
-        ("roster.handler", r.handler),
-        ("roster.date", r.date),
-        ("money_form.entry", format!("#{}", c.entry_seq)),
-        ("stock_page.note", c.note.clone()),
-    ];
-    let page = PaperPage {
-        frame: Frame::new(signed, t, Section::Stock, &path, c.number.clone())
-            .with_crumb("/stock/cash-aid".into(), t.t("money_form.cash_aid").into()),
+    let paper = Paper {
+        owner: Owner::CashAid(id),
+        path: format!("/stock/cash-aid/{id}"),
+        section: Section::Stock,
+        back: ("/stock/cash-aid".into(), t.t("money_form.cash_aid").into()),
+        number: c.number.clone(),
         heading: format!("{} {}", t.t("money_form.cash_aid"), c.number),
-        notice,
-        facts: facts
-            .into_iter()
-            .map(|(k, v)| (t.t(k).to_owned(), v))
-            .collect(),
-        files,
-        back_href: "/stock/cash-aid",
-        t,
+        facts: vec![
+            ("stock_page.campaign", c.campaign_code.clone()),
+            ("roster.village", r.village),
+            ("roster.head", r.head),
+            ("money_form.amount", r.amount),
+            ("money_form.funds", r.funds),
+            ("stock_page.recipient", r.recipient),
+            ("stock_page.signed_name", r.signed_name),
+            ("roster.handler", r.handler),
+            ("roster.date", r.date),
+            ("money_form.entry", format!("#{}", c.entry_seq)),
+            ("stock_page.note", c.note.clone()),
+        ],
     };
-    Ok(render(status, &page, t))
+    files::show((state, signed, t), paper, notice, refused).await
 }
 
 /// `GET /stock/cash-aid/{id}`: one paper, its signature image and photos.

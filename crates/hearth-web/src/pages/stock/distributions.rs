@@ -2,7 +2,7 @@
 //! the two-step form (choose the household, then what it receives and who signs), and the
 //! distribution roster (发放签收表) as an A4 print view and an .xlsx file.
 
-use super::files::{self, PaperPage};
+use super::files::{self, Paper};
 use super::waybills::{GoodsRow, goods_rows, posted_lines};
 use super::{
     Choices, Tab, campaign_options, can_manage, default_campaign, fail, pairs, station_options,
@@ -191,6 +191,8 @@ pub async fn list(
 struct FormPage {
     t: Tr,
     frame: Frame,
+    /// The list's address: step one asks `{base}/new`, step two posts to it.
+    base: &'static str,
     /// Step one: the approved households to choose from.
     households: Vec<Opt>,
     /// Step two: the chosen household and what a handover may answer.
@@ -280,6 +282,7 @@ async fn show_form(
     shown.extend(line_fields.iter().map(String::as_str));
     let pick = |id: Uuid, chosen: &str| id.to_string() == chosen.trim();
     let page = FormPage {
+        base: "/stock/distributions",
         frame: Frame::new(
             signed,
             t,
@@ -356,11 +359,7 @@ pub async fn new_form(
     let input = DistributionInput {
         campaign: default_campaign(&choices.campaigns, value(&q, "campaign")),
         household: value(&q, "household").to_owned(),
-        handover: DeliveryInput {
-            delivered_on: hearth_app::today().to_string(),
-            handler: signed.caller.user.display_name.clone(),
-            ..DeliveryInput::default()
-        },
+        handover: fresh_handover(&signed),
         ..DistributionInput::default()
     };
     show_form(
@@ -372,6 +371,15 @@ pub async fn new_form(
         StatusCode::OK,
     )
     .await
+}
+
+/// A new handover or cash aid form's person fields: today, by the caller's hand.
+pub(super) fn fresh_handover(signed: &Signed) -> DeliveryInput {
+    DeliveryInput {
+        delivered_on: hearth_app::today().to_string(),
+        handler: signed.caller.user.display_name.clone(),
+        ..DeliveryInput::default()
+    }
 }
 
 /// The person fields of a posted handover or cash aid form.
@@ -435,42 +443,32 @@ async fn show_paper(
         .distribution(&signed.caller, id)
         .await
         .map_err(fail(t))?;
-    let path = format!("/stock/distributions/{id}");
-    let status = match refused {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    let files = files::panel(state, signed, t, Owner::Distribution(id), &path, refused).await?;
     let r = row(t, &d);
-    let facts = [
-        ("stock_page.campaign", d.campaign_code.clone()),
-        ("roster.village", r.village),
-        ("roster.head", r.head),
-        ("money_form.station", d.station_name.clone()),
-        ("roster.items", r.goods),
-        ("roster.amount", r.value),
-        ("stock_page.recipient", r.recipient),
-        ("stock_page.signed_name", r.signed_name),
-        ("roster.handler", r.handler),
-        ("roster.date", r.date),
-        ("stock_page.note", d.note.clone()),
-    ];
-    let page = PaperPage {
-        frame: Frame::new(signed, t, Section::Stock, &path, d.number.clone()).with_crumb(
+    let paper = Paper {
+        owner: Owner::Distribution(id),
+        path: format!("/stock/distributions/{id}"),
+        section: Section::Stock,
+        back: (
             "/stock/distributions".into(),
             t.t("stock_page.distributions").into(),
         ),
+        number: d.number.clone(),
         heading: format!("{} {}", t.t("money_form.handover"), d.number),
-        notice,
-        facts: facts
-            .into_iter()
-            .map(|(k, v)| (t.t(k).to_owned(), v))
-            .collect(),
-        files,
-        back_href: "/stock/distributions",
-        t,
+        facts: vec![
+            ("stock_page.campaign", d.campaign_code.clone()),
+            ("roster.village", r.village),
+            ("roster.head", r.head),
+            ("money_form.station", d.station_name.clone()),
+            ("roster.items", r.goods),
+            ("roster.amount", r.value),
+            ("stock_page.recipient", r.recipient),
+            ("stock_page.signed_name", r.signed_name),
+            ("roster.handler", r.handler),
+            ("roster.date", r.date),
+            ("stock_page.note", d.note.clone()),
+        ],
     };
-    Ok(render(status, &page, t))
+    files::show((state, signed, t), paper, notice, refused).await
 }
 
 /// `GET /stock/distributions/{id}`: one handover, its signature image and photos.

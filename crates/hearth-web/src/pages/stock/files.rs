@@ -1,7 +1,7 @@
-//! The signature image (签名图片) and photos (发放照片) of a handover or a cash aid paper, on
-//! that paper's page: the images themselves (served by `/attachments/{id}` with `nosniff` and
-//! as a download, so an `<img>` shows them and a browser never renders them as a page), and
-//! one upload form per kind. The upload form is `multipart/form-data` and carries its CSRF
+//! The signature image (签名图片) and photos (发放照片) of a handover, a cash aid paper or a
+//! pledge's delivery, on that paper's page: the images themselves (served by
+//! `/attachments/{id}` with `nosniff` and as a download, so an `<img>` shows them and a
+//! browser never renders them as a page), and one upload form per kind. The upload form is `multipart/form-data` and carries its CSRF
 //! token and purpose in the action URL. Who may see or attach is decided in `hearth-app`
 //! (`handover_files`); the panel only leaves out what the use cases would refuse.
 
@@ -9,14 +9,14 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
 use crate::pages::attachments::{store_upload, upload_action};
-use crate::pages::{FormErrors, local_time, query_string, with_query};
+use crate::pages::{FormErrors, Frame, Section, local_time, query_string, render, with_query};
 use crate::tr::Tr;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_app::attachments::{Owner, Purpose};
-use hearth_core::Invalid;
 use hearth_core::permission::Permission;
 
 /// One stored image.
@@ -68,7 +68,11 @@ pub(crate) async fn panel(
     } else {
         None
     };
-    let forms = if caller.can(Permission::ManageStock) {
+    let attaching = match owner {
+        Owner::Delivery(_) => Permission::RecordDeliveries,
+        _ => Permission::ManageStock,
+    };
+    let forms = if caller.can(attaching) {
         PURPOSES
             .iter()
             .map(|(purpose, label)| UploadForm {
@@ -108,19 +112,6 @@ pub(crate) async fn panel(
     })
 }
 
-/// The purpose named in an upload's action URL (`?purpose=signature|handover_photo`).
-pub(crate) fn purpose(raw: &str) -> Result<Purpose, AppError> {
-    PURPOSES
-        .iter()
-        .map(|(p, _)| *p)
-        .find(|p| p.as_str() == raw.trim())
-        .ok_or_else(|| {
-            Invalid::new("purpose", "dict.unknown")
-                .arg("value", raw.trim())
-                .into()
-        })
-}
-
 /// `POST {path}/files?purpose=…&_csrf=…` (multipart) for the paper `owner` whose page is
 /// `path`: stored, back to the page with a notice; refused, `show` answers with the page again
 /// and the reason beside that form's file input.
@@ -136,25 +127,70 @@ where
     Fut: Future<Output = Result<Response, PageError>>,
 {
     let asked = super::value(&super::pairs(raw), "purpose").to_owned();
-    let purpose = self::purpose(&asked).map_err(|e| PageError::new(e, t))?;
+    let purpose = Purpose::of_handover(&asked).map_err(|e| PageError::new(AppError::from(e), t))?;
     match store_upload(state, signed, t, owner, purpose, multipart).await? {
         Ok(()) => Ok(Redirect::to(&format!("{path}?notice=uploaded#files")).into_response()),
         Err(errors) => show(Some((purpose, errors))).await,
     }
 }
 
-/// The page of one handover or cash aid paper: what it says, then its images.
+/// The page of one handover, cash aid paper or delivery: what it says, then its images.
 #[derive(askama::Template)]
 #[template(path = "stock_paper.html")]
-pub(crate) struct PaperPage {
-    pub t: Tr,
-    pub frame: crate::pages::Frame,
-    pub heading: String,
-    pub notice: Option<&'static str>,
+struct PaperPage {
+    t: Tr,
+    frame: Frame,
+    heading: String,
+    notice: Option<&'static str>,
     /// Label and value, in the paper's order.
-    pub facts: Vec<(String, String)>,
-    pub files: FilesPanel,
-    pub back_href: &'static str,
+    facts: Vec<(String, String)>,
+    files: FilesPanel,
+    back_href: String,
+}
+
+/// What a paper's page says, as its module reads it.
+pub(crate) struct Paper {
+    pub owner: Owner,
+    /// The page's address; uploads post to `{path}/files`.
+    pub path: String,
+    pub section: Section,
+    /// The page it is reached from (the list, the letter): address and name.
+    pub back: (String, String),
+    pub number: String,
+    pub heading: String,
+    /// Locale key of each label and its value, in the paper's order.
+    pub facts: Vec<(&'static str, String)>,
+}
+
+/// The paper's page with its images; `refused` is a refused upload (422, the reason beside
+/// that form's file input).
+pub(crate) async fn show(
+    (state, signed, t): (&AppState, &Signed, Tr),
+    paper: Paper,
+    notice: Option<&'static str>,
+    refused: Option<(Purpose, FormErrors)>,
+) -> Result<Response, PageError> {
+    let status = match refused {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let files = panel(state, signed, t, paper.owner, &paper.path, refused).await?;
+    let (back_href, back_label) = paper.back;
+    let page = PaperPage {
+        frame: Frame::new(signed, t, paper.section, &paper.path, paper.number)
+            .with_crumb(back_href.clone(), back_label),
+        heading: paper.heading,
+        notice,
+        facts: paper
+            .facts
+            .into_iter()
+            .map(|(k, v)| (t.t(k).to_owned(), v))
+            .collect(),
+        files,
+        back_href,
+        t,
+    };
+    Ok(render(status, &page, t))
 }
 
 /// The notice a paper's page opens with: just recorded, or an image just stored.
