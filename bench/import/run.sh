@@ -8,10 +8,12 @@
 #   bench/import/run.sh                 # 1,000,000 rows
 #   bench/import/run.sh 100000          # any size
 #   HEARTH_BIN=path/to/hearth bench/import/run.sh
+#   FORMATS=csv bench/import/run.sh    # CSV only: no xlsx to generate, no pandas rows
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 rows=${1:-1000000}
+formats=${FORMATS:-csv xlsx}
 data=${BENCH_DATA:-$here/data}/$rows
 mkdir -p "$data"
 
@@ -24,11 +26,14 @@ fi
 if ! command -v sqlite3 >/dev/null; then
   apt-get install -y -qq sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
 fi
-if [ ! -x "$here/.venv/bin/python" ]; then
-  python3 -m venv "$here/.venv"
-  "$here/.venv/bin/pip" install --quiet pandas openpyxl python-calamine
+py=python3
+if [[ $formats == *xlsx* ]]; then
+  if [ ! -x "$here/.venv/bin/python" ]; then
+    python3 -m venv "$here/.venv"
+    "$here/.venv/bin/pip" install --quiet pandas openpyxl python-calamine
+  fi
+  py=$here/.venv/bin/python
 fi
-py=$here/.venv/bin/python
 
 # A fresh data dir with the demo's divisions and accounts: start the demo, wait for its
 # database, stop it.
@@ -44,9 +49,11 @@ kill "$demo"; wait "$demo" 2>/dev/null || true
 villages=$(sqlite3 "$dir/hearth.db" \
   "SELECT code FROM area WHERE level = 'village' AND code LIKE '340123100%' LIMIT 20" | paste -sd,)
 
-if [ ! -f "$data/households.xlsx" ]; then
+want=households.csv; xlsx_flag=""
+[[ $formats == *xlsx* ]] && { want=households.xlsx; xlsx_flag=--xlsx; }
+if [ ! -f "$data/$want" ]; then
   echo "generating $rows rows" >&2
-  "$py" "$here/generate.py" --rows "$rows" --villages "$villages" --out "$data" --xlsx
+  "$py" "$here/generate.py" --rows "$rows" --villages "$villages" --out "$data" $xlsx_flag
 fi
 
 measure() { # name, command… → "seconds peak_kib" in $data/name.time
@@ -58,7 +65,7 @@ measure() { # name, command… → "seconds peak_kib" in $data/name.time
 
 db="sqlite://$dir/hearth.db"
 key="$dir/hearth.key"
-for kind in csv xlsx; do
+for kind in $formats; do
   cp "$dir/hearth.db" "$data/fresh.db"
   echo "hearth import ($kind)" >&2
   measure "hearth-$kind" "$hearth" --database "sqlite://$data/fresh.db" --key-file "$key" \
@@ -68,9 +75,11 @@ done
 echo "sqlite3 .import" >&2
 rm -f "$data/plain.db"
 measure sqlite3 sqlite3 "$data/plain.db" -cmd ".mode csv" ".import $data/households.csv plain"
-echo "pandas + openpyxl / calamine" >&2
-measure openpyxl "$py" -c "import pandas, sys; print(len(pandas.read_excel(sys.argv[1], engine='openpyxl', dtype=str)))" "$data/households.xlsx"
-measure calamine "$py" -c "import pandas, sys; print(len(pandas.read_excel(sys.argv[1], engine='calamine', dtype=str)))" "$data/households.xlsx"
+if [[ $formats == *xlsx* ]]; then
+  echo "pandas + openpyxl / calamine" >&2
+  measure openpyxl "$py" -c "import pandas, sys; print(len(pandas.read_excel(sys.argv[1], engine='openpyxl', dtype=str)))" "$data/households.xlsx"
+  measure calamine "$py" -c "import pandas, sys; print(len(pandas.read_excel(sys.argv[1], engine='calamine', dtype=str)))" "$data/households.xlsx"
+fi
 
 "$py" - "$data" "$rows" <<'PY'
 import json, sys
@@ -90,7 +99,10 @@ for name, label in [("hearth-csv", "hearth import, CSV"), ("hearth-xlsx", "heart
                     ("sqlite3", "sqlite3 .import, CSV (ceiling)"),
                     ("openpyxl", "pandas + openpyxl, xlsx (read only)"),
                     ("calamine", "pandas + calamine, xlsx (read only)")]:
-    s, kib = read(name)
+    try:
+        s, kib = read(name)
+    except FileNotFoundError:
+        continue
     got = accepted(name) if name.startswith("hearth") else "—"
     print(f"| {label} | {got} | {s:.1f} | {rows / s:,.0f} | {kib / 1024:.0f} | {s / ceiling:.1f}× |")
 PY

@@ -14,9 +14,10 @@ async fn todo_line(t: &TestApp, who: &Client, label: &str) -> Option<(i64, Strin
         let (count, rest) = rest
             .strip_prefix("<span class=\"todo-count\">")?
             .split_once("</span>")?;
-        rest.trim_start()
-            .starts_with(label)
-            .then(|| (count.parse().ok()?, href.replace("&amp;", "&")))
+        if !rest.trim_start().starts_with(label) {
+            return None;
+        }
+        Some((count.parse().ok()?, href.replace("&amp;", "&")))
     })
 }
 

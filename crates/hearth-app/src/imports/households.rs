@@ -117,7 +117,7 @@ impl App {
         let mut rows = rows.rewind().map_err(file_refused)?;
         let (mut seen, mut done) = (SeenHeads::default(), 0);
         loop {
-            let part = rows.next_rows(PART).map_err(file_refused)?;
+            let part = rows.next_rows(WRITE_PART).map_err(file_refused)?;
             if part.is_empty() {
                 break;
             }
@@ -132,8 +132,11 @@ impl App {
     }
 }
 
-/// Rows read, checked and written together.
+/// Rows checked together, and compared with the registry in one go.
 const PART: usize = 10_000;
+
+/// Rows written together: a few multi-row statements, then progress is reported.
+const WRITE_PART: usize = 500;
 
 fn file_refused(e: hearth_office::import::ReadError) -> AppError {
     AppError::Invalid(vec![e.invalid()])

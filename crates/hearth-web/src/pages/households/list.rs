@@ -7,9 +7,7 @@
 
 use super::super::areas::{CountyNode, tree_nodes};
 use super::super::export::{Column, Format, List, txt, whole};
-use super::super::{
-    FormErrors, Frame, Pager, Section, internal_error, query_string, render, with_query,
-};
+use super::super::{FormErrors, Frame, Pager, Section, query_string, render, with_query};
 use super::{
     Opt, acts_as_maker, category_label, consent_class, consent_label, fail, is_editable,
     is_submitted, status_class, status_label,
