@@ -133,7 +133,11 @@ async fn a_city_sees_its_counties_and_a_county_only_itself() {
             .collect();
         assert_eq!(codes, ["NDXD-B"]);
 
-        assert_eq!(t.get("/", &city).await.status, StatusCode::OK, "the city's home");
+        assert_eq!(
+            t.get("/", &city).await.status,
+            StatusCode::OK,
+            "the city's home"
+        );
         let page = t.get("/dashboard", &city).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text());
         let html = page.text();

@@ -679,7 +679,13 @@ async fn designated_money_and_goods_are_refused_for_another_household_in_the_bro
         ];
         let refused = post_form(&t, "/stock/distributions", &county, &handed).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.text().contains("field-error"), "{}", refused.text());
+        let html = refused.text();
+        let beside = html
+            .split("<legend>")
+            .nth(1)
+            .and_then(|goods| goods.split("</fieldset>").next())
+            .unwrap_or("");
+        assert!(beside.contains("field-error"), "beside the goods: {html}");
         let list = t.get("/stock/distributions", &county).await.text();
         assert!(
             !list.contains("定向物资签名（测试）"),

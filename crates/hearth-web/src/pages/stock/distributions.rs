@@ -423,10 +423,20 @@ pub async fn record(
         .into_response()),
         Err(e) => {
             let http = crate::error::status_of(&e);
-            let errors = form_errors(t, e)?;
+            let errors = value_beside_goods(form_errors(t, e)?);
             show_form(&state, &signed, t, input, errors, http).await
         }
     }
+}
+
+/// The ledger refuses the goods' value (what a designation holds) on `amount`, which this form
+/// has not: the refusal is about the goods, so it is shown beside them.
+fn value_beside_goods(errors: FormErrors) -> FormErrors {
+    let moved = match errors.pairs().collect::<Vec<_>>().as_slice() {
+        [("amount", message)] => Some(FormErrors::one("lines", (*message).to_owned())),
+        _ => None,
+    };
+    moved.unwrap_or(errors)
 }
 
 /// The handover's page with its signature image and photos; `refused` is a refused upload.
