@@ -5,7 +5,7 @@
 //! designation shows as 指定帮扶户. A [`ReconciliationFilter`] narrows the slices to one kind
 //! of designation, one organization or one station; the campaign's totals stay whole.
 
-use crate::{App, AppError, Caller, Result};
+use crate::{App, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::area::AreaCode;
 use hearth_core::ledger::{

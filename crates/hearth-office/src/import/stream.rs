@@ -20,7 +20,7 @@ enum Source<'a> {
     Csv {
         bytes: &'a [u8],
         ahead: std::vec::IntoIter<SheetRow>,
-        rest: CsvRows<'a>,
+        rest: Box<CsvRows<'a>>,
     },
 }
 
@@ -37,7 +37,7 @@ impl<'a> TableRows<'a> {
             let source = Source::Workbook { rows, given: 0 };
             return Ok(TableRows { table, source });
         }
-        let mut rest = CsvRows::new(bytes)?;
+        let mut rest = Box::new(CsvRows::new(bytes)?);
         let head = rest
             .by_ref()
             .take(HEADER_SEARCH_ROWS)

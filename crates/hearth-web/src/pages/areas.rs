@@ -74,13 +74,16 @@ struct Row {
     villages: usize,
 }
 
+/// A town with its villages.
+type TownRows = (Row, Vec<Row>);
+
 #[derive(Template)]
 #[template(path = "areas.html")]
 struct AreasPage {
     t: Tr,
     frame: Frame,
     /// Each county with its towns, each town with its villages.
-    counties: Vec<(Row, Vec<(Row, Vec<Row>)>)>,
+    counties: Vec<(Row, Vec<TownRows>)>,
     can_load: bool,
     divisions: String,
     errors: Vec<String>,
