@@ -50,9 +50,11 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| password::hash("decoy password never matches"))
 }
 
-/// Administrators, who must use a second factor where the deployment requires it.
+/// Administrators and the county, city and province heads, who must use a second factor
+/// where the deployment requires it.
 fn needs_second_factor(user: &User) -> bool {
-    user.role.is_administrator() || user.role == hearth_core::role::Role::CountyAdmin
+    use hearth_core::role::Role::{CityAdmin, CountyAdmin, ProvinceAdmin};
+    user.role.is_administrator() || matches!(user.role, CountyAdmin | CityAdmin | ProvinceAdmin)
 }
 
 fn totp_slot(row: &str) -> Slot<'_> {

@@ -41,15 +41,8 @@ impl App {
 
     /// 新增物资: refused when the code exists already.
     pub async fn add_item(&self, caller: &Caller, input: &ItemInput) -> Result<Item> {
-        caller.require(Permission::ManageCatalogue)?;
-        let item = input.parse().map_err(AppError::Invalid)?;
         let mut tx = self.store().write().await?;
-        if !items::insert(&mut tx, &item).await? {
-            return Err(AppError::Conflict(
-                Invalid::new("code", "item.code_taken").arg("value", &item.code),
-            ));
-        }
-        record(&mut tx, caller, "item_added", &item).await?;
+        let item = add_item_in(&mut tx, caller, input).await?;
         tx.commit().await?;
         Ok(item)
     }
@@ -75,4 +68,17 @@ impl App {
         tx.commit().await?;
         Ok(item)
     }
+}
+
+/// 新增物资 inside the caller's transaction (a sheet's rows go in one).
+pub(crate) async fn add_item_in(tx: &mut Tx, caller: &Caller, input: &ItemInput) -> Result<Item> {
+    caller.require(Permission::ManageCatalogue)?;
+    let item = input.parse().map_err(AppError::Invalid)?;
+    if !items::insert(tx, &item).await? {
+        return Err(AppError::Conflict(
+            Invalid::new("code", "item.code_taken").arg("value", &item.code),
+        ));
+    }
+    record(tx, caller, "item_added", &item).await?;
+    Ok(item)
 }

@@ -697,11 +697,7 @@ impl App {
         input: &DonationInput,
         today: NaiveDate,
     ) -> Result<DonationView> {
-        caller.require(Permission::RecordDonations)?;
-        let profile = input.parse(today).map_err(AppError::Invalid)?;
-        if caller.user.role == Role::TownOfficer && profile.gift.kind() == DonationKind::Cash {
-            return Err(Invalid::new("kind", "donation.town_cash").into());
-        }
+        let profile = donation_profile(caller, input, today)?;
         // Two recorders may take the same number at once (PostgreSQL): the unique index
         // refuses the second, which tries again with the next number.
         let mut attempt = 0;
@@ -725,13 +721,37 @@ impl App {
         profile: &DonationProfile,
     ) -> Result<DonationView> {
         let mut tx = self.store().write().await?;
-        let campaign = open_campaign(&mut tx, caller, &profile.campaign).await?;
+        let view = self.book_donation(&mut tx, caller, profile).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// [`App::record_donation_on`] inside the caller's transaction (a sheet's rows go in one);
+    /// a number taken meanwhile is the caller's to retry.
+    pub(crate) async fn record_donation_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        input: &DonationInput,
+        today: NaiveDate,
+    ) -> Result<DonationView> {
+        let profile = donation_profile(caller, input, today)?;
+        self.book_donation(tx, caller, &profile).await
+    }
+
+    async fn book_donation(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        profile: &DonationProfile,
+    ) -> Result<DonationView> {
+        let campaign = open_campaign(tx, caller, &profile.campaign).await?;
         let county = county_of(caller)?;
         let designation =
-            resolve_designation(&mut tx, caller, &county, &campaign, &profile.designation).await?;
-        let (donor_kind, organization_id, donor_name) = donor(&mut tx, &profile.donor).await?;
+            resolve_designation(tx, caller, &county, &campaign, &profile.designation).await?;
+        let (donor_kind, organization_id, donor_name) = donor(tx, &profile.donor).await?;
         if let Some(receipt) = &profile.receipt_number
-            && let Some(number) = donations::with_receipt(&mut tx, receipt).await?
+            && let Some(number) = donations::with_receipt(tx, receipt).await?
         {
             return Err(Invalid::new("receipt_number", "donation.receipt_taken")
                 .arg("value", receipt)
@@ -739,7 +759,7 @@ impl App {
                 .into());
         }
         let id = Uuid::now_v7();
-        let number = donations::next_number(&mut tx, campaign.id, &campaign.profile.code).await?;
+        let number = donations::next_number(tx, campaign.id, &campaign.profile.code).await?;
         let mut row = DonationRow {
             id,
             number,
@@ -761,15 +781,12 @@ impl App {
             recorded_by: caller.user.id,
             created_at: hearth_store::now(),
         };
-        let lines = self
-            .book(&mut tx, caller, &county, profile, &mut row)
-            .await?;
+        let lines = self.book(tx, caller, &county, profile, &mut row).await?;
         let donation = Donation { row, lines };
-        donations::insert(&mut tx, &donation).await?;
-        audit(&mut tx, caller, &donation).await?;
-        let journal = self.journal(&mut tx).await?;
-        let out = views(&mut tx, caller, std::slice::from_ref(&donation), &journal).await?;
-        tx.commit().await?;
+        donations::insert(tx, &donation).await?;
+        audit(tx, caller, &donation).await?;
+        let journal = self.journal(tx).await?;
+        let out = views(tx, caller, std::slice::from_ref(&donation), &journal).await?;
         out.into_iter().next().ok_or(AppError::NotFound)
     }
 
@@ -919,4 +936,18 @@ impl App {
                 .map(|c| c.corrected_on),
         })
     }
+}
+
+/// The checked form of a donation, or the refusal naming its field.
+fn donation_profile(
+    caller: &Caller,
+    input: &DonationInput,
+    today: NaiveDate,
+) -> Result<DonationProfile> {
+    caller.require(Permission::RecordDonations)?;
+    let profile = input.parse(today).map_err(AppError::Invalid)?;
+    if caller.user.role == Role::TownOfficer && profile.gift.kind() == DonationKind::Cash {
+        return Err(Invalid::new("kind", "donation.town_cash").into());
+    }
+    Ok(profile)
 }

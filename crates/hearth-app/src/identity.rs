@@ -20,7 +20,7 @@ mod report;
 pub use incoming::LikelyMatch;
 pub(crate) use incoming::likely_matches;
 pub use queue::{Decision, HouseholdRef, PairSide, PairView, RunSummary, WAITING};
-pub(crate) use registry::refresh_keys;
+pub(crate) use registry::{refresh_keys, sync_keys};
 pub use report::{AidReport, AidSource, DoubledAid};
 
 use crate::households::Revealed;
@@ -43,6 +43,7 @@ impl App {
         }
         let cipher = self.cipher()?;
         let mut tx = self.store().write().await?;
+        sync_keys(&mut tx, cipher).await?;
         let found = likely_matches(&mut tx, cipher, rows).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(found)

@@ -98,35 +98,10 @@ impl App {
         caller: &Caller,
         input: &OrgInput,
     ) -> Result<(Organization, Vec<Notice>)> {
-        caller.require(Permission::ManageOrganizations)?;
-        let (profile, warnings) = input.parse().map_err(AppError::Invalid)?;
-        let now = hearth_store::now();
-        let org = Organization {
-            id: Uuid::now_v7(),
-            profile,
-            status: OrgStatus::Active,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
         let mut tx = self.store().write().await?;
-        check_areas(&mut tx, &org.profile).await?;
-        refuse_duplicate(&mut tx, &org.profile, None).await?;
-        organizations::insert(&mut tx, &org)
-            .await
-            .map_err(|e| duplicate_or(e, &org.profile))?;
-        let detail = changes(&OrgInput::default(), &OrgInput::from(&org.profile));
-        record(
-            &mut tx,
-            caller,
-            "organization_created",
-            org.id,
-            detail,
-            String::new(),
-        )
-        .await?;
+        let created = create_organization_in(&mut tx, caller, input).await?;
         tx.commit().await?;
-        Ok((org, warnings))
+        Ok(created)
     }
 
     /// Saves an edit made from `version`; refuses it if someone saved in between.
@@ -300,4 +275,39 @@ async fn record(
     )
     .await?;
     Ok(())
+}
+
+/// Registers an organization inside the caller's transaction (a sheet's rows go in one).
+pub(crate) async fn create_organization_in(
+    tx: &mut Tx,
+    caller: &Caller,
+    input: &OrgInput,
+) -> Result<(Organization, Vec<Notice>)> {
+    caller.require(Permission::ManageOrganizations)?;
+    let (profile, warnings) = input.parse().map_err(AppError::Invalid)?;
+    let now = hearth_store::now();
+    let org = Organization {
+        id: Uuid::now_v7(),
+        profile,
+        status: OrgStatus::Active,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    check_areas(tx, &org.profile).await?;
+    refuse_duplicate(tx, &org.profile, None).await?;
+    organizations::insert(tx, &org)
+        .await
+        .map_err(|e| duplicate_or(e, &org.profile))?;
+    let detail = changes(&OrgInput::default(), &OrgInput::from(&org.profile));
+    record(
+        tx,
+        caller,
+        "organization_created",
+        org.id,
+        detail,
+        String::new(),
+    )
+    .await?;
+    Ok((org, warnings))
 }

@@ -118,50 +118,8 @@ impl App {
         new: &NewUser,
         demo: bool,
     ) -> Result<User> {
-        let username = Username::parse(&new.username)?;
-        let role: Role = new.role.parse()?;
-        if !demo {
-            check_password(&new.password, username.as_str())?;
-        }
-        let display_name = match new.display_name.trim() {
-            "" => username.to_string(),
-            name => name.to_owned(),
-        };
         let mut tx = self.store().write().await?;
-        if users::by_username(&mut tx, username.as_str())
-            .await?
-            .is_some()
-        {
-            return Err(AppError::Conflict(
-                Invalid::new("username", "user.duplicate").arg("value", username.as_str()),
-            ));
-        }
-        let (area_code, organization_id) = anchor(&mut tx, role, new).await?;
-        let now = hearth_store::now();
-        let user = User {
-            id: Uuid::now_v7(),
-            username,
-            display_name,
-            role,
-            area_code,
-            organization_id,
-            status: UserStatus::Active,
-            failed_logins: 0,
-            locked_until: None,
-            must_change_password: false,
-            last_login_at: None,
-            created_at: now,
-            updated_at: now,
-        };
-        users::insert(&mut tx, &user, &password::hash(&new.password)).await?;
-        log(
-            &mut tx,
-            actor,
-            "user_created",
-            &user,
-            serde_json::json!({"role": role.as_str()}),
-        )
-        .await?;
+        let user = insert_user_in(&mut tx, actor, new, demo, false).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -231,4 +189,56 @@ impl App {
         tx.commit().await?;
         Ok(user)
     }
+}
+
+/// Adds an account inside the caller's transaction (a sheet's rows go in one);
+/// `must_change_password` when the first password went round on paper.
+pub(crate) async fn insert_user_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    new: &NewUser,
+    demo: bool,
+    must_change_password: bool,
+) -> Result<User> {
+    let username = Username::parse(&new.username)?;
+    let role: Role = new.role.parse()?;
+    if !demo {
+        check_password(&new.password, username.as_str())?;
+    }
+    let display_name = match new.display_name.trim() {
+        "" => username.to_string(),
+        name => name.to_owned(),
+    };
+    if users::by_username(tx, username.as_str()).await?.is_some() {
+        return Err(AppError::Conflict(
+            Invalid::new("username", "user.duplicate").arg("value", username.as_str()),
+        ));
+    }
+    let (area_code, organization_id) = anchor(tx, role, new).await?;
+    let now = hearth_store::now();
+    let user = User {
+        id: Uuid::now_v7(),
+        username,
+        display_name,
+        role,
+        area_code,
+        organization_id,
+        status: UserStatus::Active,
+        failed_logins: 0,
+        locked_until: None,
+        must_change_password,
+        last_login_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    users::insert(tx, &user, &password::hash(&new.password)).await?;
+    log(
+        tx,
+        actor,
+        "user_created",
+        &user,
+        serde_json::json!({"role": role.as_str()}),
+    )
+    .await?;
+    Ok(user)
 }

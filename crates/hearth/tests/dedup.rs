@@ -1,7 +1,7 @@
 //! `hearth dedup` over the registry, run as an operator would: the typo pair is printed and
 //! queued for review; an unknown campaign and a missing `--as` are explained.
 
-use super::{demo_under, hearth, text};
+use super::{demo_console, hearth, text};
 use hearth_core::household::{CategoryTagInput, ConsentInput, HouseholdInput, MemberInput};
 use hearth_store::testing::each_backend;
 
@@ -43,11 +43,7 @@ fn household(id: &str) -> HouseholdInput {
 #[tokio::test]
 async fn dedup_over_the_registry_prints_and_queues_the_typo_pair() {
     each_backend(async |db| {
-        let dir =
-            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
-        let key = dir.join("hearth.key");
-        assert!(hearth(db, &key, &["init"], None).status.success());
-        let (app, _) = demo_under(db, &key).await;
+        let (dir, key, app, _) = demo_console(db).await;
         let signed = app
             .sign_in("village", hearth_app::demo::DEMO_PASSWORD)
             .await

@@ -1,17 +1,13 @@
 //! `hearth import items|organizations …` and `hearth template <kind>`: the same JSON contract
 //! as households, importing twice adds nothing, refused rows name row, column and reason.
 
-use super::{demo_under, hearth, text};
+use super::{demo_console, hearth, text};
 use hearth_store::testing::each_backend;
 
 #[tokio::test]
 async fn items_import_once_and_organizations_are_checked_row_by_row() {
     each_backend(async |db| {
-        let dir =
-            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
-        let key = dir.join("hearth.key");
-        assert!(hearth(db, &key, &["init"], None).status.success());
-        demo_under(db, &key).await;
+        let (dir, key, _, _) = demo_console(db).await;
 
         let items = dir.join("物资目录.csv");
         std::fs::write(
@@ -62,6 +58,53 @@ async fn items_import_once_and_organizations_are_checked_row_by_row() {
         );
         assert!(wrote.status.success(), "{}", text(&wrote));
         assert!(std::fs::read(&template).expect("template").starts_with(b"PK"));
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}
+
+/// A row can pass every check on the sheet and still be refused when written (here: an
+/// organization member whose organization is not registered). All or nothing then keeps none
+/// of the file, not the rows written before it; valid rows keeps the others.
+#[tokio::test]
+async fn a_row_refused_at_write_time_keeps_nothing_in_all_or_nothing() {
+    each_backend(async |db| {
+        let (dir, key, _, _) = demo_console(db).await;
+
+        let sheet = dir.join("账号.csv");
+        std::fs::write(
+            &sheet,
+            "用户名,姓名,角色,所属区域,所属组织信用代码,初始密码\n\
+             clerk_test,测试文员（合成）,town_officer,上派镇,,Winter-Clerk-2026\n\
+             volunteer_test,测试志愿者（合成）,org_member,,51340123MJ5555555X,Winter-Volunteer-2026\n",
+        )
+        .expect("write");
+        let path = sheet.to_str().expect("path");
+        let import = |mode: &'static str| {
+            let args = ["import", "users", path, "--as", "sysadmin", "--mode", mode, "--json"];
+            hearth(db, &key, &args, None)
+        };
+
+        let all = import("all-or-nothing");
+        assert!(!all.status.success(), "a refused row fails the command");
+        let report: serde_json::Value = serde_json::from_slice(&all.stdout).expect("JSON");
+        assert_eq!(report["accepted"], 0, "{report}");
+        assert_eq!(report["errors"][0]["row"], 3, "{report}");
+        assert_eq!(report["errors"][0]["column"], "所属组织信用代码", "{report}");
+
+        let valid = import("valid-rows");
+        let report: serde_json::Value = serde_json::from_slice(&valid.stdout).expect("JSON");
+        assert_eq!(
+            report["accepted_rows"],
+            serde_json::json!([2]),
+            "the first row was not kept by the refused run, so it is new now: {report}"
+        );
+        assert_eq!(report["duplicates"], 0, "{report}");
+        assert_eq!(report["errors"][0]["row"], 3, "{report}");
+
+        let again = import("valid-rows");
+        let report: serde_json::Value = serde_json::from_slice(&again.stdout).expect("JSON");
+        assert_eq!(report["duplicates"], 1, "the kept row is not added twice: {report}");
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await;

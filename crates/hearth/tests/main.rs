@@ -218,6 +218,23 @@ async fn demo_under(db: &TestDb, key: &std::path::Path) -> (hearth_app::App, usi
     (app, summary.households)
 }
 
+/// A deployment for console tests: a fresh directory with an initialised key file, and the
+/// demo seeded into `db`; returns the directory, the key file, the app and its households.
+async fn demo_console(
+    db: &TestDb,
+) -> (
+    std::path::PathBuf,
+    std::path::PathBuf,
+    hearth_app::App,
+    usize,
+) {
+    let dir = std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
+    let key = dir.join("hearth.key");
+    assert!(hearth(db, &key, &["init"], None).status.success());
+    let (app, households) = demo_under(db, &key).await;
+    (dir, key, app, households)
+}
+
 async fn sign_in_county(app: &hearth_app::App) -> hearth_app::Caller {
     let signed = app
         .sign_in("county", hearth_app::demo::DEMO_PASSWORD)
@@ -237,11 +254,7 @@ async fn stored(db: &TestDb) -> Vec<hearth_store::households::HouseholdRow> {
 #[tokio::test]
 async fn keys_rotate_re_encrypts_everything_and_the_old_key_can_then_be_retired() {
     each_backend(async |db| {
-        let dir =
-            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
-        let key = dir.join("hearth.key");
-        assert!(hearth(db, &key, &["init"], None).status.success());
-        let (app, households) = demo_under(db, &key).await;
+        let (dir, key, app, households) = demo_console(db).await;
         let old = KeyRing::load(&key).expect("key").current().id.clone();
         let county = sign_in_county(&app).await;
         let sample = stored(db).await[0].id;
@@ -332,11 +345,7 @@ async fn keys_rotate_re_encrypts_everything_and_the_old_key_can_then_be_retired(
 #[tokio::test]
 async fn purge_anonymises_only_what_has_expired() {
     each_backend(async |db| {
-        let dir =
-            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
-        let key = dir.join("hearth.key");
-        assert!(hearth(db, &key, &["init"], None).status.success());
-        let (_, households) = demo_under(db, &key).await;
+        let (dir, key, _, households) = demo_console(db).await;
 
         let purge = hearth(db, &key, &["purge"], None);
         assert!(purge.status.success(), "{}", text(&purge));

@@ -3,16 +3,12 @@
 
 use hearth_store::testing::each_backend;
 
-use crate::{demo_under, hearth, text};
+use crate::{demo_console, hearth, text};
 
 #[tokio::test]
 async fn the_county_prices_a_budget_and_applies_the_proposal_from_the_console() {
     each_backend(async |db| {
-        let dir =
-            std::env::temp_dir().join(format!("hearth-cli-{}", uuid::Uuid::now_v7().simple()));
-        let key = dir.join("hearth.key");
-        assert!(hearth(db, &key, &["init"], None).status.success());
-        demo_under(db, &key).await;
+        let (dir, key, _, _) = demo_console(db).await;
         let campaign = hearth_app::demo::DEMO_CAMPAIGN;
         let base = ["match", "--campaign", campaign, "--as", "county"];
 

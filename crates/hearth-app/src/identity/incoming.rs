@@ -32,12 +32,13 @@ pub struct LikelyMatch {
 
 /// Rows (`(row number, profile)`) likely matching a registered household with a different ID
 /// number. Rows whose ID is already registered are the importer's own business (a repeat).
+/// The registry's keys must be current ([`super::registry::sync_keys`]); a caller checking a
+/// file part by part syncs once, not per part.
 pub(crate) async fn likely_matches(
     tx: &mut Tx,
     cipher: &FieldCipher,
     rows: &[(u32, &HouseholdProfile)],
 ) -> Result<Vec<LikelyMatch>> {
-    super::registry::sync_keys(tx, cipher).await?;
     let row_keys: Vec<Vec<(String, String)>> = rows
         .iter()
         .map(|(_, p)| blind_keys(cipher, &plain(p)))
@@ -85,9 +86,11 @@ pub(crate) async fn likely_matches(
             folded(keys),
         );
     }
-    let pairs: Vec<(u32, u32)> = (0..rows.len() as u32)
-        .flat_map(|r| (0..first_incoming).map(move |h| (first_incoming + r, h)))
-        .collect();
+    let pairs = sharing_pairs(
+        &registry.ids[..first_incoming as usize],
+        &keys_of,
+        &row_keys,
+    );
     let config = Config::default();
     let evidence =
         identity::explain_sealed(&registry.records, &registry.sealed, &pairs, &config.weights);
@@ -109,6 +112,36 @@ pub(crate) async fn likely_matches(
     }
     out.sort_by(|a, b| a.row.cmp(&b.row).then(b.score_milli.cmp(&a.score_milli)));
     Ok(out)
+}
+
+/// Pairs (incoming index, registered index) of rows and households that share a blind key:
+/// only those can be likely matches, and scoring every row against every found household
+/// would grow with the square of the file.
+fn sharing_pairs(
+    registered: &[Uuid],
+    keys_of: &HashMap<Uuid, Vec<(String, String)>>,
+    row_keys: &[Vec<(String, String)>],
+) -> Vec<(u32, u32)> {
+    let mut holders: HashMap<&(String, String), Vec<u32>> = HashMap::new();
+    for (index, id) in registered.iter().enumerate() {
+        for key in keys_of.get(id).into_iter().flatten() {
+            holders.entry(key).or_default().push(index as u32);
+        }
+    }
+    let first_incoming = registered.len() as u32;
+    let mut pairs = Vec::new();
+    for (r, keys) in row_keys.iter().enumerate() {
+        let mut found: Vec<u32> = keys
+            .iter()
+            .filter_map(|k| holders.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        pairs.extend(found.into_iter().map(|h| (first_incoming + r as u32, h)));
+    }
+    pairs
 }
 
 fn plain(profile: &HouseholdProfile) -> Plain<'_> {

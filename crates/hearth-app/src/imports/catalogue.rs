@@ -2,6 +2,8 @@
 //! from the bureau's sheets. A credit code or item code already registered is skipped.
 
 use super::records::{ImportKind, Writer};
+use crate::catalogue::add_item_in;
+use crate::organizations::create_organization_in;
 use crate::{App, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::need::{Item, ItemInput};
@@ -27,11 +29,12 @@ impl Writer for OrganizationWriter {
 
     async fn write(
         &self,
-        app: &App,
+        _app: &App,
+        tx: &mut Tx,
         caller: &Caller,
         line: &Line<OrgRow>,
     ) -> Result<Option<String>> {
-        app.create_organization(caller, &line.value.input).await?;
+        create_organization_in(tx, caller, &line.value.input).await?;
         Ok(None)
     }
 }
@@ -48,7 +51,13 @@ impl Writer for ItemWriter {
             .map(|item| Invalid::new("code", "import_kinds.already_item").arg("value", item.code)))
     }
 
-    async fn write(&self, app: &App, caller: &Caller, line: &Line<Item>) -> Result<Option<String>> {
+    async fn write(
+        &self,
+        _app: &App,
+        tx: &mut Tx,
+        caller: &Caller,
+        line: &Line<Item>,
+    ) -> Result<Option<String>> {
         let item = &line.value;
         let input = ItemInput {
             code: item.code.clone(),
@@ -59,7 +68,7 @@ impl Writer for ItemWriter {
             reference_value: item.reference_value.yuan_string(),
             active: if item.active { "yes" } else { "no" }.to_owned(),
         };
-        app.add_item(caller, &input).await?;
+        add_item_in(tx, caller, &input).await?;
         Ok(None)
     }
 }

@@ -167,6 +167,7 @@ async fn check(
         likely_matches: Vec::new(),
     };
     let mut seen = SeenHeads::default();
+    crate::identity::sync_keys(tx, cipher).await?;
     loop {
         let part = rows.next_rows(PART).map_err(file_refused)?;
         if part.is_empty() {

@@ -4,9 +4,10 @@
 //! donation row imported before (the same values) is skipped, naming its number.
 
 use super::records::{ImportKind, Writer};
-use crate::users::{NewUser, Operator};
-use crate::{App, AppError, Caller, Result};
+use crate::users::{NewUser, insert_user_in};
+use crate::{App, Caller, Result};
 use hearth_core::Invalid;
+use hearth_core::permission::Permission;
 use hearth_office::import::donations::{DonationRow, Donations};
 use hearth_office::import::records::Line;
 use hearth_office::import::users::{UserRow, Users};
@@ -27,10 +28,12 @@ impl Writer for UserWriter {
 
     async fn write(
         &self,
-        app: &App,
+        _app: &App,
+        tx: &mut Tx,
         caller: &Caller,
         line: &Line<UserRow>,
     ) -> Result<Option<String>> {
+        caller.require(Permission::ManageUsers)?;
         let row = &line.value;
         let new = NewUser {
             username: row.username.as_str().to_owned(),
@@ -44,14 +47,8 @@ impl Writer for UserWriter {
             organization: row.organization.clone(),
             password: row.password.clone(),
         };
-        let user = app.add_user(Operator::User(caller), &new).await?;
         // The first password went round on paper: it must be changed at first sign-in.
-        let mut tx = app.store().write().await?;
-        let (_, hash) = users::by_username(&mut tx, user.username.as_str())
-            .await?
-            .ok_or(AppError::NotFound)?;
-        users::set_password(&mut tx, user.id, &hash, true).await?;
-        tx.commit().await?;
+        insert_user_in(tx, &caller.actor(), &new, false, true).await?;
         Ok(None)
     }
 }
@@ -76,10 +73,13 @@ impl Writer for DonationWriter {
     async fn write(
         &self,
         app: &App,
+        tx: &mut Tx,
         caller: &Caller,
         line: &Line<DonationRow>,
     ) -> Result<Option<String>> {
-        let view = app.record_donation(caller, &line.value.input).await?;
+        let view = app
+            .record_donation_in(tx, caller, &line.value.input, crate::today())
+            .await?;
         Ok(Some(view.number))
     }
 }

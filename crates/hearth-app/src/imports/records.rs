@@ -87,11 +87,12 @@ pub(crate) trait Writer: Sync {
         line: &Line<<Self::Kind as RecordKind>::Value>,
     ) -> Result<Option<Invalid>>;
 
-    /// Writes one row as its form would; returns what the row became, when the import must
-    /// remember it to add nothing twice (a donation's number).
+    /// Writes one row as its form would, inside the import's transaction; returns what the
+    /// row became, when the import must remember it to add nothing twice (a donation's number).
     async fn write(
         &self,
         app: &App,
+        tx: &mut Tx,
         caller: &Caller,
         line: &Line<<Self::Kind as RecordKind>::Value>,
     ) -> Result<Option<String>>;
@@ -138,48 +139,41 @@ impl App {
         }
         let refused_already = tally.problems.iter().any(|p| !p.duplicate);
         let held_back = request.mode == ImportMode::AllOrNothing && refused_already;
-        let write = caller.filter(|_| !request.dry_run && !held_back);
+        let Some(caller) = caller.filter(|_| !request.dry_run && !held_back) else {
+            tally.accepted_rows = good.iter().map(|line| line.row).collect();
+            let report = report(table, tally.problems.clone(), &tally, false, request);
+            return match caller {
+                Some(caller) => {
+                    let tx = self.store().write().await?;
+                    self.keep_batch(tx, W::KIND, caller, request, report, &[])
+                        .await
+                }
+                None => Ok(report),
+            };
+        };
+        let mut tx = self.store().write().await?;
         let total = good.len() as u32;
         for (done, line) in good.iter().enumerate() {
-            match write {
-                Some(caller) => match writer.write(self, caller, line).await {
-                    Ok(record) => {
-                        tally.accepted_rows.push(line.row);
-                        if let Some(record) = record {
-                            tally.remembered.push((line.key.clone(), record));
-                        }
-                    }
-                    Err(AppError::Invalid(found)) => {
-                        tally.refuse::<W::Kind>(table, line.row, found)
-                    }
-                    Err(AppError::Conflict(found)) => {
-                        tally.refuse::<W::Kind>(table, line.row, vec![found])
-                    }
-                    Err(other) => return Err(other),
-                },
-                None => tally.accepted_rows.push(line.row),
-            }
+            write_row(self, &mut tx, caller, writer, table, line, &mut tally).await?;
             progress(done as u32 + 1, total);
         }
-        let report = report(
-            table,
-            tally.problems.clone(),
-            &tally,
-            write.is_some(),
-            request,
-        );
-        match caller {
-            Some(caller) => {
-                self.keep_batch(W::KIND, caller, request, report, &tally.remembered)
-                    .await
-            }
-            None => Ok(report),
+        let refused_at_write = tally.problems.iter().any(|p| !p.duplicate);
+        let wrote = !(request.mode == ImportMode::AllOrNothing && refused_at_write);
+        if !wrote {
+            // A row refused only when written: nothing of this file may stay.
+            drop(tx);
+            tx = self.store().write().await?;
+            tally.remembered.clear();
         }
+        let report = report(table, tally.problems.clone(), &tally, wrote, request);
+        self.keep_batch(tx, W::KIND, caller, request, report, &tally.remembered)
+            .await
     }
 
     /// Stores the batch with its sealed report and what its rows became, and logs the import.
     async fn keep_batch(
         &self,
+        mut tx: Tx,
         kind: ImportKind,
         caller: &Caller,
         request: &ImportRequest,
@@ -212,7 +206,6 @@ impl App {
             imported_by: caller.user.id,
             imported_at: hearth_store::now(),
         };
-        let mut tx = self.store().write().await?;
         imports::insert(&mut tx, &batch).await?;
         for (fingerprint, record) in remembered {
             imports::insert_record(&mut tx, kind.as_str(), fingerprint, record, id).await?;
@@ -233,6 +226,45 @@ impl App {
         audit_event(&mut tx, caller, &action, id, detail).await?;
         tx.commit().await?;
         Ok(report)
+    }
+}
+
+/// Writes one good row; a row the write refuses is undone alone and reported. A unique index
+/// that refuses a row (someone wrote the same number meanwhile, on PostgreSQL) is tried again.
+async fn write_row<W: Writer>(
+    app: &App,
+    tx: &mut Tx,
+    caller: &Caller,
+    writer: &W,
+    table: &Table,
+    line: &Line<<W::Kind as RecordKind>::Value>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        tx.savepoint().await?;
+        let outcome = writer.write(app, tx, caller, line).await;
+        if outcome.is_err() {
+            tx.rollback_to_savepoint().await?;
+        } else {
+            tx.release_savepoint().await?;
+        }
+        match outcome {
+            Ok(record) => {
+                tally.accepted_rows.push(line.row);
+                if let Some(record) = record {
+                    tally.remembered.push((line.key.clone(), record));
+                }
+            }
+            Err(AppError::Store(e)) if e.is_unique_violation() && attempt < 4 => {
+                attempt += 1;
+                continue;
+            }
+            Err(AppError::Invalid(found)) => tally.refuse::<W::Kind>(table, line.row, found),
+            Err(AppError::Conflict(found)) => tally.refuse::<W::Kind>(table, line.row, vec![found]),
+            Err(other) => return Err(other),
+        }
+        return Ok(());
     }
 }
 
