@@ -419,3 +419,53 @@ async fn a_household_has_its_identity_keys_as_soon_as_it_is_written() {
     })
     .await;
 }
+
+/// An imported household is checked against the registry's keys before it is written, and has
+/// its own keys as it is written, so the next run meets it without computing anything.
+#[tokio::test]
+async fn an_imported_household_has_its_identity_keys_as_soon_as_it_is_written() {
+    use hearth_app::imports::{ImportMode, ImportRequest, Importer};
+    each_backend(async |db: &TestDb| {
+        let app = demo(db).await;
+        let village = caller(&app, "village").await;
+        let county = caller(&app, "county").await;
+        let first = register(&app, &village, &household(8, 15)).await.id;
+        let twin = typo_twin(8);
+        let village_name = {
+            let mut tx = db.store.read().await.unwrap();
+            let code = hearth_core::area::AreaCode::parse(SHANGPAI_VILLAGE).unwrap();
+            hearth_store::areas::get(&mut tx, &code).await.unwrap().unwrap().name
+        };
+        let head = &twin.members[0];
+        let csv = format!(
+            "户主姓名,身份证号码,联系电话,村（社区）,详细地址,困难类型\n{},{},{},{},{},低保\n",
+            head.name, head.id_number, twin.phone, village_name, twin.address
+        );
+        let request = ImportRequest {
+            file_name: "twin.csv".into(),
+            bytes: csv.into_bytes(),
+            mode: ImportMode::ValidRows,
+            ..ImportRequest::default()
+        };
+        let report = app
+            .import_households(Importer::Officer(&village), &request, &|_, _| {})
+            .await
+            .expect("import");
+        assert_eq!(report.created, 1, "{:?}", report.problems);
+        assert!(
+            report.likely_matches.iter().any(|m| m.household_id == first),
+            "the row met the registered household by its keys: {:?}",
+            report.likely_matches
+        );
+        let run = app.find_duplicates(&county, None).await.expect("run");
+        assert_eq!(run.keys_refreshed, 0, "the import wrote the new household's keys");
+        let queue = app.identity_queue(&county, None).await.unwrap();
+        assert!(
+            queue
+                .iter()
+                .any(|p| (p.first.id == first) != (p.second.id == first)),
+            "the imported twin is proposed with the first registration: {queue:?}"
+        );
+    })
+    .await;
+}

@@ -42,7 +42,8 @@ impl Slot<'_> {
 #[derive(Clone)]
 pub struct FieldCipher {
     ring: KeyRing,
-    index_key: [u8; 32],
+    /// HMAC under the blind-index key with its key schedule done once: every index clones it.
+    index_mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for FieldCipher {
@@ -60,8 +61,9 @@ fn derive_index_key(key: &Key) -> [u8; 32] {
 
 impl FieldCipher {
     pub fn new(ring: KeyRing) -> FieldCipher {
-        let index_key = derive_index_key(ring.current());
-        FieldCipher { ring, index_key }
+        let index_mac = <Hmac<Sha256>>::new_from_slice(&derive_index_key(ring.current()))
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        FieldCipher { ring, index_mac }
     }
 
     pub fn current_key_id(&self) -> &str {
@@ -130,12 +132,24 @@ impl FieldCipher {
 
     /// An exact-match index of `value` for the kind of value (`id_number`, `phone` …).
     pub fn blind_index(&self, kind: &str, value: &str) -> String {
-        let mut mac = <Hmac<Sha256>>::new_from_slice(&self.index_key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        hex::encode(self.index_mac_of(kind, value))
+    }
+
+    /// A blind index cut to its first 64 bits, for keys that are many per record and only
+    /// narrow a search (identity resolution's blocking keys): a collision costs a comparison.
+    pub fn blind_key(&self, kind: &str, value: &str) -> i64 {
+        let mac = self.index_mac_of(kind, value);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&mac[..8]);
+        i64::from_be_bytes(first)
+    }
+
+    fn index_mac_of(&self, kind: &str, value: &str) -> [u8; 32] {
+        let mut mac = self.index_mac.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::{Result, Tx};
 use chrono::{DateTime, Utc};
-use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -24,17 +24,18 @@ pub async fn key_states(tx: &mut Tx) -> Result<Vec<KeyState>> {
     .await
 }
 
-/// Replaces a household's keys (`(pass, key)`) and records the version and key they belong to.
-pub async fn replace_keys(tx: &mut Tx, state: &KeyState, keys: &[(String, String)]) -> Result<()> {
+/// A blocking key as stored: the pass's number (hearth-engine `Pass::code`) and the key, the
+/// first 64 bits of the pass's blind index.
+pub type StoredKey = (i64, i64);
+
+/// Replaces a household's keys and records the version and key they belong to.
+pub async fn replace_keys(tx: &mut Tx, state: &KeyState, keys: &[StoredKey]) -> Result<()> {
     replace_keys_of(tx, &[(state.clone(), keys.to_vec())]).await
 }
 
-/// [`replace_keys`] for many households at once (an import's new rows) in a few bounded
-/// statements per hundred households rather than four per household.
-pub async fn replace_keys_of(
-    tx: &mut Tx,
-    households: &[(KeyState, Vec<(String, String)>)],
-) -> Result<()> {
+/// [`replace_keys`] for many households at once, in a few bounded statements per hundred
+/// households rather than four per household.
+pub async fn replace_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>)]) -> Result<()> {
     for chunk in households.chunks(100) {
         let ids: Vec<Uuid> = chunk.iter().map(|(s, _)| s.household_id).collect();
         for table in ["identity_key", "identity_key_state"] {
@@ -45,21 +46,28 @@ pub async fn replace_keys_of(
             )
             .await?;
         }
-        let keys: Vec<(Uuid, &(String, String))> = chunk
-            .iter()
-            .flat_map(|(s, keys)| keys.iter().map(move |k| (s.household_id, k)))
-            .collect();
-        // Three bound values a row: well under both engines' caps.
-        for part in keys.chunks(1000) {
-            let mut insert = Query::insert();
-            insert
-                .into_table("identity_key")
-                .columns(["household_id", "pass", "key"]);
-            for (id, (pass, key)) in part {
-                insert.values_panic([(*id).into(), pass.clone().into(), key.clone().into()]);
-            }
-            tx.execute(&insert).await?;
+    }
+    insert_keys_of(tx, households).await
+}
+
+/// The keys of households that have none yet (created just now).
+pub async fn insert_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>)]) -> Result<()> {
+    let keys: Vec<(Uuid, StoredKey)> = households
+        .iter()
+        .flat_map(|(s, keys)| keys.iter().map(move |&k| (s.household_id, k)))
+        .collect();
+    // Three bound values a row: well under both engines' caps.
+    for part in keys.chunks(3000) {
+        let mut insert = Query::insert();
+        insert
+            .into_table("identity_key")
+            .columns(["household_id", "pass", "key"]);
+        for (id, (pass, key)) in part {
+            insert.values_panic([(*id).into(), (*pass).into(), (*key).into()]);
         }
+        tx.execute(&insert).await?;
+    }
+    for chunk in households.chunks(3000) {
         let mut states = Query::insert();
         states
             .into_table("identity_key_state")
@@ -94,7 +102,7 @@ pub async fn drop_keys(tx: &mut Tx, household: Uuid) -> Result<()> {
 }
 
 /// Every stored key: `(household, pass, key)`.
-pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, String, String)>> {
+pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, i64, i64)>> {
     tx.fetch_all(
         Query::select()
             .columns(["household_id", "pass", "key"])
@@ -104,30 +112,22 @@ pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, String, String)>> {
     .await
 }
 
-/// The keys of the households that share at least one of `keys` (`(pass, key)`), e.g. the
-/// registry's possible twins of an incoming spreadsheet row.
+/// The keys of the households that share at least one of `keys`, e.g. the registry's possible
+/// twins of an incoming spreadsheet row.
 pub async fn keys_of_households_sharing(
     tx: &mut Tx,
-    keys: &[(String, String)],
-) -> Result<Vec<(Uuid, String, String)>> {
+    keys: &[i64],
+) -> Result<Vec<(Uuid, i64, i64)>> {
     let mut found: Vec<Uuid> = Vec::new();
     // Bounded statements: SQLite and PostgreSQL both cap the number of bound values.
-    for chunk in keys.chunks(200) {
-        let mut any = Cond::any();
-        for (pass, key) in chunk {
-            any = any.add(
-                Cond::all()
-                    .add(Expr::col("pass").eq(pass.clone()))
-                    .add(Expr::col("key").eq(key.clone())),
-            );
-        }
+    for chunk in keys.chunks(500) {
         let rows: Vec<(Uuid,)> = tx
             .fetch_all(
                 Query::select()
                     .distinct()
                     .column("household_id")
                     .from("identity_key")
-                    .cond_where(any),
+                    .and_where(Expr::col("key").is_in(chunk.iter().copied())),
             )
             .await?;
         found.extend(rows.into_iter().map(|(id,)| id));
@@ -135,8 +135,8 @@ pub async fn keys_of_households_sharing(
     found.sort_unstable();
     found.dedup();
     let mut out = Vec::new();
-    for chunk in found.chunks(200) {
-        let rows: Vec<(Uuid, String, String)> = tx
+    for chunk in found.chunks(500) {
+        let rows: Vec<(Uuid, i64, i64)> = tx
             .fetch_all(
                 Query::select()
                     .columns(["household_id", "pass", "key"])

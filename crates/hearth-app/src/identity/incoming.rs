@@ -4,6 +4,7 @@
 
 use super::queue::HouseholdRef;
 use super::registry::{Plain, Registry, blind_keys, folded};
+use hearth_engine::identity::Pass;
 use crate::Result;
 use hearth_core::household::HouseholdProfile;
 use hearth_engine::identity::{self, Config, IdAgreement, Record};
@@ -28,6 +29,11 @@ pub struct LikelyMatch {
     pub village_code: String,
     /// The pair's score × 1000.
     pub score_milli: i64,
+    /// Why: field → how the row and the household agree, as the review queue keeps it
+    /// (`{"id_number": "typo", "name": "same", …}`), so the result page can say it in words.
+    /// Reports kept before this field have none.
+    #[serde(default)]
+    pub evidence: serde_json::Value,
 }
 
 /// Rows (`(row number, profile)`) likely matching a registered household with a different ID
@@ -39,14 +45,18 @@ pub(crate) async fn likely_matches(
     cipher: &FieldCipher,
     rows: &[(u32, &HouseholdProfile)],
 ) -> Result<Vec<LikelyMatch>> {
-    let row_keys: Vec<Vec<(String, String)>> = rows
+    let row_keys: Vec<Vec<(Pass, i64)>> = rows
         .iter()
-        .map(|(_, p)| blind_keys(cipher, &plain(p)))
+        .map(|(_, p)| blind_keys(cipher, &Plain::of(p)))
         .collect();
-    let wanted: Vec<(String, String)> = row_keys.iter().flatten().cloned().collect();
-    let mut keys_of: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+    let mut wanted: Vec<i64> = row_keys.iter().flatten().map(|&(_, key)| key).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut keys_of: HashMap<Uuid, Vec<(Pass, i64)>> = HashMap::new();
     for (household, pass, key) in store::keys_of_households_sharing(tx, &wanted).await? {
-        keys_of.entry(household).or_default().push((pass, key));
+        if let Some(pass) = Pass::from_code(pass) {
+            keys_of.entry(household).or_default().push((pass, key));
+        }
     }
     let mut registry = Registry::empty();
     let mut registered = HashMap::new();
@@ -73,7 +83,7 @@ pub(crate) async fn likely_matches(
             .map(|m| format!("{}|{}", m.name, m.id_number.birth_year()))
             .collect();
         let member_refs: Vec<&str> = members.iter().map(String::as_str).collect();
-        let p = plain(profile);
+        let p = Plain::of(profile);
         registry.push_plain(
             Uuid::nil(),
             &Record {
@@ -108,6 +118,7 @@ pub(crate) async fn likely_matches(
             head_id: found.head_id,
             village_code: found.village_code,
             score_milli: (f64::from(ev.score) * 1000.0).round() as i64,
+            evidence: serde_json::to_value(ev).unwrap_or_default(),
         });
     }
     out.sort_by(|a, b| a.row.cmp(&b.row).then(b.score_milli.cmp(&a.score_milli)));
@@ -119,12 +130,12 @@ pub(crate) async fn likely_matches(
 /// would grow with the square of the file.
 fn sharing_pairs(
     registered: &[Uuid],
-    keys_of: &HashMap<Uuid, Vec<(String, String)>>,
-    row_keys: &[Vec<(String, String)>],
+    keys_of: &HashMap<Uuid, Vec<(Pass, i64)>>,
+    row_keys: &[Vec<(Pass, i64)>],
 ) -> Vec<(u32, u32)> {
-    let mut holders: HashMap<&(String, String), Vec<u32>> = HashMap::new();
+    let mut holders: HashMap<i64, Vec<u32>> = HashMap::new();
     for (index, id) in registered.iter().enumerate() {
-        for key in keys_of.get(id).into_iter().flatten() {
+        for &(_, key) in keys_of.get(id).into_iter().flatten() {
             holders.entry(key).or_default().push(index as u32);
         }
     }
@@ -133,7 +144,7 @@ fn sharing_pairs(
     for (r, keys) in row_keys.iter().enumerate() {
         let mut found: Vec<u32> = keys
             .iter()
-            .filter_map(|k| holders.get(k))
+            .filter_map(|(_, key)| holders.get(key))
             .flatten()
             .copied()
             .collect();
@@ -144,13 +155,3 @@ fn sharing_pairs(
     pairs
 }
 
-fn plain(profile: &HouseholdProfile) -> Plain<'_> {
-    let head = profile.head();
-    Plain {
-        name: &head.name,
-        id_number: head.id_number.as_str(),
-        phone: profile.phone().map_or("", |p| p.as_str()),
-        village: profile.village().as_str(),
-        address: profile.address(),
-    }
-}

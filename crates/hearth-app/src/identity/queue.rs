@@ -18,7 +18,7 @@ use hearth_store::audit::{self, NewEvent};
 use hearth_store::households::{self, HouseholdRow};
 use hearth_store::identity::{self as store, PairRow};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -147,11 +147,14 @@ impl Decision {
 /// Statuses still waiting for someone.
 pub const WAITING: [&str; 3] = ["open", "later", "merge_proposed"];
 
-/// Which households a campaign concerns: those with a need, a pledge or aid in it.
-async fn campaign_households(tx: &mut Tx, code: &str) -> Result<HashSet<Uuid>> {
-    let campaign = hearth_store::campaigns::by_code(tx, code)
+/// Which households a campaign concerns: those with a need, a pledge or aid in it. Another
+/// county's campaign is as unknown as one that does not exist.
+async fn campaign_households(tx: &mut Tx, caller: &Caller, code: &str) -> Result<HashSet<Uuid>> {
+    let campaign = hearth_store::campaigns::by_code(tx, code).await?;
+    let campaign = crate::areas::CampaignAreas::load(tx)
         .await?
-        .ok_or_else(|| Invalid::new("campaign", "identity.campaign_unknown").arg("code", code))?;
+        .visible(caller, campaign)
+        .map_err(|_| Invalid::new("campaign", "identity.campaign_unknown").arg("code", code))?;
     let mut set: HashSet<Uuid> = store::households_in_need(tx, campaign.id)
         .await?
         .into_iter()
@@ -165,9 +168,67 @@ async fn campaign_households(tx: &mut Tx, code: &str) -> Result<HashSet<Uuid>> {
     Ok(set)
 }
 
+/// Which households lie in the caller's county, looked up once each: a county reviews only
+/// pairs of its own households (a pair across two counties is in neither county's queue).
+struct InScope<'a> {
+    caller: &'a Caller,
+    seen: HashMap<Uuid, bool>,
+}
+
+impl<'a> InScope<'a> {
+    fn new(caller: &'a Caller) -> InScope<'a> {
+        InScope {
+            caller,
+            seen: HashMap::new(),
+        }
+    }
+
+    async fn household(&mut self, tx: &mut Tx, id: Uuid) -> Result<bool> {
+        if let Some(&known) = self.seen.get(&id) {
+            return Ok(known);
+        }
+        let inside = match self.caller.area_scope()? {
+            None => true,
+            Some(area) => households::get(tx, id)
+                .await?
+                .is_some_and(|row| row.village.is_within(area)),
+        };
+        self.seen.insert(id, inside);
+        Ok(inside)
+    }
+
+    async fn pair(&mut self, tx: &mut Tx, first: Uuid, second: Uuid) -> Result<bool> {
+        Ok(self.household(tx, first).await? && self.household(tx, second).await?)
+    }
+
+    /// The pairs of `rows` the caller may see.
+    async fn pairs(&mut self, tx: &mut Tx, rows: Vec<PairRow>) -> Result<Vec<PairRow>> {
+        let mut kept = Vec::with_capacity(rows.len());
+        for row in rows {
+            if self.pair(tx, row.first_id, row.second_id).await? {
+                kept.push(row);
+            }
+        }
+        Ok(kept)
+    }
+}
+
+/// A pair the caller may see, or "not found" (a pair of another county does not leak).
+async fn visible_pair(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<PairRow> {
+    let row = store::get_pair(tx, id).await?.ok_or(AppError::NotFound)?;
+    if InScope::new(caller)
+        .pair(tx, row.first_id, row.second_id)
+        .await?
+    {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 impl App {
-    /// Finds likely duplicate households over the whole registry (or those touching one
-    /// campaign) through blind indexes, and puts the pairs not seen before into the queue.
+    /// Finds likely duplicate households in the caller's county (or those touching one of its
+    /// campaigns) through blind indexes, and puts the pairs not seen before into the queue.
     pub async fn find_duplicates(
         &self,
         caller: &Caller,
@@ -179,9 +240,10 @@ impl App {
         let mut tx = self.store().write().await?;
         let keys_refreshed = sync_keys(&mut tx, cipher).await?;
         let concerned = match campaign {
-            Some(code) => Some(campaign_households(&mut tx, code).await?),
+            Some(code) => Some(campaign_households(&mut tx, caller, code).await?),
             None => None,
         };
+        let mut scope = InScope::new(caller);
         let registry = Registry::load(&mut tx).await?;
         let config = Config::default();
         let resolution =
@@ -191,12 +253,17 @@ impl App {
                 .as_ref()
                 .is_none_or(|set| set.contains(&registry.ids[i as usize]))
         };
-        let links: Vec<(u32, u32)> = resolution
+        let mut links: Vec<(u32, u32)> = Vec::new();
+        for l in resolution
             .links
             .iter()
             .filter(|l| touches(l.a) || touches(l.b))
-            .map(|l| (l.a, l.b))
-            .collect();
+        {
+            let (a, b) = (registry.ids[l.a as usize], registry.ids[l.b as usize]);
+            if scope.pair(&mut tx, a, b).await? {
+                links.push((l.a, l.b));
+            }
+        }
         let evidence =
             identity::explain_sealed(&registry.records, &registry.sealed, &links, &config.weights);
         let mut new_pairs = 0;
@@ -214,13 +281,32 @@ impl App {
         {
             let mut refs = Vec::new();
             for &i in cluster {
-                if let Some(row) = households::get(&mut tx, registry.ids[i as usize]).await? {
+                let id = registry.ids[i as usize];
+                if scope.household(&mut tx, id).await?
+                    && let Some(row) = households::get(&mut tx, id).await?
+                {
                     refs.push(HouseholdRef::of(&row));
                 }
             }
-            clusters.push(refs);
+            // A household with its likely duplicates all in other counties is no cluster here.
+            if refs.len() > 1 {
+                clusters.push(refs);
+            }
         }
-        let open_pairs = store::pairs(&mut tx, &WAITING).await?.len();
+        let waiting = store::pairs(&mut tx, &WAITING).await?;
+        let open_pairs = scope.pairs(&mut tx, waiting).await?.len();
+        let records = match caller.area_scope()? {
+            Some(area) => {
+                let filter = hearth_store::households::HouseholdFilter {
+                    within: Some(area.clone()),
+                    ..Default::default()
+                };
+                let page = hearth_store::organizations::PageRequest::new(None, None);
+                let (_, total) = households::search(&mut tx, &filter, page).await?;
+                usize::try_from(total).unwrap_or_default()
+            }
+            None => registry.ids.len(),
+        };
         let actor = caller.actor();
         audit::append(
             &mut tx,
@@ -231,7 +317,7 @@ impl App {
                 record_id: String::new(),
                 detail: serde_json::json!({
                     "campaign": campaign,
-                    "records": registry.ids.len(),
+                    "records": records,
                     "new_pairs": new_pairs,
                 }),
                 reason: String::new(),
@@ -240,7 +326,7 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(RunSummary {
-            records: registry.ids.len(),
+            records,
             candidate_pairs: resolution.blocking.candidate_pairs,
             keys_refreshed,
             clusters,
@@ -263,6 +349,7 @@ impl App {
             None => WAITING.to_vec(),
         };
         let rows = store::pairs(&mut tx, &statuses).await?;
+        let rows = InScope::new(caller).pairs(&mut tx, rows).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             out.push(view(&mut tx, caller, row).await?);
@@ -273,9 +360,7 @@ impl App {
     pub async fn identity_pair(&self, caller: &Caller, id: Uuid) -> Result<PairView> {
         caller.require(Permission::ResolveIdentities)?;
         let mut tx = self.store().read().await?;
-        let row = store::get_pair(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let row = visible_pair(&mut tx, caller, id).await?;
         view(&mut tx, caller, &row).await
     }
 
@@ -293,9 +378,7 @@ impl App {
             return Err(Invalid::new("note", "identity.unmerge_reason").into());
         }
         let mut tx = self.store().write().await?;
-        let mut row = store::get_pair(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let mut row = visible_pair(&mut tx, caller, id).await?;
         let (from, to) = decision.transition();
         if !from.contains(&row.status.as_str()) {
             return Err(AppError::Conflict(

@@ -5,11 +5,12 @@
 
 use crate::Result;
 use crate::households::unseal;
-use hearth_engine::identity::{self, Pass, Record, Records, SealedFields, StoredKeys, fold_key};
+use hearth_core::household::HouseholdProfile;
+use hearth_engine::identity::{self, Pass, Record, Records, SealedFields, StoredKeys};
 use hearth_store::Tx;
 use hearth_store::crypto::FieldCipher;
 use hearth_store::households::{self, HouseholdRow};
-use hearth_store::identity::{self as store, KeyState};
+use hearth_store::identity::{self as store, KeyState, StoredKey};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -23,9 +24,23 @@ pub(crate) struct Plain<'a> {
     pub address: &'a str,
 }
 
-/// The blind keys `(pass, key)` of a household's fields: each pass's key material under its
-/// own HMAC domain, so a key of one pass never equals a key of another.
-pub(crate) fn blind_keys(cipher: &FieldCipher, plain: &Plain<'_>) -> Vec<(String, String)> {
+impl<'a> Plain<'a> {
+    /// A profile's fields in clear, as an incoming row or a household just built holds them.
+    pub fn of(profile: &'a HouseholdProfile) -> Plain<'a> {
+        let head = profile.head();
+        Plain {
+            name: &head.name,
+            id_number: head.id_number.as_str(),
+            phone: profile.phone().map_or("", |p| p.as_str()),
+            village: profile.village().as_str(),
+            address: profile.address(),
+        }
+    }
+}
+
+/// The blind keys of a household's fields: each pass's key material under its own HMAC domain,
+/// so a key of one pass never equals a key of another.
+pub(crate) fn blind_keys(cipher: &FieldCipher, plain: &Plain<'_>) -> Vec<(Pass, i64)> {
     let record = Record {
         name: plain.name,
         id_number: plain.id_number,
@@ -37,10 +52,21 @@ pub(crate) fn blind_keys(cipher: &FieldCipher, plain: &Plain<'_>) -> Vec<(String
     identity::key_materials(&record)
         .into_iter()
         .map(|(pass, material)| {
-            let kind = pass.kind();
-            let key = cipher.blind_index(&format!("identity_{kind}"), &material);
-            (kind, key)
+            let key = cipher.blind_key(&format!("identity_{}", pass.kind()), &material);
+            (pass, key)
         })
+        .collect()
+}
+
+/// Keys as the store keeps them.
+pub(crate) fn stored(keys: &[(Pass, i64)]) -> Vec<StoredKey> {
+    keys.iter().map(|&(pass, key)| (pass.code(), key)).collect()
+}
+
+/// Keys as the engine blocks on them.
+pub(crate) fn folded(keys: &[(Pass, i64)]) -> Vec<(Pass, u64)> {
+    keys.iter()
+        .map(|&(pass, key)| (pass, key as u64))
         .collect()
 }
 
@@ -66,7 +92,7 @@ pub(crate) async fn sync_keys(tx: &mut Tx, cipher: &FieldCipher) -> Result<usize
         if state.is_some_and(|s| s.version == row.version && s.key_id == key_id) {
             continue;
         }
-        let keys = keys_of_row(cipher, &row)?;
+        let keys = stored(&keys_of_row(cipher, &row)?);
         let state = KeyState {
             household_id: row.id,
             version: row.version,
@@ -94,13 +120,36 @@ pub(crate) async fn refresh_keys<'a>(
             version: row.version,
             key_id: key_id.to_owned(),
         };
-        batch.push((state, keys_of_row(cipher, row)?));
+        batch.push((state, stored(&keys_of_row(cipher, row)?)));
     }
     store::replace_keys_of(tx, &batch).await?;
     Ok(())
 }
 
-fn keys_of_row(cipher: &FieldCipher, row: &HouseholdRow) -> Result<Vec<(String, String)>> {
+/// [`refresh_keys`] for households built just now from profiles in clear (an import's new
+/// rows): their keys come from the profiles, without opening what was just sealed.
+pub(crate) async fn refresh_keys_of_new<'a>(
+    tx: &mut Tx,
+    cipher: &FieldCipher,
+    households: impl IntoIterator<Item = (&'a HouseholdRow, &'a HouseholdProfile)>,
+) -> Result<()> {
+    let key_id = cipher.current_key_id();
+    let batch: Vec<_> = households
+        .into_iter()
+        .map(|(row, profile)| {
+            let state = KeyState {
+                household_id: row.id,
+                version: row.version,
+                key_id: key_id.to_owned(),
+            };
+            (state, stored(&blind_keys(cipher, &Plain::of(profile))))
+        })
+        .collect();
+    store::insert_keys_of(tx, &batch).await?;
+    Ok(())
+}
+
+fn keys_of_row(cipher: &FieldCipher, row: &HouseholdRow) -> Result<Vec<(Pass, i64)>> {
     let input = unseal(cipher, row)?;
     let head = input.members.first();
     Ok(blind_keys(
@@ -148,11 +197,11 @@ impl Registry {
         }
         let mut keys_of: HashMap<Uuid, Vec<(Pass, u64)>> = HashMap::new();
         for (household, pass, key) in store::all_keys(tx).await? {
-            if let Some(pass) = Pass::from_kind(&pass) {
+            if let Some(pass) = Pass::from_code(pass) {
                 keys_of
                     .entry(household)
                     .or_default()
-                    .push((pass, fold_key(&key)));
+                    .push((pass, key as u64));
             }
         }
         let mut registry = Registry::empty();
@@ -196,9 +245,3 @@ impl Registry {
     }
 }
 
-/// Folds stored `(pass, key)` strings into the engine's keys.
-pub(crate) fn folded(keys: &[(String, String)]) -> Vec<(Pass, u64)> {
-    keys.iter()
-        .filter_map(|(pass, key)| Pass::from_kind(pass).map(|p| (p, fold_key(key))))
-        .collect()
-}

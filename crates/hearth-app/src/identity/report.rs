@@ -98,9 +98,12 @@ impl App {
     pub async fn duplicate_aid_report(&self, caller: &Caller, campaign: &str) -> Result<AidReport> {
         caller.require(Permission::ResolveIdentities)?;
         let mut tx = self.store().read().await?;
-        let found = hearth_store::campaigns::by_code(&mut tx, campaign)
+        // Another county's campaign is as unknown as one that does not exist.
+        let found = hearth_store::campaigns::by_code(&mut tx, campaign).await?;
+        let found = crate::areas::CampaignAreas::load(&mut tx)
             .await?
-            .ok_or_else(|| {
+            .visible(caller, found)
+            .map_err(|_| {
                 AppError::from(
                     Invalid::new("campaign", "identity.campaign_unknown").arg("code", campaign),
                 )

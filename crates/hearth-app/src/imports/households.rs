@@ -268,7 +268,13 @@ impl Run<'_> {
             })
             .collect();
         imports::insert_households(tx, &households).await?;
-        crate::identity::refresh_keys(tx, self.cipher, households.iter().map(|(r, _)| r)).await?;
+        let profiles = lines.iter().map(|line| &line.profile);
+        crate::identity::refresh_keys_of_new(
+            tx,
+            self.cipher,
+            households.iter().map(|(r, _)| r).zip(profiles),
+        )
+        .await?;
         Ok(households)
     }
 

@@ -55,6 +55,24 @@ impl Pass {
         Pass::all().into_iter().find(|p| p.kind() == kind)
     }
 
+    /// A stable small number for storing a pass beside its key (0 `Id`, 1–16 `IdMasked`, then
+    /// `Phone`, `NameVillage`, `PinyinVillage`, `PinyinBirth` as 17–20).
+    pub fn code(self) -> i64 {
+        match self {
+            Pass::Id => 0,
+            Pass::IdMasked(at) => 1 + i64::from(at),
+            Pass::Phone => 17,
+            Pass::NameVillage => 18,
+            Pass::PinyinVillage => 19,
+            Pass::PinyinBirth => 20,
+        }
+    }
+
+    /// The pass a [`Pass::code`] names.
+    pub fn from_code(code: i64) -> Option<Pass> {
+        Pass::all().into_iter().find(|p| p.code() == code)
+    }
+
     /// A stable name, e.g. to separate the HMAC domains of blind indexes (`id_masked_3`).
     pub fn kind(self) -> String {
         match self {
