@@ -192,6 +192,22 @@ impl Tx {
         self.release_savepoint().await
     }
 
+    /// Gives this transaction's SQLite connection a page cache of 128 MiB for a bulk
+    /// write (an import), so the indexes it grows are spilled and read back far less; `false`
+    /// puts the usual cache back before the connection returns to the pool. A fixed size: the
+    /// memory does not grow with the file. PostgreSQL: nothing to do.
+    pub async fn bulk_cache(&mut self, on: bool) -> Result<()> {
+        if let Tx::Sqlite(tx) = self {
+            let sql = if on {
+                "PRAGMA cache_size = -131072"
+            } else {
+                "PRAGMA cache_size = -16384"
+            };
+            sqlx::query(sql).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
     async fn plain(&mut self, sql: &'static str) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => {

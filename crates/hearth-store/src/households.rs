@@ -434,3 +434,34 @@ pub async fn all(tx: &mut Tx, include_anonymised: bool) -> Result<Vec<HouseholdR
     };
     Ok(search(tx, &filter, PageRequest::all()).await?.0)
 }
+
+/// The households whose identity keys (migration 0015) must be computed again (none stored, stored for an older version
+/// or under a key other than `key_id`) and the anonymised ones that still have keys (to drop
+/// them), found by the database rather than by reading every household.
+pub async fn with_stale_identity_keys(tx: &mut Tx, key_id: &str) -> Result<Vec<HouseholdRow>> {
+    let household = |c: &'static str| Expr::col(("household", c));
+    let state = |c: &'static str| Expr::col(("identity_key_state", c));
+    let live_and_stale = Cond::all().add(household("anonymised_at").is_null()).add(
+        Cond::any()
+            .add(state("household_id").is_null())
+            .add(state("version").ne(household("version")))
+            .add(state("key_id").ne(key_id)),
+    );
+    let gone_with_keys = Cond::all()
+        .add(household("anonymised_at").is_not_null())
+        .add(state("household_id").is_not_null());
+    let rows: Vec<Row> = tx
+        .fetch_all(
+            Query::select()
+                .columns(COLUMNS.iter().map(|c| ("household", *c)))
+                .from("household")
+                .left_join(
+                    "identity_key_state",
+                    Expr::col(("identity_key_state", "household_id")).equals(("household", "id")),
+                )
+                .cond_where(Cond::any().add(live_and_stale).add(gone_with_keys))
+                .order_by(("household", "id"), Order::Asc),
+        )
+        .await?;
+    rows.into_iter().map(Row::into_row).collect()
+}

@@ -65,43 +65,32 @@ pub(crate) fn stored(keys: &[(Pass, i64)]) -> Vec<StoredKey> {
 
 /// Keys as the engine blocks on them.
 pub(crate) fn folded(keys: &[(Pass, i64)]) -> Vec<(Pass, u64)> {
-    keys.iter()
-        .map(|&(pass, key)| (pass, key as u64))
-        .collect()
+    keys.iter().map(|&(pass, key)| (pass, key as u64)).collect()
 }
 
 /// Computes the keys of every household whose keys are missing, older than the household or
 /// made under a retired key; drops those of anonymised households. Returns how many changed.
 pub(crate) async fn sync_keys(tx: &mut Tx, cipher: &FieldCipher) -> Result<usize> {
-    let states: HashMap<Uuid, KeyState> = store::key_states(tx)
-        .await?
-        .into_iter()
-        .map(|s| (s.household_id, s))
-        .collect();
     let key_id = cipher.current_key_id().to_owned();
-    let mut changed = 0;
-    for row in households::all(tx, true).await? {
-        let state = states.get(&row.id);
-        if row.anonymised_at.is_some() {
-            if state.is_some() {
+    let stale = households::with_stale_identity_keys(tx, &key_id).await?;
+    // A few hundred households' keys a statement batch, so memory stays bounded.
+    for part in stale.chunks(500) {
+        let mut batch = Vec::with_capacity(part.len());
+        for row in part {
+            if row.anonymised_at.is_some() {
                 store::drop_keys(tx, row.id).await?;
-                changed += 1;
+                continue;
             }
-            continue;
+            let state = KeyState {
+                household_id: row.id,
+                version: row.version,
+                key_id: key_id.clone(),
+            };
+            batch.push((state, stored(&keys_of_row(cipher, row)?)));
         }
-        if state.is_some_and(|s| s.version == row.version && s.key_id == key_id) {
-            continue;
-        }
-        let keys = stored(&keys_of_row(cipher, &row)?);
-        let state = KeyState {
-            household_id: row.id,
-            version: row.version,
-            key_id: key_id.clone(),
-        };
-        store::replace_keys(tx, &state, &keys).await?;
-        changed += 1;
+        store::replace_keys_of(tx, &batch).await?;
     }
-    Ok(changed)
+    Ok(stale.len())
 }
 
 /// Computes households' keys as they are written (registered, edited, imported), so the
@@ -244,4 +233,3 @@ impl Registry {
         self.sealed.push(SealedFields::from_keys(keys));
     }
 }
-

@@ -71,6 +71,7 @@ impl App {
         let mut rows =
             TableRows::open(&request.bytes, &request.file_name, &COLUMNS).map_err(file_refused)?;
         let mut tx = self.store().write().await?;
+        tx.bulk_cache(true).await?;
         let campaign = match &request.campaign {
             Some(code) => Some(launched(&mut tx, code).await?),
             None => None,
@@ -455,6 +456,7 @@ impl Run<'_> {
 
     /// Counts, the batch and its report; commits unless only checking or all-or-nothing failed.
     async fn finish(mut self, mut tx: Tx, request: &ImportRequest) -> Result<ImportReport> {
+        tx.bulk_cache(false).await?;
         let refused: std::collections::BTreeSet<u32> = self
             .problems
             .iter()

@@ -14,6 +14,9 @@ use std::fmt::Write as _;
 use super::record::{IdState, NO_VILLAGE, Records};
 use super::text;
 
+/// How many [`Pass::IdMasked`] windows the 17 digits before the check character have.
+const MASK_WINDOWS: u8 = 8;
+
 /// One way of putting records side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pass {
@@ -21,11 +24,13 @@ pub enum Pass {
     /// so a typo in it still meets its twin here, and a first-generation number (which never
     /// had one) meets its 18-character form.
     Id,
-    /// The ID number with the digits at this position and the next (0–15) masked: a number
-    /// with one mistyped digit, or with two neighbours swapped, shares one of these keys with
-    /// its twin. Masking neighbours in pairs covers both kinds of typo in 16 passes where single
-    /// masks and swap keys would take 33, and a pair of unknown digits still leaves fifteen
-    /// known, so unrelated numbers rarely meet.
+    /// The ID number with three neighbouring digits masked, windows starting at every second
+    /// digit (window `w` masks digits `2w`, `2w + 1` and `2w + 2`; `w` 0–7): a number with
+    /// one mistyped digit, or with two neighbours swapped, shares one of these keys with its
+    /// twin, since every pair of neighbours lies inside some window. Eight windows cover both
+    /// kinds of typo where masked pairs took sixteen and single masks and swap keys 33, and
+    /// fourteen known digits still keep unrelated numbers apart. Every key is stored for every
+    /// household, so their number is most of what registering one writes.
     IdMasked(u8),
     Phone,
     /// Name characters and village.
@@ -40,7 +45,7 @@ impl Pass {
     /// Every pass, in the order they run.
     pub fn all() -> Vec<Pass> {
         let mut passes = vec![Pass::Id];
-        passes.extend((0..16).map(Pass::IdMasked));
+        passes.extend((0..MASK_WINDOWS).map(Pass::IdMasked));
         passes.extend([
             Pass::Phone,
             Pass::NameVillage,
@@ -55,7 +60,7 @@ impl Pass {
         Pass::all().into_iter().find(|p| p.kind() == kind)
     }
 
-    /// A stable small number for storing a pass beside its key (0 `Id`, 1–16 `IdMasked`, then
+    /// A stable small number for storing a pass beside its key (0 `Id`, 1–8 `IdMasked`, then
     /// `Phone`, `NameVillage`, `PinyinVillage`, `PinyinBirth` as 17–20).
     pub fn code(self) -> i64 {
         match self {
@@ -96,8 +101,8 @@ impl Records {
         let digits = &p.id[..17];
         match pass {
             Pass::Id if has_id => out.extend(digits.iter().map(|&b| char::from(b))),
-            Pass::IdMasked(at) if has_id && (at as usize) < 16 => {
-                let masked = at as usize..=at as usize + 1;
+            Pass::IdMasked(w) if has_id && w < MASK_WINDOWS => {
+                let masked = 2 * w as usize..=2 * w as usize + 2;
                 out.extend(digits.iter().enumerate().map(|(k, &b)| {
                     if masked.contains(&k) {
                         '*'

@@ -5,7 +5,7 @@
 //! three phases, each in its own module:
 //!
 //! 1. [`blocking`]: records that share a key in some [`Pass`] become candidate pairs (the ID
-//!    number without its check character, the same with each pair of neighbouring digits masked
+//!    number without its check character, the same with three neighbouring digits masked
 //!    so that one mistyped digit or one swap still meets its twin, the phone, name and village,
 //!    pinyin and village, pinyin and birth date). Oversize blocks are
 //!    skipped so the work stays near linear. Keys come from a [`BlockKeys`] source, so the

@@ -5,8 +5,9 @@
 //! every record, so the sealed fields are compared through their blind indexes alone:
 //!
 //! - the same [`Pass::Id`] key: the same 17 digits, so the same number ([`IdAgreement::Same`]);
-//! - no shared `Id` key but a shared [`Pass::IdMasked`] key: the 17 digits differ in one digit
-//!   or one neighbouring swap. Registered numbers all satisfy their check character, so the
+//! - no shared `Id` key but a shared [`Pass::IdMasked`] key: the 17 digits differ only inside
+//!   three neighbouring digits (one digit or one neighbouring swap, as typos go; rarely more).
+//!   Registered numbers all satisfy their check character, so the
 //!   check characters differ too and the pair is [`IdAgreement::TwoEditsValid`] — a typo fixed
 //!   up by recomputing the check character, or twins: the other fields decide;
 //! - both have an ID and share neither: [`IdAgreement::DifferentValid`];
