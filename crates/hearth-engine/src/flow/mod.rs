@@ -6,6 +6,7 @@
 //! - [`dimacs`]: the DIMACS min-cost-flow format, read and written.
 //! - [`generate`]: NETGEN-style random networks and matching-shaped benchmark instances.
 
+mod blocks;
 pub mod certificate;
 pub mod dimacs;
 pub mod generate;

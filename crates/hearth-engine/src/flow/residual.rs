@@ -52,8 +52,11 @@ pub(super) struct Residual<W> {
     /// Capacity of the pair: `total - resid` is what the paired slot can push, read without
     /// touching that slot (the price update scans arcs backwards).
     total: Vec<W>,
-    /// The forward slot of each arc of the network, to read flows back.
-    forward: Vec<u32>,
+    /// The backward slot of each arc of the network, whose residual capacity is the arc's flow:
+    /// read back from there, since arcs given in order of their heads (as the matching model
+    /// gives them) have their backward slots in the same order, and their forward slots
+    /// scattered over the tails.
+    backward: Vec<u32>,
     /// Costs are multiplied by `scale` as they are read.
     scale: i64,
     pub excess: Vec<i64>,
@@ -79,7 +82,7 @@ impl<W: Word> Residual<W> {
         let slot_count = 2 * network.arc_count();
         let mut slots = filled(slot_count, Slot::default());
         let mut total = filled(slot_count, W::default());
-        let mut forward = Vec::with_capacity(network.arc_count());
+        let mut backward = Vec::with_capacity(network.arc_count());
         for arc in network.arcs() {
             let f = next[arc.tail as usize] as usize;
             next[arc.tail as usize] += 1;
@@ -100,13 +103,13 @@ impl<W: Word> Residual<W> {
                 cost: back,
             };
             (total[f], total[b]) = (capacity, capacity);
-            forward.push(f as u32);
+            backward.push(b as u32);
         }
         Residual {
             first,
             slots,
             total,
-            forward,
+            backward,
             scale,
             excess,
             price: filled(n, 0),
@@ -124,6 +127,12 @@ impl<W: Word> Residual<W> {
     #[inline]
     pub fn head(&self, s: usize) -> u32 {
         self.slots[s].head
+    }
+
+    /// The paired slot of `s`: the other direction of its arc.
+    #[inline]
+    pub fn rev(&self, s: usize) -> usize {
+        self.slots[s].rev as usize
     }
 
     #[inline]
@@ -163,9 +172,9 @@ impl<W: Word> Residual<W> {
 
     /// Flow on each arc above its lower bound.
     pub fn flows_above_lower(&self) -> Vec<i64> {
-        self.forward
+        self.backward
             .iter()
-            .map(|&f| self.back_resid(f as usize))
+            .map(|&b| self.resid(b as usize))
             .collect()
     }
 }

@@ -3,12 +3,14 @@
 //! optimal. Active nodes are discharged in FIFO order, so the run is deterministic.
 //!
 //! Heuristics, none of which changes the result: global price updates, a bounded push
-//! look-ahead, relabels that stop at the first arc a step of ε makes admissible, a large first
-//! step, and early termination: once ε is a fraction of a cost unit the flow is often optimal
-//! already, which exact potentials prove.
+//! look-ahead, relabels that stop at the first arc a step of ε makes admissible, bounds on
+//! blocks of arcs for nodes with many arcs (see [`super::blocks`]), a large first step, and
+//! early termination: once ε is a fraction of a cost unit the flow is often optimal already,
+//! which exact potentials prove.
 
 use std::collections::VecDeque;
 
+use super::blocks::{BLOCK, Blocks, key};
 use super::huge_pages::filled;
 use super::potentials::exact_potentials;
 use super::price_update::PriceUpdate;
@@ -38,6 +40,7 @@ pub(super) struct CostScaling<W> {
     queue: VecDeque<u32>,
     relabels: usize,
     update: PriceUpdate,
+    blocks: Blocks,
 }
 
 impl<W: Word> CostScaling<W> {
@@ -45,12 +48,14 @@ impl<W: Word> CostScaling<W> {
         let mut current = filled(net.node_count(), 0);
         current.copy_from_slice(&net.first[..net.node_count()]);
         let update = PriceUpdate::new(net.node_count());
+        let blocks = Blocks::new(&net.first);
         CostScaling {
             net,
             current,
             queue: VecDeque::new(),
             relabels: 0,
             update,
+            blocks,
         }
     }
 
@@ -77,6 +82,7 @@ impl<W: Word> CostScaling<W> {
     fn refine(&mut self, eps: i64) -> Result<(), Stuck> {
         self.saturate_negative_arcs();
         self.update_prices(eps)?;
+        self.blocks.rebuild(&self.net);
         let n = self.net.node_count() as u32;
         self.queue
             .extend((0..n).filter(|&v| self.net.excess[v as usize] > 0));
@@ -114,6 +120,9 @@ impl<W: Word> CostScaling<W> {
     }
 
     fn discharge(&mut self, v: u32, eps: i64) -> Result<(), Stuck> {
+        if self.blocks.has_blocks(v) {
+            return self.discharge_blocks(v, eps);
+        }
         let end = self.net.first[v as usize + 1] as usize;
         loop {
             let pv = self.net.price[v as usize];
@@ -121,14 +130,9 @@ impl<W: Word> CostScaling<W> {
             while s < end {
                 if self.net.resid(s) > 0 && self.reduced(pv, s) < 0 && self.worth_pushing(v, s, eps)
                 {
-                    let w = self.net.head(s);
                     let excess = self.net.excess[v as usize];
                     let delta = excess.min(self.net.resid(s));
-                    let before = self.net.excess[w as usize];
-                    self.net.push(v, s, delta);
-                    if before <= 0 && before + delta > 0 {
-                        self.queue.push_back(w);
-                    }
+                    self.push(v, s, delta);
                     if delta == excess {
                         self.current[v as usize] = s as u32;
                         return Ok(());
@@ -143,6 +147,79 @@ impl<W: Word> CostScaling<W> {
             // a global update settles the prices, or proves there is no way out.
             if self.relabels > RELABELS_PER_UPDATE * self.net.node_count() {
                 self.update_prices(eps)?;
+            }
+        }
+    }
+
+    /// Discharges a node with blocks: scans the block of least bound, pushing along its
+    /// admissible arcs, which makes its bound exact. Once the least bound is exact and admits
+    /// nothing, it is the least `cost - price(head)` of all residual arcs (the other bounds are
+    /// lower bounds, and no smaller), and the relabel takes the new price from it.
+    fn discharge_blocks(&mut self, v: u32, eps: i64) -> Result<(), Stuck> {
+        let range = self.net.range(v);
+        let mut scanned = None;
+        loop {
+            let (b, bound) = self.blocks.least(v, range.len());
+            if bound == i64::MAX {
+                return Err(Stuck { node: v });
+            }
+            let pv = self.net.price[v as usize];
+            if scanned == Some(b) && bound + pv >= 0 {
+                // As `relabel`: a step of ε if that makes an arc admissible, else as far as
+                // ε-optimality allows.
+                self.net.price[v as usize] = if bound + pv < eps {
+                    pv - eps
+                } else {
+                    -bound - eps
+                };
+                self.relabels += 1;
+                scanned = None;
+                if self.relabels > RELABELS_PER_UPDATE * self.net.node_count() {
+                    self.update_prices(eps)?;
+                }
+                continue;
+            }
+            let lo = range.start + b * BLOCK;
+            let mut least = i64::MAX;
+            for s in lo..(lo + BLOCK).min(range.end) {
+                if self.net.resid(s) <= 0 {
+                    continue;
+                }
+                if key(&self.net, s) + pv < 0 && self.worth_pushing(v, s, eps) {
+                    let excess = self.net.excess[v as usize];
+                    let delta = excess.min(self.net.resid(s));
+                    self.push(v, s, delta);
+                    if delta == excess {
+                        // The block's bound stays a lower bound: leave it.
+                        return Ok(());
+                    }
+                } else {
+                    // Re-read: the look-ahead may have lowered the head's price.
+                    least = least.min(key(&self.net, s));
+                }
+            }
+            self.blocks.set(v, range.len(), b, least);
+            scanned = Some(b);
+        }
+    }
+
+    /// Pushes `delta` along slot `s` leaving `v`: queues the head if it becomes active, and
+    /// lowers the bound of the reverse slot's block if that slot just regained residual
+    /// capacity (a push never lands on a slot of `v` itself being scanned: a loop's reduced
+    /// cost is its cost, so the phase's first step saturates its negative direction and the
+    /// other never becomes admissible).
+    fn push(&mut self, v: u32, s: usize, delta: i64) {
+        let w = self.net.head(s);
+        let before = self.net.excess[w as usize];
+        self.net.push(v, s, delta);
+        if before <= 0 && before + delta > 0 {
+            self.queue.push_back(w);
+        }
+        if self.blocks.has_blocks(w) {
+            let rev = self.net.rev(s);
+            if self.net.resid(rev) == delta {
+                let degree = self.net.range(w).len();
+                self.blocks.regained(&self.net, w, degree, rev);
             }
         }
     }
@@ -163,12 +240,17 @@ impl<W: Word> CostScaling<W> {
 
     /// Moves the current arc of `w` to its next admissible arc; true if there is one or if
     /// `LOOK_AHEAD` arcs were read without reaching the end (a node with many arcs: the
-    /// push goes ahead, and discharging `w` later reads its arcs once for many pushes).
+    /// push goes ahead, and discharging `w` later reads its arcs once for many pushes). Nodes
+    /// with blocks, which have more arcs than that, take the push without a look.
     fn find_admissible(&mut self, w: u32) -> bool {
+        if self.blocks.has_blocks(w) {
+            return true;
+        }
         let pw = self.net.price[w as usize];
         let start = self.current[w as usize] as usize;
         let end = self.net.first[w as usize + 1] as usize;
         let stop = end.min(start + LOOK_AHEAD);
+
         for s in start..stop {
             if self.net.resid(s) > 0 && self.reduced(pw, s) < 0 {
                 self.current[w as usize] = s as u32;

@@ -5,9 +5,13 @@ use proptest::prelude::*;
 
 use super::reference::{exhaustive, successive_shortest_paths};
 
-/// A random network: `nodes` nodes, arcs with small bounds and costs (some negative), and
-/// supplies that balance (so feasibility depends on the arcs only).
-fn network(max_nodes: usize, max_arcs: usize, max_cap: i64) -> impl Strategy<Value = Network> {
+/// A random network: up to `max_nodes` nodes, `arcs` arcs with small bounds and costs (some
+/// negative), and supplies that balance (so feasibility depends on the arcs only).
+fn network(
+    max_nodes: usize,
+    arcs: std::ops::RangeInclusive<usize>,
+    max_cap: i64,
+) -> impl Strategy<Value = Network> {
     (2..=max_nodes).prop_flat_map(move |n| {
         let arc = (
             0..n as u32,
@@ -16,7 +20,7 @@ fn network(max_nodes: usize, max_arcs: usize, max_cap: i64) -> impl Strategy<Val
             0..=max_cap,
             -10i64..=20,
         );
-        let arcs = proptest::collection::vec(arc, 0..=max_arcs);
+        let arcs = proptest::collection::vec(arc, arcs.clone());
         let supplies = proptest::collection::vec(-4i64..=4, n);
         (arcs, supplies).prop_map(move |(arcs, mut supplies)| {
             let sum: i64 = supplies.iter().sum();
@@ -66,13 +70,24 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn matches_successive_shortest_paths(net in network(8, 16, 6)) {
+    fn matches_successive_shortest_paths(net in network(8, 0..=16, 6)) {
         assert_optimal(&net, successive_shortest_paths(&net))?;
     }
 
     #[test]
-    fn matches_exhaustive_search(net in network(4, 5, 3)) {
+    fn matches_exhaustive_search(net in network(4, 0..=5, 3)) {
         assert_optimal(&net, exhaustive(&net))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    /// A few nodes joined by many parallel arcs of different costs: nodes with more than 64
+    /// arcs are relabeled through bounds on blocks of their arcs rather than by a full scan.
+    #[test]
+    fn nodes_with_many_arcs_match_successive_shortest_paths(net in network(4, 100..=220, 6)) {
+        assert_optimal(&net, successive_shortest_paths(&net))?;
     }
 }
 
@@ -102,7 +117,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn wide_and_narrow_slots_agree(net in network(8, 16, 6)) {
+    fn wide_and_narrow_slots_agree(net in network(8, 0..=16, 6)) {
         let expected = successive_shortest_paths(&net);
         let wide = with_wide_arc(&net);
         assert_optimal(&wide, expected)?;
