@@ -56,7 +56,7 @@ if [ ! -f "$work/seeded-$households" ]; then
         to=$((from + chunk < households ? from + chunk : households))
         awk -v from="$from" -v to="$to" -v village=新丰社区 -f "$here/households.awk" >"$work/part.csv"
         HEARTH_DATABASE_URL=$sqlite_url "$hearth" import households "$work/part.csv" --as village --json \
-            2>/dev/null | jq -c '{imported, rejected}' >&2
+            2>/dev/null | jq -c '{accepted, rejected}' >&2
     done
     echo "seeded $households households in $(( $(date +%s) - started )) s" >&2
     touch "$work/seeded-$households"

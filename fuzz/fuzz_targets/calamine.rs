@@ -3,7 +3,7 @@
 
 mod common;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+libfuzzer_sys::fuzz_target!(init: common::init(), |data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };

@@ -121,18 +121,31 @@ pub fn parse_divisions(text: &str) -> Result<Vec<Area>> {
 }
 
 impl App {
-    /// Adds or updates the given divisions in one transaction (parents first).
+    /// Adds or updates the given divisions (the rows of a file) in one
+    /// transaction; a parent neither stored nor among them refuses the whole load, naming the
+    /// row (counted as in the file, the header being row 1).
     pub async fn load_areas(&self, actor: &Actor, areas_to_load: &[Area]) -> Result<usize> {
         let mut tx = self.store().write().await?;
-        for area in areas_to_load {
+        let mut orphans = Vec::new();
+        for (index, area) in areas_to_load.iter().enumerate() {
             if let Some(parent) = &area.parent
-                && areas::get(&mut tx, parent).await?.is_none()
                 && !areas_to_load.iter().any(|a| &a.code == parent)
+                && areas::get(&mut tx, parent).await?.is_none()
             {
-                return Err(Invalid::new("parent", "area.parent_unknown")
-                    .arg("value", parent.as_str())
-                    .into());
+                orphans.push(
+                    Invalid::new("parent", "area.parent_unknown")
+                        .arg("value", parent.as_str())
+                        .within(&format!("row {}", index + 2)),
+                );
             }
+        }
+        if !orphans.is_empty() {
+            return Err(AppError::Invalid(orphans));
+        }
+        // Parents are written before their children whatever the file's order.
+        let mut ordered: Vec<&Area> = areas_to_load.iter().collect();
+        ordered.sort_by_key(|a| a.level);
+        for area in ordered {
             areas::upsert(&mut tx, area).await?;
         }
         let detail = serde_json::json!({"count": areas_to_load.len()});
@@ -174,6 +187,31 @@ impl App {
             }
         }
         self.load_areas(&caller.actor(), &divisions).await
+    }
+
+    /// Loads a division file at the console (`hearth areas load FILE`): as the account named
+    /// (`--as`, with the rules of [`App::import_divisions`]), or, without one, as the operator
+    /// of the deployment, who adds any county as the system administrator does.
+    pub async fn load_divisions_at_console(
+        &self,
+        username: Option<&str>,
+        text: &str,
+    ) -> Result<usize> {
+        let Some(username) = username else {
+            let divisions = parse_divisions(text)?;
+            return self.load_areas(&Actor::system("console"), &divisions).await;
+        };
+        let caller = {
+            let mut tx = self.store().read().await?;
+            let (user, _) = hearth_store::users::by_username(&mut tx, username.trim())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if user.status != hearth_core::user::UserStatus::Active {
+                return Err(AppError::Disabled);
+            }
+            Caller::new(user)
+        };
+        self.import_divisions(&caller, text).await
     }
 
     /// The divisions the caller works in (their province, city, county, town or village and

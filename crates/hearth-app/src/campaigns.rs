@@ -2,14 +2,15 @@
 //! (第一批 …) or approves their applications; each step is logged.
 
 use crate::areas::CampaignAreas;
+use crate::organizations::serves_campaign_area;
 use crate::{App, AppError, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::campaign::{CampaignAction, CampaignInput, CampaignStatus, EnrolmentStatus};
 use hearth_core::organization::OrgStatus;
 use hearth_core::permission::Permission;
+use hearth_store::Tx;
 use hearth_store::audit::{self, NewEvent};
 use hearth_store::campaigns::{self, Campaign, Enrolment};
-use hearth_store::{Tx, organizations};
 use uuid::Uuid;
 
 pub use hearth_store::campaigns::{Campaign as CampaignRecord, Enrolment as EnrolmentRecord};
@@ -181,14 +182,23 @@ impl App {
             return Err(Invalid::new("status", "campaign.not_enrollable").into());
         }
         let now = hearth_store::now();
+        let campaign_area = CampaignAreas::load(&mut tx).await?.of(id).cloned();
         for (index, org_id) in organization_ids.iter().enumerate() {
-            let org = organizations::get(&mut tx, *org_id).await?.ok_or_else(|| {
+            let unknown = || {
                 Invalid::new(
                     format!("organizations[{index}]"),
                     "user.organization_unknown",
                 )
                 .arg("value", org_id)
-            })?;
+            };
+            // An organization of another county is as unknown here as one never registered.
+            let org = match crate::organizations::visible(&mut tx, caller, *org_id).await {
+                Err(AppError::NotFound) => return Err(unknown().into()),
+                found => found?,
+            };
+            if !serves_campaign_area(&mut tx, org.id, campaign_area.as_ref()).await? {
+                return Err(unknown().into());
+            }
             if org.status != OrgStatus::Active {
                 return Err(Invalid::new(
                     format!("organizations[{index}]"),
@@ -234,6 +244,12 @@ impl App {
         let org_id = caller.user.organization_id.ok_or(AppError::Forbidden)?;
         let mut tx = self.store().write().await?;
         let campaign = found(&mut tx, caller, id).await?;
+        // A county's campaign takes only that county's organizations; to one of another
+        // county the campaign is as unknown as it is to that county's officers.
+        let campaign_area = CampaignAreas::load(&mut tx).await?.of(id).cloned();
+        if !serves_campaign_area(&mut tx, org_id, campaign_area.as_ref()).await? {
+            return Err(AppError::NotFound);
+        }
         if matches!(
             campaign.status,
             CampaignStatus::Closed | CampaignStatus::Disclosed
@@ -284,6 +300,7 @@ impl App {
                 .ok_or(AppError::NotFound);
         }
         let mut tx = self.store().write().await?;
+        found(&mut tx, caller, id).await?;
         let mut enrolment = campaigns::enrolment(&mut tx, id, organization)
             .await?
             .filter(|e| e.status == EnrolmentStatus::Applied)

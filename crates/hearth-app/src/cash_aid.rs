@@ -237,7 +237,7 @@ impl App {
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
         let household = receiving(&mut tx, caller, profile.household).await?;
-        let campaign = running_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = running_campaign(&mut tx, caller, &profile.campaign).await?;
         let donation = match &profile.donation {
             Some(raw) => Some(named_donation(&mut tx, "donation", campaign.id, raw).await?),
             None => None,

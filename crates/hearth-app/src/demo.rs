@@ -583,9 +583,17 @@ impl App {
         let orgs: Vec<Organization> = (0..ORGS.len())
             .filter_map(|n| demo_org(n, &towns))
             .collect();
+        let county = divisions
+            .iter()
+            .find(|a| a.level == AreaLevel::County)
+            .map(|a| a.code.clone());
         let mut tx = self.store().write().await?;
         for org in &orgs {
             organizations::insert(&mut tx, org).await?;
+            // Registered by the demo county, as its bureau would have done.
+            if let Some(county) = &county {
+                organizations::set_county(&mut tx, org.id, county).await?;
+            }
             let detail = serde_json::json!({"demo": true});
             audit::append(
                 &mut tx,

@@ -441,7 +441,7 @@ impl App {
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
         let household = receiving(&mut tx, caller, profile.household).await?;
-        let campaign = running_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = running_campaign(&mut tx, caller, &profile.campaign).await?;
         check_items(&mut tx, &profile.lines).await?;
         let need = match profile.need {
             Some(id) => {

@@ -29,6 +29,11 @@ use hearth_core::household::HouseholdProfile;
 use hearth_core::permission::Permission;
 use uuid::Uuid;
 
+/// The county part (first six digits) of a division code.
+pub(crate) fn county_of(code: &str) -> &str {
+    code.get(..6).unwrap_or(code)
+}
+
 impl App {
     /// Which of these incoming households (`(row, profile)`, e.g. from a sheet or a form)
     /// likely match a registered household under another ID number; nothing is written but
@@ -44,7 +49,12 @@ impl App {
         let cipher = self.cipher()?;
         let mut tx = self.store().write().await?;
         sync_keys(&mut tx, cipher).await?;
-        let found = likely_matches(&mut tx, cipher, rows).await?;
+        let county = caller
+            .user
+            .area_code
+            .as_ref()
+            .map(|a| county_of(a.as_str()));
+        let found = likely_matches(&mut tx, cipher, county, rows).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(found)
     }

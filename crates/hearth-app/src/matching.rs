@@ -73,12 +73,15 @@ impl App {
     }
 
     /// The proposal as the database stands in `tx`.
-    async fn solve_in(&self, tx: &mut Tx, campaign: &str) -> Result<Solved> {
-        let campaign = running_campaign(tx, campaign).await?;
+    /// Only the caller's county's campaigns, households, organizations and stations take part.
+    async fn solve_in(&self, tx: &mut Tx, caller: &Caller, campaign: &str) -> Result<Solved> {
+        let campaign = running_campaign(tx, caller, campaign).await?;
+        let scope = caller.area_scope()?;
         let plans = matching::open_transfers(tx, campaign.id).await?;
         let journal = self.journal(tx).await?;
-        let stock = instance::station_stock(&journal, campaign.id, &plans);
-        let loaded = instance::load(tx, campaign.id, &stock, &plans, today()).await?;
+        let mut stock = instance::station_stock(&journal, campaign.id, &plans);
+        stock.retain(|line| scope.is_none_or(|area| line.station.is_within(area)));
+        let loaded = instance::load(tx, scope, campaign.id, &stock, &plans, today()).await?;
         let proposal = model::propose(&loaded.instance).map_err(refused)?;
         Ok(Solved {
             digest: instance::digest(&loaded.instance),
@@ -93,7 +96,7 @@ impl App {
     async fn solve_matching(&self, caller: &Caller, campaign: &str) -> Result<Solved> {
         county_only(caller)?;
         let mut tx = self.store().read().await?;
-        self.solve_in(&mut tx, campaign).await
+        self.solve_in(&mut tx, caller, campaign).await
     }
 
     /// The proposed allocation for a running campaign, with an explanation per need.

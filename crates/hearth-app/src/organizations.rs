@@ -1,6 +1,7 @@
 //! The organization registry: list, read, add, edit, deactivate, history.
 
 use crate::{App, AppError, Caller, Result};
+use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::organization::{OrgInput, OrgProfile, OrgStatus, Organization};
 use hearth_core::permission::Permission;
 use hearth_core::role::Role;
@@ -14,10 +15,11 @@ pub use hearth_store::organizations::{OrgFilter as Filter, PageRequest as Page};
 
 const RECORD: &str = "organization";
 
-/// Narrows a filter to what the caller may see: their own organization, or organizations
-/// serving their area.
+/// Narrows a filter to what the caller may see: their own organization, or organizations of
+/// their counties (for a town or village, those of its county serving it).
 fn scoped(caller: &Caller, mut filter: OrgFilter) -> Result<OrgFilter> {
     caller.require(Permission::ReadOrganizations)?;
+    filter.reaching = caller.area_scope()?.cloned();
     match caller.user.role {
         Role::OrgMember => filter.only = Some(caller.user.organization_id.into_iter().collect()),
         Role::TownOfficer | Role::VillageOfficer => {
@@ -53,10 +55,19 @@ fn changes(before: &OrgInput, after: &OrgInput) -> serde_json::Value {
     serde_json::json!({ "changed": changed })
 }
 
-async fn check_areas(tx: &mut Tx, profile: &OrgProfile) -> Result<()> {
+/// Every service area exists and lies in the organization's county (or is the city or
+/// province above it); an organization of the whole deployment may serve anywhere.
+async fn check_areas(tx: &mut Tx, profile: &OrgProfile, county: Option<&AreaCode>) -> Result<()> {
     for code in &profile.service_areas {
         if areas::get(tx, code).await?.is_none() {
             return Err(Invalid::new("service_areas", "org.area_unknown")
+                .arg("value", code.as_str())
+                .into());
+        }
+        if let Some(county) = county
+            && !(code.is_within(county) || county.is_within(code))
+        {
+            return Err(Invalid::new("service_areas", "org.area_outside_county")
                 .arg("value", code.as_str())
                 .into());
         }
@@ -64,15 +75,52 @@ async fn check_areas(tx: &mut Tx, profile: &OrgProfile) -> Result<()> {
     Ok(())
 }
 
-async fn refuse_duplicate(tx: &mut Tx, profile: &OrgProfile, except: Option<Uuid>) -> Result<()> {
-    match organizations::find_by_uscc(tx, &profile.uscc).await? {
-        Some(existing) if Some(existing.id) != except => Err(AppError::Conflict(
-            Invalid::new("uscc", "org.duplicate_uscc")
-                .arg("uscc", profile.uscc.as_str())
-                .arg("name", existing.profile.name),
-        )),
-        _ => Ok(()),
+/// One credit code, one organization in the whole deployment. The name of one registered by
+/// another county is not shown: the registry of a county stays its own.
+async fn refuse_duplicate(
+    tx: &mut Tx,
+    caller: &Caller,
+    profile: &OrgProfile,
+    except: Option<Uuid>,
+) -> Result<()> {
+    let Some(existing) = organizations::find_by_uscc(tx, &profile.uscc).await? else {
+        return Ok(());
+    };
+    if Some(existing.id) == except {
+        return Ok(());
     }
+    let seen = organizations::county(tx, existing.id)
+        .await?
+        .is_none_or(|county| caller.reaches(&county));
+    Err(AppError::Conflict(if seen {
+        Invalid::new("uscc", "org.duplicate_uscc")
+            .arg("uscc", profile.uscc.as_str())
+            .arg("name", existing.profile.name)
+    } else {
+        Invalid::new("uscc", "org.duplicate_uscc_elsewhere").arg("uscc", profile.uscc.as_str())
+    }))
+}
+
+/// The county a county officer registers organizations in: their own.
+fn registering_county(caller: &Caller) -> Result<Option<AreaCode>> {
+    Ok(caller
+        .area_scope()?
+        .and_then(|area| area.ancestor_at(AreaLevel::County)))
+}
+
+/// Whether the organization may take part in a campaign run by `campaign_area`: both belong to
+/// the same county (or either to the whole deployment).
+pub(crate) async fn serves_campaign_area(
+    tx: &mut Tx,
+    organization: Uuid,
+    campaign_area: Option<&AreaCode>,
+) -> Result<bool> {
+    let Some(campaign_area) = campaign_area else {
+        return Ok(true);
+    };
+    Ok(organizations::county(tx, organization)
+        .await?
+        .is_none_or(|county| county.is_within(campaign_area) || campaign_area.is_within(&county)))
 }
 
 impl App {
@@ -130,8 +178,9 @@ impl App {
                 "org.stale_edit",
             )));
         }
-        check_areas(&mut tx, &profile).await?;
-        refuse_duplicate(&mut tx, &profile, Some(id)).await?;
+        let county = organizations::county(&mut tx, id).await?;
+        check_areas(&mut tx, &profile, county.as_ref()).await?;
+        refuse_duplicate(&mut tx, caller, &profile, Some(id)).await?;
         let detail = changes(&OrgInput::from(&current.profile), &OrgInput::from(&profile));
         let updated = Organization {
             profile,
@@ -294,11 +343,15 @@ pub(crate) async fn create_organization_in(
         created_at: now,
         updated_at: now,
     };
-    check_areas(tx, &org.profile).await?;
-    refuse_duplicate(tx, &org.profile, None).await?;
+    let county = registering_county(caller)?;
+    check_areas(tx, &org.profile, county.as_ref()).await?;
+    refuse_duplicate(tx, caller, &org.profile, None).await?;
     organizations::insert(tx, &org)
         .await
         .map_err(|e| duplicate_or(e, &org.profile))?;
+    if let Some(county) = &county {
+        organizations::set_county(tx, org.id, county).await?;
+    }
     let detail = changes(&OrgInput::default(), &OrgInput::from(&org.profile));
     record(
         tx,

@@ -154,7 +154,7 @@ impl App {
                 area.is_some_and(|a| h.village.is_within(a))
             })
             .ok_or_else(|| Invalid::new("household", "stock.household_unknown"))?;
-        let campaign = running_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = running_campaign(&mut tx, caller, &profile.campaign).await?;
         crate::stock::catalogue_item(&mut tx, "item", &profile.item).await?;
         let site = Location::Site(
             profile

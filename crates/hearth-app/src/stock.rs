@@ -148,12 +148,17 @@ pub(crate) async fn kept_station(
 }
 
 /// The campaign a paper moves stock in, by id or code: it must be running (launched).
-pub(crate) async fn running_campaign(tx: &mut Tx, id_or_code: &str) -> Result<Campaign> {
-    let campaign = crate::needs::find_campaign(tx, id_or_code)
+/// One of another county's campaigns is as unknown as one that does not exist.
+pub(crate) async fn running_campaign(
+    tx: &mut Tx,
+    caller: &Caller,
+    id_or_code: &str,
+) -> Result<Campaign> {
+    let found = crate::needs::find_campaign(tx, id_or_code).await?;
+    let campaign = crate::areas::CampaignAreas::load(tx)
         .await?
-        .ok_or_else(|| {
-            Invalid::new("campaign", "stock.campaign_unknown").arg("value", id_or_code)
-        })?;
+        .visible(caller, found)
+        .map_err(|_| Invalid::new("campaign", "stock.campaign_unknown").arg("value", id_or_code))?;
     if campaign.status != CampaignStatus::Launched {
         return Err(Invalid::new("campaign", "stock.campaign_not_running")
             .arg("status", campaign.status.as_str())
@@ -356,9 +361,10 @@ impl App {
         let campaign = campaign_filter(&mut tx, &query.campaign).await?;
         let journal = self.journal(&mut tx).await?;
         let names = Lookup::load(&mut tx).await?;
+        let reached = crate::areas::CampaignAreas::load(&mut tx).await?;
         let mut lines = Vec::new();
         for c in names.campaigns.values() {
-            if campaign.is_some_and(|only| only != Some(c.id)) {
+            if campaign.is_some_and(|only| only != Some(c.id)) || !reached.reaches(caller, c.id) {
                 continue;
             }
             for (location, code, holding) in journal.stock(c.id).holdings() {
@@ -406,9 +412,10 @@ impl App {
         let campaign = campaign_filter(&mut tx, &query.campaign).await?;
         let journal = self.journal(&mut tx).await?;
         let names = Lookup::load(&mut tx).await?;
+        let reached = crate::areas::CampaignAreas::load(&mut tx).await?;
         let mut lines = Vec::new();
         for c in names.campaigns.values() {
-            if campaign.is_some_and(|only| only != Some(c.id)) {
+            if campaign.is_some_and(|only| only != Some(c.id)) || !reached.reaches(caller, c.id) {
                 continue;
             }
             for (location, code, holding) in journal.stock(c.id).holdings() {

@@ -14,7 +14,7 @@ use crate::stock::{Lookup, audited, check_items, funding, keeps, kept_station, r
 use crate::stock::{running_campaign, site_of, station_named};
 use crate::{App, AppError, Caller, Result, today};
 use chrono::{DateTime, NaiveDate, Utc};
-use hearth_core::area::AreaCode;
+use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::ledger::{
     AdjustmentCause, EntryDraft, Header, Location, MovementKind, Record, Waybill, WaybillLine,
     WaybillStatus,
@@ -154,13 +154,21 @@ fn dispatched_values(records: &[Record]) -> impl Fn(&str) -> Fen + '_ {
     }
 }
 
-/// The destination of a waybill: a station on the area tree.
-async fn destination(tx: &mut Tx, to: &Location) -> Result<AreaCode> {
+/// The destination of a waybill: a station on the area tree in the caller's county (goods do
+/// not leave a county's books by waybill; another county's stations are as unknown as ones that
+/// do not exist).
+async fn destination(tx: &mut Tx, caller: &Caller, to: &Location) -> Result<AreaCode> {
     let missing = || Invalid::new("to", "stock.no_station");
     let area = site_of(to).ok_or_else(missing)?;
+    let county = caller
+        .user
+        .area_code
+        .as_ref()
+        .and_then(|own| own.ancestor_at(AreaLevel::County));
+    let in_county = county.is_some_and(|county| area.is_within(&county));
     match station_named(tx, area).await? {
-        Some(_) => Ok(area.clone()),
-        None => Err(missing().arg("value", area).into()),
+        Some(_) if in_county => Ok(area.clone()),
+        _ => Err(missing().arg("value", area).into()),
     }
 }
 
@@ -195,8 +203,8 @@ impl App {
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
         let from = kept_station(&mut tx, caller, "from", &profile.from).await?;
-        let to = destination(&mut tx, &profile.to).await?;
-        let campaign = running_campaign(&mut tx, &profile.campaign).await?;
+        let to = destination(&mut tx, caller, &profile.to).await?;
+        let campaign = running_campaign(&mut tx, caller, &profile.campaign).await?;
         check_items(&mut tx, &profile.lines).await?;
         let id = Uuid::now_v7();
         let waybill = Waybill::new(id, profile.from.clone(), profile.to.clone(), profile.lines)

@@ -434,7 +434,11 @@ async fn an_imported_household_has_its_identity_keys_as_soon_as_it_is_written() 
         let village_name = {
             let mut tx = db.store.read().await.unwrap();
             let code = hearth_core::area::AreaCode::parse(SHANGPAI_VILLAGE).unwrap();
-            hearth_store::areas::get(&mut tx, &code).await.unwrap().unwrap().name
+            hearth_store::areas::get(&mut tx, &code)
+                .await
+                .unwrap()
+                .unwrap()
+                .name
         };
         let head = &twin.members[0];
         let csv = format!(
@@ -453,12 +457,18 @@ async fn an_imported_household_has_its_identity_keys_as_soon_as_it_is_written() 
             .expect("import");
         assert_eq!(report.created, 1, "{:?}", report.problems);
         assert!(
-            report.likely_matches.iter().any(|m| m.household_id == first),
+            report
+                .likely_matches
+                .iter()
+                .any(|m| m.household_id == first),
             "the row met the registered household by its keys: {:?}",
             report.likely_matches
         );
         let run = app.find_duplicates(&county, None).await.expect("run");
-        assert_eq!(run.keys_refreshed, 0, "the import wrote the new household's keys");
+        assert_eq!(
+            run.keys_refreshed, 0,
+            "the import wrote the new household's keys"
+        );
         let queue = app.identity_queue(&county, None).await.unwrap();
         assert!(
             queue

@@ -214,6 +214,7 @@ impl From<IdNumber> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use proptest::prelude::*;
 
     fn today() -> NaiveDate {
@@ -373,6 +374,26 @@ mod tests {
             let changed = String::from_utf8(bytes).unwrap();
             let code = parse(&changed).map(|_| ()).map_err(|e| e.code());
             prop_assert!(matches!(code, Err("id.check" | "id.birth_date")), "{changed}: {code:?}");
+        }
+
+        /// Whatever is typed into the column: a number (parsing to itself again) or a refusal
+        /// naming the field, with a message in both languages and nothing left unfilled.
+        #[test]
+        fn any_text_parses_or_is_refused_naming_the_field(
+            input in prop_oneof!["\\PC{0,24}", "[0-9０-９xX \\-'.eE+]{0,22}"],
+        ) {
+            match parse(&input) {
+                Ok(id) => prop_assert_eq!(parse(id.as_str()), Ok(id.clone())),
+                Err(e) => {
+                    prop_assert_eq!(e.field(), FIELD);
+                    // The message quotes the input; braces typed there are not placeholders.
+                    prop_assume!(!input.contains(['{', '}']));
+                    for lang in [Lang::ZhCn, Lang::En] {
+                        let message = e.message(lang);
+                        prop_assert!(message != e.code() && !message.contains('{'), "{input:?}: {message}");
+                    }
+                }
+            }
         }
 
         #[test]

@@ -5,7 +5,8 @@ use crate::role::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
-    /// See the organization registry (within the role's scope).
+    /// See the organization registry (within the role's scope: a city or province reads its
+    /// counties' organizations).
     ReadOrganizations,
     /// Add, edit, deactivate organizations.
     ManageOrganizations,
@@ -93,7 +94,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         ReadOrganizations => matches!(
             role,
-            CountyAdmin | TownOfficer | VillageOfficer | OrgMember | Auditor
+            ProvinceAdmin
+                | CityAdmin
+                | CountyAdmin
+                | TownOfficer
+                | VillageOfficer
+                | OrgMember
+                | Auditor
         ),
         ManageOrganizations => role == CountyAdmin,
         EditOwnOrganization => role == OrgMember,

@@ -129,6 +129,7 @@ impl From<Phone> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use proptest::prelude::*;
 
     fn ok(input: &str) -> String {
@@ -217,6 +218,26 @@ mod tests {
             let phone = Phone::parse(&number).unwrap();
             prop_assert_eq!(phone.as_str(), number.as_str());
             prop_assert_eq!(Phone::parse(&number.replace('-', "")), Ok(phone));
+        }
+
+        /// Whatever is typed into the column: a phone (parsing to itself again) or a refusal
+        /// naming the field, with a message in both languages and nothing left unfilled.
+        #[test]
+        fn any_text_parses_or_is_refused_naming_the_field(
+            input in prop_oneof!["\\PC{0,24}", "[0-9０-９+()（） \\-转]{0,22}"],
+        ) {
+            match Phone::parse(&input) {
+                Ok(phone) => prop_assert_eq!(Phone::parse(phone.as_str()), Ok(phone.clone())),
+                Err(e) => {
+                    prop_assert_eq!(e.field(), FIELD);
+                    // The message quotes the input; braces typed there are not placeholders.
+                    prop_assume!(!input.contains(['{', '}']));
+                    for lang in [Lang::ZhCn, Lang::En] {
+                        let message = e.message(lang);
+                        prop_assert!(message != e.code() && !message.contains('{'), "{input:?}: {message}");
+                    }
+                }
+            }
         }
 
         #[test]

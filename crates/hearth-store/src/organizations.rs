@@ -23,6 +23,9 @@ pub struct OrgFilter {
     pub area: Option<AreaCode>,
     /// Only these organizations (an organization member's own scope).
     pub only: Option<Vec<Uuid>>,
+    /// Organizations registered by a county inside this area, or by the county containing it,
+    /// or by none (those belong to the whole deployment): a caller's counties.
+    pub reaching: Option<AreaCode>,
 }
 
 /// A page of a list: 1-based number, and size from the allowed sizes.
@@ -201,7 +204,59 @@ fn filtered(filter: &OrgFilter) -> SelectStatement {
     if let Some(only) = &filter.only {
         query.and_where(Expr::col("id").is_in(only.iter().copied()));
     }
+    if let Some(area) = &filter.reaching {
+        query.cond_where(reaches(area));
+    }
     query
+}
+
+/// The condition "the organization's county is inside `area` or contains it, or it has none".
+fn reaches(area: &AreaCode) -> Cond {
+    let ancestors: Vec<String> = std::iter::successors(Some(area.clone()), AreaCode::parent)
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let reached = Query::select()
+        .column("organization_id")
+        .from("organization_county")
+        .cond_where(
+            Cond::any()
+                .add(Expr::col("area_code").like(format!("{}%", prefix(area))))
+                .add(Expr::col("area_code").is_in(ancestors)),
+        )
+        .to_owned();
+    let placed = Query::select()
+        .column("organization_id")
+        .from("organization_county")
+        .to_owned();
+    Cond::any()
+        .add(Expr::col("id").in_subquery(reached))
+        .add(Expr::col("id").not_in_subquery(placed))
+}
+
+/// Records the county that registered the organization, once, when it is created.
+pub async fn set_county(tx: &mut Tx, organization: Uuid, county: &AreaCode) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table("organization_county")
+            .columns(["organization_id", "area_code"])
+            .values_panic([organization.into(), county.as_str().into()]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The county that registered the organization; `None` for one of the whole deployment.
+pub async fn county(tx: &mut Tx, organization: Uuid) -> Result<Option<AreaCode>> {
+    let code: Option<(String,)> = tx
+        .fetch_optional(
+            Query::select()
+                .column("area_code")
+                .from("organization_county")
+                .and_where(Expr::col("organization_id").eq(organization)),
+        )
+        .await?;
+    code.map(|(c,)| parsed("organization_county.area_code", AreaCode::parse(&c)))
+        .transpose()
 }
 
 /// A LIKE pattern for `text` anywhere; `%` and `_` typed by a user are searched for literally.

@@ -362,3 +362,155 @@ async fn a_name_search_ignores_the_case_of_latin_letters_on_both_engines() {
     })
     .await;
 }
+
+/// County B under the same city, for the tests of several counties in one deployment.
+const COUNTY_B: &str = "340199000000";
+
+async fn add_county_b(store: &Store) {
+    let mut tx = store.write().await.unwrap();
+    let county_b = hearth_store::areas::Area {
+        code: code(COUNTY_B),
+        name: "示例乙县（虚构）".to_owned(),
+        level: hearth_core::area::AreaLevel::County,
+        parent: Some(code("340100000000")),
+        short_name: String::new(),
+        is_example: true,
+        note: String::new(),
+    };
+    hearth_store::areas::upsert(&mut tx, &county_b)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn county_of(store: &Store, org: &Organization) -> Option<String> {
+    let mut tx = store.read().await.unwrap();
+    organizations::county(&mut tx, org.id)
+        .await
+        .unwrap()
+        .map(|c| c.as_str().to_owned())
+}
+
+/// The backfill statements of migration 0020, run again on what the database holds now.
+async fn backfill(db: &TestDb) {
+    let engine = match db.backend {
+        hearth_store::Backend::Sqlite => "sqlite",
+        hearth_store::Backend::Postgres => "postgres",
+    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(engine)
+        .join("0020_organization_county.sql");
+    let sql = std::fs::read_to_string(path).unwrap();
+    db.execute("DELETE FROM organization_county").await.unwrap();
+    let statements = sql
+        .split(';')
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| s.trim_start().starts_with("INSERT"))
+        .collect::<Vec<_>>();
+    assert_eq!(statements.len(), 2, "the two backfills of 0020");
+    for statement in statements {
+        db.execute(&statement).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_organization_is_reached_from_its_own_county_and_those_above() {
+    each_backend(async |db: &TestDb| {
+        let s = &db.store;
+        let [shangpai, sanhe, county, village] = registry(s).await;
+        add_county_b(s).await;
+        let b = org(
+            5,
+            "示例乙县助老协会（虚构）",
+            OrgKind::SocialGroup,
+            &[],
+            &[COUNTY_B],
+        );
+        insert(s, &b).await;
+        let mut tx = s.write().await.unwrap();
+        for o in [&shangpai, &sanhe, &county, &village] {
+            organizations::set_county(&mut tx, o.id, &code(COUNTY))
+                .await
+                .unwrap();
+        }
+        organizations::set_county(&mut tx, b.id, &code(COUNTY_B))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let reaching = |area: &str| OrgFilter {
+            reaching: Some(code(area)),
+            ..OrgFilter::default()
+        };
+        let feixi = sorted(&[
+            "上派暖阳志愿服务协会",
+            "三河春苗儿童关爱中心",
+            "肥西县慈善基金会",
+            "新丰社区邻里互助队",
+        ]);
+        assert_eq!(names(s, reaching(COUNTY)).await, feixi);
+        assert_eq!(names(s, reaching(SHANGPAI)).await, feixi, "a town of Feixi");
+        assert_eq!(
+            names(s, reaching(COUNTY_B)).await,
+            ["示例乙县助老协会（虚构）"]
+        );
+        assert_eq!(
+            names(s, reaching("340100000000")).await.len(),
+            5,
+            "the city"
+        );
+        assert_eq!(
+            names(s, reaching("340000000000")).await.len(),
+            5,
+            "the province"
+        );
+
+        // Without a county an organization belongs to the whole deployment.
+        db.execute("DELETE FROM organization_county").await.unwrap();
+        assert_eq!(names(s, reaching(COUNTY_B)).await.len(), 5);
+
+        // Two counties: each organization gets the county its service areas lie in.
+        backfill(db).await;
+        assert_eq!(county_of(s, &shangpai).await.as_deref(), Some(COUNTY));
+        assert_eq!(county_of(s, &village).await.as_deref(), Some(COUNTY));
+        assert_eq!(county_of(s, &b).await.as_deref(), Some(COUNTY_B));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_one_county_deployment_gives_its_organizations_its_county() {
+    each_backend(async |db: &TestDb| {
+        let s = &db.store;
+        let orgs = registry(s).await;
+        let spread = org(
+            6,
+            "跨区服务社",
+            OrgKind::SocialGroup,
+            &[],
+            &["340100000000", SANHE],
+        );
+        insert(s, &spread).await;
+        backfill(db).await;
+        for o in orgs.iter().chain([&spread]) {
+            assert_eq!(
+                county_of(s, o).await.as_deref(),
+                Some(COUNTY),
+                "{}",
+                o.profile.name
+            );
+        }
+
+        // With a second county, one serving the city and a town is left to the whole deployment.
+        add_county_b(s).await;
+        backfill(db).await;
+        assert_eq!(county_of(s, &spread).await, None);
+        assert_eq!(county_of(s, &orgs[0]).await.as_deref(), Some(COUNTY));
+    })
+    .await;
+}

@@ -503,3 +503,101 @@ async fn needs_on_rows_of_approved_households_become_needs_once() {
     })
     .await;
 }
+
+/// One household of the demo village, as its clerk types it.
+fn one_household_csv(name: &str, id: &str) -> Vec<u8> {
+    let rows = [
+        "序号,户主姓名,身份证号码,联系电话,村（社区）,详细地址,困难类型".to_owned(),
+        format!("1,{name},{id},139-1234-5678,新丰社区,一组3号,低保"),
+    ];
+    rows.join("\r\n").into_bytes()
+}
+
+#[tokio::test]
+async fn the_result_page_names_rows_likely_already_registered_and_masks_them() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let village = t.sign_in("village").await;
+        let registered = id_number("19500101", 13);
+        let first = import(
+            &t,
+            &village,
+            "名单.csv",
+            &one_household_csv("柏青山", &registered),
+            &[],
+        )
+        .await;
+        assert_eq!(first["created"], 1, "{first}");
+
+        // The same family typed in again: one digit of the sequence mistyped, the check digit
+        // valid (so the row itself is not refused), everything else the same.
+        let retyped = id_number("19500101", 18);
+        let second = import(
+            &t,
+            &village,
+            "名单（二）.csv",
+            &one_household_csv("柏青山", &retyped),
+            &[("dry_run", "true")],
+        )
+        .await;
+        assert_eq!(second["accepted_rows"], json!([2]), "{second}");
+        let id = second["id"].as_str().expect("a batch id");
+
+        let households = t.get("/api/v1/households?size=100", &village).await.json();
+        let household = households["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|h| h["head_name"] == "柏青山"))
+            .unwrap_or_else(|| panic!("the imported household: {households}"));
+        let household_href = format!("/households/{}", household["id"].as_str().expect("an id"));
+        let masked = format!("{}********{}", &registered[..6], &registered[14..]);
+
+        for officer in [&village, &t.sign_in("town").await] {
+            let page = t.get(&format!("/imports/{id}"), officer).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let html = page.text();
+            let section = html
+                .split("id=\"likely\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("no likely matches shown: {html}"));
+            assert!(section.contains("疑似已登记的户"), "{section}");
+            assert!(
+                section.contains("data-label=\"行号\">2</td>"),
+                "the sheet row: {section}"
+            );
+            assert!(
+                section.contains(&masked),
+                "the household, masked: {section}"
+            );
+            assert!(
+                section.contains("柏*"),
+                "the head's name, masked: {section}"
+            );
+            assert!(
+                section.contains(&household_href),
+                "a link to the household the officer may open: {section}"
+            );
+            assert!(
+                section.contains("前17位仅一位不同"),
+                "why, in words: {section}"
+            );
+            assert!(section.contains("/identity"), "what to do: {section}");
+            assert!(
+                !html.contains(&registered) && !html.contains(&retyped),
+                "no full ID number on the page"
+            );
+        }
+
+        // An auditor reads households masked and imports not at all: the result page tells
+        // them nothing, least of all the ID number.
+        let auditor = t.sign_in("auditor").await;
+        let page = t.get(&format!("/imports/{id}"), &auditor).await;
+        assert!(
+            page.status == StatusCode::FORBIDDEN || page.status == StatusCode::NOT_FOUND,
+            "{}",
+            page.status
+        );
+        let html = page.text();
+        assert!(!html.contains(&registered) && !html.contains(&masked));
+    })
+    .await;
+}

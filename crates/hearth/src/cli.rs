@@ -80,6 +80,9 @@ pub enum Command {
     /// Import a spreadsheet (.xlsx, .xls, .csv in UTF-8 or GBK).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The administrative divisions (province, city, county, town, village).
+    #[command(subcommand)]
+    Areas(AreasCommand),
     /// Write an import template.
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -125,6 +128,25 @@ pub struct ImportArgs {
     /// donations, the system administrator for users.
     #[arg(long = "as", env = "HEARTH_IMPORT_AS")]
     pub as_user: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum AreasCommand {
+    /// Add or update divisions from a CSV file (`code,name,level,parent,note`, optional
+    /// `short_name` and `example`; UTF-8 or GBK), all or none: one wrong row refuses the file.
+    Load(AreasLoadArgs),
+}
+
+#[derive(Args)]
+pub struct AreasLoadArgs {
+    pub file: PathBuf,
+    /// The account loading (its rules apply: a county administrator only inside its county).
+    /// Without it the file is loaded as the deployment's operator, who may add any county.
+    #[arg(long = "as", env = "HEARTH_AREAS_AS")]
+    pub as_user: Option<String>,
+    /// Print `{"loaded": N}` on success.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]

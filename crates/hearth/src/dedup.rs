@@ -7,13 +7,13 @@
 //! mark, or GB18030/GBK as Excel saves CSV on Chinese Windows. Rows are numbered from 1 after the
 //! header, as a clerk counts them.
 
+use crate::refusal::refusal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use hearth_app::AppError;
-use hearth_core::Lang;
 use hearth_engine::identity::{self, Config, Record, Records, Resolution};
 use serde::Serialize;
 
@@ -93,24 +93,6 @@ async fn run_registry(settings: &Settings, args: &DedupArgs) -> Result<ExitCode>
         println!("{}", list.join("  ~  "));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn refusal(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(list) => anyhow!(
-            "{}",
-            list.iter()
-                .map(|i| format!(
-                    "{}: {} / {}",
-                    i.field(),
-                    i.message(Lang::ZhCn),
-                    i.message(Lang::En)
-                ))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        other => other.into(),
-    }
 }
 
 fn run_file(file: &Path, json: bool) -> Result<ExitCode> {

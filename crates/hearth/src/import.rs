@@ -5,6 +5,7 @@
 
 use crate::cli::{ImportArgs, ImportCommand, TemplateCommand};
 use crate::config::{Settings, app_with_keys};
+use crate::refusal::refusal;
 use anyhow::{Context, Result};
 use hearth_app::imports::{
     Existing, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
@@ -85,24 +86,6 @@ fn officer_refused(name: &str, kind: ImportKind, e: AppError) -> anyhow::Error {
 }
 
 /// A refusal of the whole file (unreadable, no header, unknown campaign) in both languages.
-fn refusal(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(list) => anyhow::anyhow!(
-            "{}",
-            list.iter()
-                .map(|i| format!(
-                    "{}: {} / {}",
-                    i.field(),
-                    i.message(Lang::ZhCn),
-                    i.message(Lang::En)
-                ))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        other => other.into(),
-    }
-}
-
 fn write_errors(args: &ImportArgs, report: &ImportReport) -> Result<()> {
     let Some(path) = &args.errors else {
         return Ok(());

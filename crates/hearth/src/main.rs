@@ -3,6 +3,7 @@
 //! Error policy: subcommands return `anyhow::Result`; a use-case refusal is printed in Chinese
 //! and English with the field at fault, and the process exits non-zero.
 
+mod areas;
 mod backup;
 mod cli;
 mod config;
@@ -12,6 +13,7 @@ mod import;
 mod ledger;
 mod matching;
 mod migrate_db;
+mod refusal;
 mod users;
 
 use anyhow::Result;
@@ -68,6 +70,7 @@ async fn run(cli: cli::Cli) -> Result<std::process::ExitCode> {
         Command::MigrateDb { from, to } => migrate_db::run(&from, &to).await,
         Command::Dedup(args) => dedup::run(&settings, &args).await,
         Command::Import(command) => import::run(&settings, command).await,
+        Command::Areas(cli::AreasCommand::Load(args)) => areas::load(&settings, &args).await,
         Command::Template(command) => import::template(&settings, command).await,
         Command::Openapi => {
             println!(

@@ -1,5 +1,6 @@
 //! The command-line contract, run as a user would run it, on SQLite and PostgreSQL.
 
+mod areas;
 mod backup;
 mod crash;
 mod dedup;

@@ -4,9 +4,9 @@
 
 use super::queue::HouseholdRef;
 use super::registry::{Plain, Registry, blind_keys, folded};
-use hearth_engine::identity::Pass;
 use crate::Result;
 use hearth_core::household::HouseholdProfile;
+use hearth_engine::identity::Pass;
 use hearth_engine::identity::{self, Config, IdAgreement, Record};
 use hearth_store::Tx;
 use hearth_store::crypto::FieldCipher;
@@ -39,10 +39,12 @@ pub struct LikelyMatch {
 /// Rows (`(row number, profile)`) likely matching a registered household with a different ID
 /// number. Rows whose ID is already registered are the importer's own business (a repeat).
 /// The registry's keys must be current ([`super::registry::sync_keys`]); a caller checking a
-/// file part by part syncs once, not per part.
+/// file part by part syncs once, not per part. With `county` (its 6-digit code), households of
+/// other counties are left out: an officer learns nothing of another county's registry.
 pub(crate) async fn likely_matches(
     tx: &mut Tx,
     cipher: &FieldCipher,
+    county: Option<&str>,
     rows: &[(u32, &HouseholdProfile)],
 ) -> Result<Vec<LikelyMatch>> {
     let row_keys: Vec<Vec<(Pass, i64)>> = rows
@@ -64,7 +66,8 @@ pub(crate) async fn likely_matches(
         let Some(row) = households::get(tx, *household).await? else {
             continue;
         };
-        if row.anonymised_at.is_some() {
+        let elsewhere = county.is_some_and(|c| !row.village.as_str().starts_with(c));
+        if row.anonymised_at.is_some() || elsewhere {
             continue;
         }
         let members: Vec<String> = households::members(tx, row.id)
@@ -154,4 +157,3 @@ fn sharing_pairs(
     }
     pairs
 }
-

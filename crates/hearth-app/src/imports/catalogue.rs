@@ -12,19 +12,31 @@ use hearth_office::import::organizations::{OrgRow, Organizations};
 use hearth_office::import::records::Line;
 use hearth_store::{Tx, items, organizations};
 
-pub(crate) struct OrganizationWriter;
+/// Organizations written for `caller`, who learns the name of a registered organization with
+/// the same credit code only when it is in their area, as the form says it (the console, which
+/// only checks, sees every county).
+pub(crate) struct OrganizationWriter<'a> {
+    pub caller: Option<&'a Caller>,
+}
 
-impl Writer for OrganizationWriter {
+impl Writer for OrganizationWriter<'_> {
     type Kind = Organizations;
     const KIND: ImportKind = ImportKind::Organizations;
 
     async fn existing(&self, tx: &mut Tx, line: &Line<OrgRow>) -> Result<Option<Invalid>> {
-        Ok(organizations::find_by_uscc(tx, &line.value.profile.uscc)
+        let Some(org) = organizations::find_by_uscc(tx, &line.value.profile.uscc).await? else {
+            return Ok(None);
+        };
+        let seen = organizations::county(tx, org.id)
             .await?
-            .map(|org| {
-                Invalid::new("uscc", "import_kinds.already_organization")
-                    .arg("name", org.profile.name)
-            }))
+            .zip(self.caller)
+            .is_none_or(|(county, caller)| caller.reaches(&county));
+        Ok(Some(if seen {
+            Invalid::new("uscc", "import_kinds.already_organization").arg("name", org.profile.name)
+        } else {
+            Invalid::new("uscc", "org.duplicate_uscc_elsewhere")
+                .arg("uscc", line.value.profile.uscc.as_str())
+        }))
     }
 
     async fn write(

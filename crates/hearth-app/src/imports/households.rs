@@ -177,7 +177,11 @@ async fn check(
         checked.rows_read += part.len() as u32;
         let sheet = HouseholdSheet::read_rows(rows.table(), &part, ctx, &mut seen);
         let incoming: Vec<_> = sheet.lines.iter().map(|l| (l.row, &l.profile)).collect();
-        let found = crate::identity::likely_matches(tx, cipher, &incoming).await?;
+        let county = ctx
+            .scope
+            .as_ref()
+            .map(|a| crate::identity::county_of(a.as_str()));
+        let found = crate::identity::likely_matches(tx, cipher, county, &incoming).await?;
         checked.likely_matches.extend(found);
         checked.refused |= sheet.problems.iter().any(|p| !p.duplicate);
         checked.error_rows.add(&part, &sheet.problems);

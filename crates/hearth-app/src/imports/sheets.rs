@@ -58,7 +58,7 @@ impl App {
                     progress,
                     &table,
                     sheet,
-                    &OrganizationWriter,
+                    &OrganizationWriter { caller },
                 )
                 .await
             }

@@ -102,7 +102,7 @@ impl App {
         county_only(caller)?;
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
-        let solved = self.solve_in(&mut tx, campaign).await?;
+        let solved = self.solve_in(&mut tx, caller, campaign).await?;
         if input.digest.trim() != solved.digest {
             return Err(stale());
         }

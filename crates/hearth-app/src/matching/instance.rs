@@ -112,19 +112,20 @@ pub(super) fn digest(instance: &Instance) -> String {
 
 pub(super) async fn load(
     tx: &mut Tx,
+    scope: Option<&AreaCode>,
     campaign: Uuid,
     stock: &[StationStock],
     plans: &[TransferPlan],
     today: chrono::NaiveDate,
 ) -> Result<Loaded> {
-    let households = consenting_households(tx).await?;
+    let households = consenting_households(tx, scope).await?;
     let mut planned: HashMap<String, u32> = HashMap::new();
     for plan in plans {
         let units = u32::try_from(plan.quantity).unwrap_or(u32::MAX);
         *planned.entry(plan.need_id.to_string()).or_default() += units;
     }
     let (needs, rows) = open_needs(tx, campaign, &households, &planned).await?;
-    let organizations = active_organizations(tx).await?;
+    let organizations = active_organizations(tx, scope).await?;
     let mut supplies = pledged(tx, campaign, &organizations, today).await?;
     supplies.extend(stock.iter().filter_map(station_supply));
     Ok(Loaded {
@@ -135,8 +136,12 @@ pub(super) async fn load(
     })
 }
 
-async fn consenting_households(tx: &mut Tx) -> Result<HashMap<Uuid, HouseholdRow>> {
+async fn consenting_households(
+    tx: &mut Tx,
+    scope: Option<&AreaCode>,
+) -> Result<HashMap<Uuid, HouseholdRow>> {
     let filter = HouseholdFilter {
+        within: scope.cloned(),
         statuses: Some(vec!["approved".to_owned()]),
         shares_with_orgs: Some(true),
         ..HouseholdFilter::default()
@@ -205,8 +210,14 @@ async fn last_pairings(tx: &mut Tx, campaign: Uuid) -> Result<HashMap<Uuid, Uuid
         .collect())
 }
 
-async fn active_organizations(tx: &mut Tx) -> Result<HashMap<Uuid, Organization>> {
-    let filter = organizations::OrgFilter::default();
+async fn active_organizations(
+    tx: &mut Tx,
+    scope: Option<&AreaCode>,
+) -> Result<HashMap<Uuid, Organization>> {
+    let filter = organizations::OrgFilter {
+        reaching: scope.cloned(),
+        ..organizations::OrgFilter::default()
+    };
     let (orgs, _) = organizations::search(tx, &filter, PageRequest::all()).await?;
     Ok(orgs
         .into_iter()

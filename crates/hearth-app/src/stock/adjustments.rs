@@ -225,7 +225,7 @@ impl App {
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
         let station = kept_station(&mut tx, caller, "station", &profile.station).await?;
-        let campaign = running_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = running_campaign(&mut tx, caller, &profile.campaign).await?;
         catalogue_item(&mut tx, "item", &profile.item).await?;
         if profile.direction == Direction::Loss {
             let journal = self.journal(&mut tx).await?;

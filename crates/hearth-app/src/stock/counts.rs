@@ -168,7 +168,7 @@ impl App {
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
         let station = kept_station(&mut tx, caller, "station", &profile.station).await?;
-        let campaign = running_campaign(&mut tx, &profile.campaign).await?;
+        let campaign = running_campaign(&mut tx, caller, &profile.campaign).await?;
         check_items(&mut tx, &profile.lines).await?;
         let journal = self.journal(&mut tx).await?;
         let book = journal.stock(campaign.id);

@@ -80,7 +80,23 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Vec<Grid>, ReadError> {
     }
 }
 
+/// Reads a workbook through calamine. A damaged file can make calamine itself panic (found by
+/// fuzzing: a cell reference of ten letters overflows its column arithmetic where overflow is
+/// checked, as in debug and test builds), and an uploaded file must never take a request down,
+/// so such a panic is the file being unreadable. Only owned values cross the boundary, so
+/// nothing half-built is seen after it.
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
+    std::panic::catch_unwind(|| read_workbook_unguarded(bytes)).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(ReadError::Workbook(format!("damaged workbook: {detail}")))
+    })
+}
+
+fn read_workbook_unguarded(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| ReadError::Workbook(e.to_string()))?;
     let sheets: Vec<String> = book
@@ -351,6 +367,71 @@ mod tests {
         assert_eq!(rows.len(), 20_000);
         assert_eq!(rows[19_999].number, 20_000);
         assert_eq!(rows[19_999].cells[2].text, "上派镇");
+    }
+
+    /// A one-sheet .xlsx whose sheet holds `cells` (`<c>` elements) in its first row.
+    fn xlsx_with(cells: &str) -> Vec<u8> {
+        use std::io::Write;
+        use zip::write::SimpleFileOptions;
+        const RELS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let parts = [
+            (
+                "[Content_Types].xml",
+                "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+                 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+                 <Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>"
+                    .to_owned(),
+            ),
+            (
+                "_rels/.rels",
+                format!(
+                    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+                     <Relationship Id=\"rId1\" Type=\"{RELS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(
+                    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"{RELS}\">\
+                     <sheets><sheet name=\"名单\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(
+                    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+                     <Relationship Id=\"rId1\" Type=\"{RELS}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+                ),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(
+                    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
+                     <sheetData><row r=\"1\">{cells}</row></sheetData></worksheet>"
+                ),
+            ),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            zip.start_file(name, SimpleFileOptions::default()).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_damaged_cell_reference_refuses_the_file_rather_than_panicking() {
+        let good = xlsx_with("<c r=\"A1\" t=\"inlineStr\"><is><t>户主姓名</t></is></c>");
+        let grids = read(&good, "名单.xlsx").unwrap();
+        assert_eq!(grids[0].rows[0].cells[0].text, "户主姓名");
+
+        // The fuzzer's find: ten letters of column overflow calamine's arithmetic.
+        let damaged =
+            xlsx_with("<c r=\"Bmlformats.org\" t=\"inlineStr\"><is><t>户主姓名</t></is></c>");
+        match read(&damaged, "名单.xlsx") {
+            Err(ReadError::Workbook(_)) => {}
+            other => panic!("a damaged workbook is refused as unreadable: {other:?}"),
+        }
     }
 
     #[test]

@@ -173,6 +173,8 @@ impl ListQuery {
             area: blank(&self.area)
                 .map(|a| AreaCode::parse(a).map_err(|e| e.within("area")))
                 .transpose()?,
+            // The application bounds it to the caller's counties.
+            reaching: None,
             only: None,
         })
     }

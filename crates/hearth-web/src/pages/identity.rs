@@ -160,11 +160,13 @@ const FIELDS: [&str; 7] = [
     "shared_members",
 ];
 
-fn evidence_lines(t: Tr, pair: &PairView) -> Vec<(&'static str, String)> {
+/// The evidence of a pair (or of an import row and a registered household) in words: each field
+/// and how the two agree on it.
+pub(super) fn evidence_lines(t: Tr, evidence: &serde_json::Value) -> Vec<(&'static str, String)> {
     FIELDS
         .iter()
         .filter_map(|&field| {
-            let value = pair.evidence.get(field)?;
+            let value = evidence.get(field)?;
             let level = match value {
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Number(n) if field == "address" => {
@@ -208,7 +210,7 @@ async fn show_pair(
             &here,
             t.t("identity.pair_title"),
         ),
-        evidence: evidence_lines(t, &pair),
+        evidence: evidence_lines(t, &pair.evidence),
         status: status_label(t, &pair.status),
         score: format!("{:.1}", pair.score),
         pair,

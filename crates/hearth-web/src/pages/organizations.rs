@@ -101,6 +101,8 @@ impl OrgQuery {
             status: OrgStatus::parse(&self.status).ok(),
             field: ServiceField::parse(&self.field).ok(),
             area: non_empty(&self.area).and_then(|a| AreaCode::parse(&a).ok()),
+            // The application bounds it to the caller's counties.
+            reaching: None,
             only: None,
         }
     }

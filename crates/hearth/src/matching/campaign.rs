@@ -2,6 +2,7 @@
 //! a table with the reason per need (zh-CN and English), or one JSON object; with `--apply`,
 //! the proposal accepted as it stands; with `--budget YUAN`, what the budget would buy.
 
+use crate::refusal::refusal;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -10,7 +11,7 @@ use hearth_app::matching::{
     AcceptInput, AcceptedView, MatchingView, NeedMatchView, UnmetView, WhatIfView,
 };
 use hearth_app::{App, AppError, Caller};
-use hearth_core::{Fen, Lang};
+use hearth_core::Fen;
 
 use crate::cli::MatchArgs;
 use crate::config::{Settings, app_with_keys};
@@ -142,24 +143,6 @@ fn print_accepted(done: &AcceptedView) {
             "{}\t{} → {}\t{} ×{}",
             p.number, p.from_name, p.to_name, p.item.code, p.quantity
         );
-    }
-}
-
-fn refusal(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(list) => anyhow!(
-            "{}",
-            list.iter()
-                .map(|i| format!(
-                    "{}: {} / {}",
-                    i.field(),
-                    i.message(Lang::ZhCn),
-                    i.message(Lang::En)
-                ))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        other => other.into(),
     }
 }
 

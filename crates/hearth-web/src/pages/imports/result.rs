@@ -1,18 +1,38 @@
-//! One import's result page (`/imports/{id}`), its error file and recording the needs that
+//! One import's result page (`/imports/{id}`) — with the rows that likely are households
+//! already registered under another ID number — its error file and recording the needs that
 //! waited for their household's approval.
 
 use super::{fail, status_of};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::PageError;
+use crate::pages::identity::evidence_lines;
 use crate::pages::{Fields, Frame, Section, download, local_time, ok};
 use crate::tr::Tr;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::AppError;
+use hearth_app::identity::LikelyMatch;
+use hearth_core::area::AreaCode;
 use hearth_core::permission::Permission;
+use std::collections::HashMap;
 use uuid::Uuid;
+
+/// A row that likely is a registered household under another ID number, as the page says it.
+/// The report keeps the household masked (surname and `*`, `340123********1234`), so every
+/// role sees it masked here; the household's own page masks by role as everywhere else.
+struct LikelyLine {
+    row: u32,
+    head_name: String,
+    head_id: String,
+    village: String,
+    /// `/households/{id}` when the caller may open it (within their area).
+    href: Option<String>,
+    score: String,
+    /// Each field and how the row and the household agree on it.
+    why: Vec<(&'static str, String)>,
+}
 
 struct ProblemLine {
     row: u32,
@@ -40,6 +60,7 @@ struct ResultPage {
     updated: u32,
     needs_recorded: u32,
     problems: Vec<ProblemLine>,
+    likely: Vec<LikelyLine>,
     error_file: Option<String>,
     pending: String,
     can_record: bool,
@@ -75,6 +96,7 @@ pub async fn page(
     let recorded = Fields::parse(raw.as_deref().unwrap_or(""))
         .get("recorded")
         .to_owned();
+    let likely = likely_lines(&state, &signed, t, &r.likely_matches).await?;
     let href = format!("/imports/{id}");
     let page = ResultPage {
         t,
@@ -109,6 +131,7 @@ pub async fn page(
                 duplicate: p.duplicate,
             })
             .collect(),
+        likely,
         error_file: (!r.error_rows.rows.is_empty()).then(|| format!("/imports/{id}/errors.xlsx")),
         pending: if view.pending_needs > 0 {
             t.f(
@@ -127,6 +150,50 @@ pub async fn page(
         },
     };
     Ok(ok(&page, t))
+}
+
+/// The likely matches in words, with the village's name where the caller's divisions hold it
+/// (a match may lie outside the caller's area: then its code) and a link where the caller may
+/// open the household.
+async fn likely_lines(
+    state: &AppState,
+    signed: &Signed,
+    t: Tr,
+    matches: &[LikelyMatch],
+) -> Result<Vec<LikelyLine>, PageError> {
+    if matches.is_empty() {
+        return Ok(Vec::new());
+    }
+    let caller = &signed.caller;
+    let names: HashMap<String, String> = state
+        .app
+        .areas(caller)
+        .await
+        .map_err(fail(t))?
+        .into_iter()
+        .map(|a| (a.code.as_str().to_owned(), a.name))
+        .collect();
+    let own = caller.area_scope().ok().flatten();
+    Ok(matches
+        .iter()
+        .map(|m| {
+            let opens = caller.can(Permission::ReadHouseholds)
+                && AreaCode::parse(&m.village_code)
+                    .is_ok_and(|v| own.is_some_and(|own| v.is_within(own)));
+            LikelyLine {
+                row: m.row,
+                head_name: m.head_name.clone(),
+                head_id: m.head_id.clone(),
+                village: names
+                    .get(&m.village_code)
+                    .cloned()
+                    .unwrap_or_else(|| m.village_code.clone()),
+                href: opens.then(|| format!("/households/{}", m.household_id)),
+                score: format!("{:.1}", m.score_milli as f64 / 1000.0),
+                why: evidence_lines(t, &m.evidence),
+            }
+        })
+        .collect())
 }
 
 /// `GET /imports/{id}/errors.xlsx`: the refused rows as sent plus 错误原因 (logged).
