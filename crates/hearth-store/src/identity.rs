@@ -113,21 +113,37 @@ pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, i64, i64)>> {
 }
 
 /// The keys of the households that share at least one of `keys`, e.g. the registry's possible
-/// twins of an incoming spreadsheet row.
+/// twins of an incoming spreadsheet row. A key held by more than `max_block` households is left
+/// out, as resolution skips an oversize block: a pinyin or a birth date that many share says
+/// little, and following it would load a large part of the registry for every row.
 pub async fn keys_of_households_sharing(
     tx: &mut Tx,
     keys: &[i64],
+    max_block: i64,
 ) -> Result<Vec<(Uuid, i64, i64)>> {
     let mut found: Vec<Uuid> = Vec::new();
     // Bounded statements: SQLite and PostgreSQL both cap the number of bound values.
     for chunk in keys.chunks(500) {
+        let narrow: Vec<(i64,)> = tx
+            .fetch_all(
+                Query::select()
+                    .column("key")
+                    .from("identity_key")
+                    .and_where(Expr::col("key").is_in(chunk.iter().copied()))
+                    .group_by_col("key")
+                    .and_having(Expr::col("key").count().lte(max_block)),
+            )
+            .await?;
+        if narrow.is_empty() {
+            continue;
+        }
         let rows: Vec<(Uuid,)> = tx
             .fetch_all(
                 Query::select()
                     .distinct()
                     .column("household_id")
                     .from("identity_key")
-                    .and_where(Expr::col("key").is_in(chunk.iter().copied())),
+                    .and_where(Expr::col("key").is_in(narrow.into_iter().map(|(k,)| k))),
             )
             .await?;
         found.extend(rows.into_iter().map(|(id,)| id));

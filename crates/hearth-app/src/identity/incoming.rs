@@ -55,7 +55,9 @@ pub(crate) async fn likely_matches(
     wanted.sort_unstable();
     wanted.dedup();
     let mut keys_of: HashMap<Uuid, Vec<(Pass, i64)>> = HashMap::new();
-    for (household, pass, key) in store::keys_of_households_sharing(tx, &wanted).await? {
+    let config = Config::default();
+    let max_block = i64::try_from(config.max_block).unwrap_or(i64::MAX);
+    for (household, pass, key) in store::keys_of_households_sharing(tx, &wanted, max_block).await? {
         if let Some(pass) = Pass::from_code(pass) {
             keys_of.entry(household).or_default().push((pass, key));
         }
@@ -104,7 +106,6 @@ pub(crate) async fn likely_matches(
         &keys_of,
         &row_keys,
     );
-    let config = Config::default();
     let evidence =
         identity::explain_sealed(&registry.records, &registry.sealed, &pairs, &config.weights);
     let mut out = Vec::new();
