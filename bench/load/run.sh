@@ -39,7 +39,8 @@ work=${WORK:-$(mktemp -d)}
 server=""
 cleanup() { [ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }; }
 trap cleanup EXIT
-export HEARTH_KEY_FILE="$work/demo/hearth.key" HEARTH_LOG=warn LOAD_DIR="$here"
+# Dates are China time, as the server keeps them (a delivery dated by UTC can precede its signing).
+export TZ=Asia/Shanghai HEARTH_KEY_FILE="$work/demo/hearth.key" HEARTH_LOG=warn LOAD_DIR="$here"
 sqlite_url="sqlite://$work/demo/hearth.db"
 
 wait_up() {
@@ -76,7 +77,7 @@ cash_line() {
     local h=(-fsS -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json')
     need=$(curl "${h[@]}" "$base/api/v1/needs/claim-sheet?page_size=100&kind=item" | jq -r '[.items[] | select(.kind == "item")][0].id')
     curl "${h[@]}" -d '{}' "$base/api/v1/needs/$need/claim" >/dev/null
-    pledge=$(curl "${h[@]}" -d "{\"needs\":[\"$need\"],\"campaign\":\"NDXD-DEMO\",\"mode\":\"one_to_one\",\"delivery\":\"through_town\",\"deadline\":\"$(date -d '+30 days' +%F)\",\"witness_town\":\"上派镇\",\"witness_village\":\"示例村\",\"lines\":[{\"kind\":\"cash\",\"cash\":\"10000000\"}]}" \
+    pledge=$(curl "${h[@]}" -d "{\"needs\":[\"$need\"],\"campaign\":\"NDXD-DEMO\",\"mode\":\"one_to_one\",\"delivery\":\"through_town\",\"deadline\":\"$(date -d '+30 days' +%F)\",\"witness_town\":\"上派镇\",\"witness_village\":\"示例村\",\"lines\":[{\"kind\":\"cash\",\"cash\":\"1000000\"}]}" \
         "$base/api/v1/pledges")
     line=$(jq -r '.lines[1].id' <<<"$pledge")
     curl "${h[@]}" -d '{}' "$base/api/v1/pledges/$(jq -r .id <<<"$pledge")/sign" >/dev/null
