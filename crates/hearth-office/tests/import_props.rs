@@ -32,6 +32,22 @@ fn places() -> Vec<Area> {
     ]
 }
 
+/// Reads a household table as an import would and checks that every row is answered.
+fn household_rows_answered(table: &Table, areas: &[Area]) {
+    let ctx = HouseholdContext {
+        places: Places::new(areas),
+        scope: None,
+        items: &[],
+        campaign: false,
+        today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        verified_by: "test".into(),
+        source: "test".into(),
+    };
+    let sheet = HouseholdSheet::read(table, &ctx);
+    let lines: Vec<u32> = sheet.lines.iter().map(|l| l.row).collect();
+    answered(table, &households::COLUMNS, &lines, &sheet.problems);
+}
+
 fn answered(table: &Table, specs: &[ColumnSpec], lines: &[u32], problems: &[RowProblem]) {
     for p in problems {
         assert!(
@@ -99,18 +115,7 @@ proptest! {
         let Ok(table) = read_table(csv.as_bytes(), "x.csv", &households::COLUMNS) else {
             return Ok(());
         };
-        let ctx = HouseholdContext {
-            places: Places::new(&areas),
-            scope: None,
-            items: &[],
-            campaign: false,
-            today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-            verified_by: "test".into(),
-            source: "test".into(),
-        };
-        let sheet = HouseholdSheet::read(&table, &ctx);
-        let lines: Vec<u32> = sheet.lines.iter().map(|l| l.row).collect();
-        answered(&table, &households::COLUMNS, &lines, &sheet.problems);
+        household_rows_answered(&table, &areas);
     }
 
     #[test]
@@ -213,17 +218,6 @@ proptest! {
         let table = read_table(csv.as_bytes(), "x.csv", &households::COLUMNS);
         prop_assume!(table.is_ok());
         let table = table.unwrap();
-        let ctx = HouseholdContext {
-            places: Places::new(&areas),
-            scope: None,
-            items: &[],
-            campaign: false,
-            today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-            verified_by: "test".into(),
-            source: "test".into(),
-        };
-        let sheet = HouseholdSheet::read(&table, &ctx);
-        let lines: Vec<u32> = sheet.lines.iter().map(|l| l.row).collect();
-        answered(&table, &households::COLUMNS, &lines, &sheet.problems);
+        household_rows_answered(&table, &areas);
     }
 }

@@ -28,13 +28,8 @@ pub async fn key_states(tx: &mut Tx) -> Result<Vec<KeyState>> {
 /// first 64 bits of the pass's blind index.
 pub type StoredKey = (i64, i64);
 
-/// Replaces a household's keys and records the version and key they belong to.
-pub async fn replace_keys(tx: &mut Tx, state: &KeyState, keys: &[StoredKey]) -> Result<()> {
-    replace_keys_of(tx, &[(state.clone(), keys.to_vec())]).await
-}
-
-/// [`replace_keys`] for many households at once, in a few bounded statements per hundred
-/// households rather than four per household.
+/// Replaces households' keys and records the version and key they belong to, in a few bounded
+/// statements per hundred households rather than four per household.
 pub async fn replace_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>)]) -> Result<()> {
     for chunk in households.chunks(100) {
         let ids: Vec<Uuid> = chunk.iter().map(|(s, _)| s.household_id).collect();
