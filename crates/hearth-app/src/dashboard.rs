@@ -7,12 +7,14 @@
 //! another county's campaigns. Money comes from the same
 //! journal the reconciliation reads, so the two pages always agree. No household is named.
 
+pub mod counts;
 pub mod figures;
 pub mod public;
 
 use crate::areas::CampaignAreas;
 use crate::{App, AppError, Caller, Result};
 use chrono::NaiveDate;
+use counts::Stamp;
 use figures::{AreaFigures, Category, Facts, Kpis, Pipeline, Place, ProgressPoint};
 use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::campaign::{CampaignStatus, EnrolmentStatus};
@@ -20,7 +22,7 @@ use hearth_core::ledger::{EntryDraft, Head, MovementDraft, Record};
 use hearth_core::permission::Permission;
 use hearth_store::areas::Area;
 use hearth_store::campaigns::Campaign;
-use hearth_store::{Tx, areas, campaigns, dashboard, items};
+use hearth_store::{Tx, areas, campaigns, items};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -85,7 +87,7 @@ pub struct Dashboard {
     pub head: Head,
 }
 
-/// The campaign's entries and movements among the journal's records.
+/// The campaign's entries and movements among the journal's records, in chain order.
 pub(crate) fn of_campaign(
     records: &[Record],
     campaign: Uuid,
@@ -222,7 +224,21 @@ impl App {
         let asked = campaign.map(str::trim).filter(|a| !a.is_empty());
         let shown = chosen(asked, visible, top.level)?;
         let journal = self.journal(&mut tx).await?;
-        let facts = facts_of(&mut tx, journal.records(), &shown, &campaign_areas).await?;
+        let stamp = Stamp::read(&mut tx, journal.head()).await?;
+        let registered = self.counts.registered(&mut tx, &stamp).await?;
+        let mut counted = Vec::new();
+        for c in &shown {
+            let counts = self
+                .counts
+                .campaign(&mut tx, &stamp, c.id, journal.records());
+            counted.push((c.id, counts.await?));
+        }
+        let facts = Facts::of(
+            journal.records(),
+            &counted,
+            &registered,
+            campaign_areas.all().clone(),
+        );
         let place = place_of(&here);
         let reached = facts.reached();
         let area_figures = all_areas
@@ -270,33 +286,6 @@ impl App {
             head: journal.head().clone(),
         })
     }
-}
-
-/// The records and rows of the campaigns shown.
-async fn facts_of<'j>(
-    tx: &mut Tx,
-    records: &'j [Record],
-    shown: &[Campaign],
-    campaign_areas: &CampaignAreas,
-) -> Result<Facts<'j>> {
-    let mut facts = Facts {
-        entries: Vec::new(),
-        movements: Vec::new(),
-        needs: Vec::new(),
-        households: dashboard::households(tx).await?,
-        deliveries: Vec::new(),
-        campaign_areas: campaign_areas.all().clone(),
-    };
-    for campaign in shown {
-        let (entries, movements) = of_campaign(records, campaign.id);
-        facts.entries.extend(entries);
-        facts.movements.extend(movements);
-        facts.needs.extend(dashboard::needs(tx, campaign.id).await?);
-        facts
-            .deliveries
-            .extend(dashboard::deliveries(tx, campaign.id).await?);
-    }
-    Ok(facts)
 }
 
 /// The pipeline of each category of need at the place, named from the catalogue.

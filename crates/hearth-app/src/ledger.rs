@@ -30,9 +30,10 @@ pub enum Draft {
     Movement(MovementDraft),
 }
 
-/// The journal this app built last, shared by its clones; see the module notes.
+/// The journal this app built last, shared by its clones; see the module notes. Readers share
+/// it; a post takes it, copying it only when a reader still holds it.
 #[derive(Clone, Default)]
-pub(crate) struct LedgerCache(Arc<Mutex<Option<Journal>>>);
+pub(crate) struct LedgerCache(Arc<Mutex<Option<Arc<Journal>>>>);
 
 impl std::fmt::Debug for LedgerCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -41,11 +42,19 @@ impl std::fmt::Debug for LedgerCache {
 }
 
 impl LedgerCache {
-    fn take(&self) -> Option<Journal> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    fn get(&self) -> Option<Arc<Journal>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    fn put(&self, journal: Journal) {
+    fn take(&self) -> Option<Journal> {
+        let taken = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        taken.map(Arc::unwrap_or_clone)
+    }
+
+    fn put(&self, journal: Arc<Journal>) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(journal);
     }
 }
@@ -138,20 +147,23 @@ impl App {
         let appended = match posted {
             Ok(appended) => appended,
             Err(refusal) => {
-                self.ledger.put(journal);
+                self.ledger.put(Arc::new(journal));
                 return Err(refusal);
             }
         };
         ledger::append(tx, &appended).await?;
         ledger::set_head(tx, journal.head()).await?;
-        self.ledger.put(journal);
+        self.ledger.put(Arc::new(journal));
         Ok(appended.into_iter().map(|(record, _)| record).collect())
     }
 
     /// The journal as committed (for stock on hand, balances, reconciliation).
-    pub(crate) async fn journal(&self, tx: &mut Tx) -> Result<Journal> {
+    pub(crate) async fn journal(&self, tx: &mut Tx) -> Result<Arc<Journal>> {
         let head = ledger::head(tx).await?;
-        let journal = self.journal_at(tx, &head).await?;
+        if let Some(cached) = self.ledger.get().filter(|j| j.head() == &head) {
+            return Ok(cached);
+        }
+        let journal = Arc::new(self.journal_at(tx, &head).await?);
         self.ledger.put(journal.clone());
         Ok(journal)
     }

@@ -99,6 +99,8 @@ pub struct App {
     cipher: Option<FieldCipher>,
     /// The last ledger journal built, trusted only at the database's head (see [`ledger`]).
     ledger: ledger::LedgerCache,
+    /// The dashboards' counts at the database's latest heads (see [`dashboard::counts`]).
+    counts: dashboard::counts::CountsCache,
 }
 
 impl App {
@@ -108,6 +110,7 @@ impl App {
             policy,
             cipher: None,
             ledger: ledger::LedgerCache::default(),
+            counts: dashboard::counts::CountsCache::default(),
         }
     }
 

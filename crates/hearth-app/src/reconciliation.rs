@@ -5,11 +5,12 @@
 //! designation shows as 指定帮扶户. A [`ReconciliationFilter`] narrows the slices to one kind
 //! of designation, one organization or one station; the campaign's totals stay whole.
 
+use crate::dashboard::of_campaign;
 use crate::{App, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::area::AreaCode;
 use hearth_core::ledger::{
-    Designation, EntryDraft, Flows, Head, Location, MovementDraft, Reconciliation, Record,
+    Designation, EntryDraft, Flows, Head, Location, MovementDraft, Reconciliation,
 };
 use hearth_core::permission::Permission;
 use hearth_store::{areas, campaigns, organizations, pledges};
@@ -105,20 +106,6 @@ pub struct ReconciliationView {
     /// choosing one.
     pub organization_choices: Vec<(Uuid, String)>,
     pub station_choices: Vec<(AreaCode, String)>,
-}
-
-/// The campaign's entries and movements, in chain order.
-fn of_campaign(records: &[Record], campaign: Uuid) -> (Vec<&EntryDraft>, Vec<&MovementDraft>) {
-    let mut entries = Vec::new();
-    let mut movements = Vec::new();
-    for record in records {
-        match record {
-            Record::Entry(e) if e.draft.header.campaign == campaign => entries.push(&e.draft),
-            Record::Movement(m) if m.draft.header.campaign == campaign => movements.push(&m.draft),
-            _ => {}
-        }
-    }
-    (entries, movements)
 }
 
 fn slice<K: Ord + Clone>(

@@ -93,6 +93,18 @@ impl AuditEvent {
     }
 }
 
+/// The head of the chain as committed: the last event's sequence number and hash. Every
+/// audited change moves it, so a reader can tell whether anything changed since it last looked.
+pub async fn head(tx: &mut Tx) -> Result<(i64, String)> {
+    tx.fetch_one(
+        Query::select()
+            .columns(["seq", "hash"])
+            .from("audit_head")
+            .and_where(Expr::col("id").eq(1)),
+    )
+    .await
+}
+
 /// Appends one event after the current head; returns its sequence number.
 pub async fn append(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
     let mut head = Query::select();

@@ -1,20 +1,22 @@
-//! The few facts the dashboard (驾驶舱) and the public page count, read in one pass each: where
-//! every need of a campaign stands, where every household lives, which households an
-//! organization's delivery reached and on which day, and which donors agreed to be named. Money
-//! is not read here: it comes from the ledger's journal, like the reconciliation.
+//! The few facts the dashboard (驾驶舱) and the public page count, each counted by the
+//! database rather than read row by row, so a registry of a million households costs a few
+//! grouped scans and not a million rows in memory: how many needs of a campaign stand where,
+//! when each delivered need was delivered, how many approved households each village has,
+//! where the households the books or deliveries name live, which households an organization's
+//! delivery reached and on which day, and which donors agreed to be named. Money is not read
+//! here: it comes from the ledger's journal, like the reconciliation.
 
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::area::AreaCode;
 use hearth_core::household::HouseholdStatus;
 use hearth_core::need::{NeedKind, NeedStatus};
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{Asterisk, Expr, ExprTrait, Query};
 use uuid::Uuid;
 
-/// Where one need stands.
+/// How many needs of one category stand at one status in one village.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NeedFact {
-    pub household: Uuid,
+pub struct NeedTally {
     pub village: AreaCode,
     pub town: AreaCode,
     pub kind: NeedKind,
@@ -22,90 +24,158 @@ pub struct NeedFact {
     pub item: Option<String>,
     pub service: Option<String>,
     pub status: NeedStatus,
-    pub fulfilled_at: Option<DateTime<Utc>>,
-    pub visited_at: Option<DateTime<Utc>>,
+    pub needs: usize,
+    /// Of those, the needs an organization came back to visit.
+    pub visited: usize,
 }
 
 #[derive(sqlx::FromRow)]
-struct NeedRow {
-    household_id: Uuid,
+struct TallyRow {
     village_code: String,
     town_code: String,
     kind: String,
     item_code: Option<String>,
     service: Option<String>,
     status: String,
-    fulfilled_at: Option<DateTime<Utc>>,
-    visited_at: Option<DateTime<Utc>>,
+    needs: i64,
+    visited: i64,
 }
 
-/// Every need of the campaign.
-pub async fn needs(tx: &mut Tx, campaign: Uuid) -> Result<Vec<NeedFact>> {
-    let rows: Vec<NeedRow> = tx
+const TALLY_KEYS: [&str; 6] = [
+    "village_code",
+    "town_code",
+    "kind",
+    "item_code",
+    "service",
+    "status",
+];
+
+/// The campaign's needs counted by village, category and status.
+pub async fn need_tallies(tx: &mut Tx, campaign: Uuid) -> Result<Vec<NeedTally>> {
+    let rows: Vec<TallyRow> = tx
         .fetch_all(
             Query::select()
-                .columns([
-                    "household_id",
-                    "village_code",
-                    "town_code",
-                    "kind",
-                    "item_code",
-                    "service",
-                    "status",
-                    "fulfilled_at",
-                    "visited_at",
-                ])
+                .columns(TALLY_KEYS)
+                .expr_as(Expr::col(Asterisk).count(), "needs")
+                .expr_as(Expr::col("visited_at").count(), "visited")
                 .from("need")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
+                .and_where(Expr::col("campaign_id").eq(campaign))
+                .group_by_columns(TALLY_KEYS),
         )
         .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(NeedFact {
-                household: r.household_id,
+            Ok(NeedTally {
                 village: parsed("need.village_code", AreaCode::parse(&r.village_code))?,
                 town: parsed("need.town_code", AreaCode::parse(&r.town_code))?,
                 kind: parsed("need.kind", NeedKind::parse(&r.kind))?,
                 item: r.item_code,
                 service: r.service,
                 status: parsed("need.status", NeedStatus::parse(&r.status))?,
-                fulfilled_at: r.fulfilled_at,
-                visited_at: r.visited_at,
+                needs: usize::try_from(r.needs).unwrap_or_default(),
+                visited: usize::try_from(r.visited).unwrap_or_default(),
             })
         })
         .collect()
 }
 
-/// Where one household lives and how far its registration got.
+/// A need delivered: where and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveredNeed {
+    pub village: AreaCode,
+    pub town: AreaCode,
+    pub fulfilled_at: DateTime<Utc>,
+}
+
+/// The campaign's delivered needs with the moment each was delivered (as many as deliveries
+/// made, not as many as needs registered).
+pub async fn delivered_needs(tx: &mut Tx, campaign: Uuid) -> Result<Vec<DeliveredNeed>> {
+    let rows: Vec<(String, String, DateTime<Utc>)> = tx
+        .fetch_all(
+            Query::select()
+                .columns(["village_code", "town_code", "fulfilled_at"])
+                .from("need")
+                .and_where(Expr::col("campaign_id").eq(campaign))
+                .and_where(Expr::col("status").eq(NeedStatus::Fulfilled.as_str()))
+                .and_where(Expr::col("fulfilled_at").is_not_null()),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(village, town, fulfilled_at)| {
+            Ok(DeliveredNeed {
+                village: parsed("need.village_code", AreaCode::parse(&village))?,
+                town: parsed("need.town_code", AreaCode::parse(&town))?,
+                fulfilled_at,
+            })
+        })
+        .collect()
+}
+
+/// How many approved households a village has registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageCount {
+    pub village: AreaCode,
+    pub town: AreaCode,
+    pub households: usize,
+}
+
+/// Approved households by village, anonymised ones left out (they keep their village, but no
+/// longer count as registered this winter).
+pub async fn approved_by_village(tx: &mut Tx) -> Result<Vec<VillageCount>> {
+    let rows: Vec<(String, String, i64)> = tx
+        .fetch_all(
+            Query::select()
+                .columns(["village_code", "town_code"])
+                .expr(Expr::col(Asterisk).count())
+                .from("household")
+                .and_where(Expr::col("status").eq(HouseholdStatus::Approved.as_str()))
+                .and_where(Expr::col("anonymised_at").is_null())
+                .group_by_columns(["village_code", "town_code"]),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(village, town, households)| {
+            Ok(VillageCount {
+                village: parsed("household.village_code", AreaCode::parse(&village))?,
+                town: parsed("household.town_code", AreaCode::parse(&town))?,
+                households: usize::try_from(households).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Where one household lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HouseholdPlace {
     pub id: Uuid,
     pub village: AreaCode,
     pub town: AreaCode,
-    pub status: HouseholdStatus,
 }
 
-/// Every household not anonymised (anonymised ones keep their village, but no longer count as
-/// registered this winter).
-pub async fn households(tx: &mut Tx) -> Result<Vec<HouseholdPlace>> {
-    let rows: Vec<(Uuid, String, String, String)> = tx
-        .fetch_all(
-            Query::select()
-                .columns(["id", "village_code", "town_code", "status"])
-                .from("household")
-                .and_where(Expr::col("anonymised_at").is_null()),
-        )
-        .await?;
-    rows.into_iter()
-        .map(|(id, village, town, status)| {
-            Ok(HouseholdPlace {
+/// Households asked for at once in one query.
+const PLACES_PER_QUERY: usize = 500;
+
+/// Where each of these households lives (anonymised ones too: the books still place them).
+pub async fn places(tx: &mut Tx, households: &[Uuid]) -> Result<Vec<HouseholdPlace>> {
+    let mut out = Vec::with_capacity(households.len());
+    for chunk in households.chunks(PLACES_PER_QUERY) {
+        let rows: Vec<(Uuid, String, String)> = tx
+            .fetch_all(
+                Query::select()
+                    .columns(["id", "village_code", "town_code"])
+                    .from("household")
+                    .and_where(Expr::col("id").is_in(chunk.iter().copied())),
+            )
+            .await?;
+        for (id, village, town) in rows {
+            out.push(HouseholdPlace {
                 id,
                 village: parsed("household.village_code", AreaCode::parse(&village))?,
                 town: parsed("household.town_code", AreaCode::parse(&town))?,
-                status: parsed("household.status", HouseholdStatus::parse(&status))?,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The households an organization's delivery under a pledge of the campaign reached, with the

@@ -129,9 +129,11 @@ impl Store {
                 sqlx::query("VACUUM").execute(pool).await?;
             }
             Pool::Postgres(pool) => {
-                sqlx::query("VACUUM FULL household, household_member, attachment")
-                    .execute(pool)
-                    .await?;
+                sqlx::query(
+                    "VACUUM FULL household, household_member, member_name_suffix, attachment",
+                )
+                .execute(pool)
+                .await?;
             }
         }
         Ok(())

@@ -4,8 +4,9 @@
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_core::area::AreaCode;
-use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, SimpleExpr};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use crate::organizations::PageRequest;
@@ -122,6 +123,11 @@ pub(crate) const MEMBER_COLUMNS: [&str; 9] = [
     "birth_year",
 ];
 
+/// The table of name suffixes the name search reads (migration 0022).
+const SUFFIXES: &str = "member_name_suffix";
+/// Suffix rows per insert statement, two parameters each, under both engines' limits.
+const SUFFIXES_PER_STATEMENT: usize = 10_000;
+
 impl Row {
     fn into_row(self) -> Result<HouseholdRow> {
         Ok(HouseholdRow {
@@ -174,7 +180,7 @@ pub struct HouseholdFilter {
     pub category: Option<String>,
     /// Consented to sharing with organizations (true) or not (false).
     pub shares_with_orgs: Option<bool>,
-    /// Part of a member's name.
+    /// Part of a member's name, taken literally (`%` and `_` too), ASCII letters in either case.
     pub name: Option<String>,
     /// Some member has exactly this ID number (its blind index).
     pub member_id_index: Option<String>,
@@ -233,8 +239,7 @@ fn filtered(filter: &HouseholdFilter) -> SelectStatement {
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        let pattern = format!("%{}%", name.replace(['%', '_'], ""));
-        query.and_where(members(Cond::all().add(Expr::col("name").like(pattern))));
+        query.and_where(name_contains(name));
     }
     if let Some(index) = &filter.member_id_index {
         query.and_where(members(
@@ -257,6 +262,22 @@ fn filtered(filter: &HouseholdFilter) -> SelectStatement {
         query.and_where(Expr::col("anonymised_at").is_null());
     }
     query
+}
+
+/// Households with a member whose name contains `part`: a prefix range over the suffixes of
+/// their names (migration 0022), which the index answers instead of a scan of every member.
+fn name_contains(part: &str) -> SimpleExpr {
+    let from = part.to_ascii_lowercase();
+    // Above every character that can follow the prefix, in byte order (UTF-8 and "C").
+    let to = format!("{from}{}", char::MAX);
+    Expr::col("id").in_subquery(
+        Query::select()
+            .column("household_id")
+            .from(SUFFIXES)
+            .and_where(Expr::col("suffix").gte(from))
+            .and_where(Expr::col("suffix").lt(to))
+            .to_owned(),
+    )
 }
 
 pub async fn search(
@@ -392,6 +413,42 @@ pub(crate) async fn insert_members(tx: &mut Tx, members: &[MemberRow]) -> Result
         ]);
     }
     tx.execute(&insert).await?;
+    insert_name_suffixes(tx, members).await
+}
+
+/// Every suffix, in characters, of every member's name, with ASCII letters in lower case (the
+/// search is as blind to their case as `LIKE` was on SQLite); once per household.
+fn name_suffixes(members: &[MemberRow]) -> BTreeSet<(String, Uuid)> {
+    members
+        .iter()
+        .flat_map(|m| {
+            let name = m.name.to_ascii_lowercase();
+            name.char_indices()
+                .map(|(at, _)| (name[at..].to_owned(), m.household_id))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Adds the members' name suffixes; those their households already have stay as they are
+/// (an import may write a household's members in two statements).
+async fn insert_name_suffixes(tx: &mut Tx, members: &[MemberRow]) -> Result<()> {
+    let rows: Vec<_> = name_suffixes(members).into_iter().collect();
+    for part in rows.chunks(SUFFIXES_PER_STATEMENT) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(SUFFIXES)
+            .columns(["suffix", "household_id"])
+            .on_conflict(
+                OnConflict::columns(["suffix", "household_id"])
+                    .do_nothing()
+                    .to_owned(),
+            );
+        for (suffix, household) in part {
+            insert.values_panic([suffix.clone().into(), (*household).into()]);
+        }
+        tx.execute(&insert).await?;
+    }
     Ok(())
 }
 
@@ -415,12 +472,14 @@ pub async fn update(
         return Ok(false);
     }
     if let Some(members) = members {
-        tx.execute(
-            Query::delete()
-                .from_table("household_member")
-                .and_where(Expr::col("household_id").eq(row.id)),
-        )
-        .await?;
+        for table in ["household_member", SUFFIXES] {
+            tx.execute(
+                Query::delete()
+                    .from_table(table)
+                    .and_where(Expr::col("household_id").eq(row.id)),
+            )
+            .await?;
+        }
         insert_members(tx, members).await?;
     }
     Ok(true)

@@ -3,6 +3,7 @@
 
 mod audit;
 mod fixtures;
+mod households;
 mod ledger;
 mod migrations;
 mod organizations;

@@ -1,19 +1,21 @@
 //! The dashboard's figures from the facts of one or more campaigns, for one place (a province,
 //! city or county, a town or a village). Money and goods come from the ledger's records through [`Reconciliation`] and
-//! [`Flows`], the same sums the reconciliation page shows; needs and households from their rows.
-//! Everything here is pure, so the same facts always give the same figures.
+//! [`Flows`], the same sums the reconciliation page shows; needs and households from the counts
+//! the database made of them. Everything here is pure, so the same facts always give the same
+//! figures.
 
+use super::counts::CampaignCounts;
 use chrono::{Datelike, Days, NaiveDate};
 use hearth_core::Fen;
 use hearth_core::area::AreaCode;
-use hearth_core::household::HouseholdStatus;
 use hearth_core::ledger::{
-    EntryDraft, Flows, Header, Location, MovementDraft, MovementKind, Reconciliation,
+    EntryDraft, Flows, Header, Location, MovementDraft, MovementKind, Reconciliation, Record,
 };
 use hearth_core::need::{NeedKind, NeedStatus};
-use hearth_store::dashboard::{HouseholdPlace, NeedFact};
+use hearth_store::dashboard::{DeliveredNeed, NeedTally, VillageCount};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Weeks shown on the progress chart at most (the latest ones).
@@ -23,10 +25,14 @@ const MAX_WEEKS: usize = 26;
 pub struct Facts<'a> {
     pub entries: Vec<&'a EntryDraft>,
     pub movements: Vec<&'a MovementDraft>,
-    pub needs: Vec<NeedFact>,
-    pub households: Vec<HouseholdPlace>,
+    pub needs: Vec<&'a NeedTally>,
+    pub delivered_needs: Vec<&'a DeliveredNeed>,
+    /// Approved households by village.
+    pub registered: &'a [VillageCount],
+    /// Where the households the records and deliveries name live, campaign by campaign.
+    pub places: Vec<&'a Places>,
     /// Households reached by an organization's delivery under a pledge, with the day.
-    pub deliveries: Vec<(Uuid, NaiveDate)>,
+    pub deliveries: Vec<&'a (Uuid, NaiveDate)>,
     /// The county (or city, province) running each campaign; a campaign missing here belongs
     /// to the whole deployment.
     pub campaign_areas: HashMap<Uuid, AreaCode>,
@@ -65,12 +71,14 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    fn add(&mut self, need: &NeedFact) {
-        match need.status {
-            NeedStatus::Open => self.open += 1,
-            NeedStatus::Claimed => self.claimed += 1,
-            NeedStatus::Fulfilled if need.visited_at.is_some() => self.visited += 1,
-            NeedStatus::Fulfilled => self.fulfilled += 1,
+    fn add(&mut self, tally: &NeedTally) {
+        match tally.status {
+            NeedStatus::Open => self.open += tally.needs,
+            NeedStatus::Claimed => self.claimed += tally.needs,
+            NeedStatus::Fulfilled => {
+                self.visited += tally.visited;
+                self.fulfilled += tally.needs.saturating_sub(tally.visited);
+            }
             _ => {}
         }
     }
@@ -128,18 +136,55 @@ pub struct ProgressPoint {
     pub needs_delivered: usize,
 }
 
+/// Where households live: (village, town) by household.
+pub type Places = HashMap<Uuid, (AreaCode, AreaCode)>;
+
 impl<'a> Facts<'a> {
-    fn household_areas(&self) -> HashMap<Uuid, (&AreaCode, &AreaCode)> {
-        self.households
-            .iter()
-            .map(|h| (h.id, (&h.village, &h.town)))
-            .collect()
+    /// The facts of the campaigns counted, from the journal's records and the database's
+    /// counts.
+    pub(crate) fn of(
+        records: &'a [Record],
+        counted: &'a [(Uuid, Arc<CampaignCounts>)],
+        registered: &'a [VillageCount],
+        campaign_areas: HashMap<Uuid, AreaCode>,
+    ) -> Facts<'a> {
+        let mut facts = Facts {
+            entries: Vec::new(),
+            movements: Vec::new(),
+            needs: Vec::new(),
+            delivered_needs: Vec::new(),
+            registered,
+            places: Vec::new(),
+            deliveries: Vec::new(),
+            campaign_areas,
+        };
+        for (campaign, counts) in counted {
+            let (entries, movements) = super::of_campaign(records, *campaign);
+            facts.entries.extend(entries);
+            facts.movements.extend(movements);
+            facts.needs.extend(&counts.needs);
+            facts.delivered_needs.extend(&counts.delivered_needs);
+            facts.deliveries.extend(&counts.deliveries);
+            facts.places.push(&counts.places);
+        }
+        facts
+    }
+
+    fn place_of(&self, household: &Uuid) -> Option<&'a (AreaCode, AreaCode)> {
+        self.places.iter().find_map(|p| p.get(household))
+    }
+
+    fn in_place(&self, place: &Place, household: &Uuid) -> bool {
+        matches!(place, Place::All)
+            || self
+                .place_of(household)
+                .is_some_and(|(village, town)| place.holds(village, town))
     }
 
     /// Whether a ledger record belongs to the place: for a town, what the books say of the
     /// town (its station, its designation, its households); for a village, its households.
-    fn header_in(&self, place: &Place, header: &Header, areas: &HouseholdAreas) -> bool {
-        let household = header.household.and_then(|h| areas.get(&h));
+    fn header_in(&self, place: &Place, header: &Header) -> bool {
+        let household = header.household.and_then(|h| self.place_of(&h));
         match place {
             Place::All => true,
             // A campaign run inside the region counts whole; one run above it (or by the whole
@@ -152,28 +197,24 @@ impl<'a> Facts<'a> {
                 }
             },
             Place::Town(town) => {
-                header.town.as_ref() == Some(town) || household.is_some_and(|(_, t)| *t == town)
+                header.town.as_ref() == Some(town) || household.is_some_and(|(_, t)| t == town)
             }
-            Place::Village(village) => household.is_some_and(|(v, _)| *v == village),
+            Place::Village(village) => household.is_some_and(|(v, _)| v == village),
         }
     }
 
-    fn records_in(
-        &self,
-        place: &Place,
-        areas: &HouseholdAreas,
-    ) -> (Vec<&'a EntryDraft>, Vec<&'a MovementDraft>) {
+    fn records_in(&self, place: &Place) -> (Vec<&'a EntryDraft>, Vec<&'a MovementDraft>) {
         let entries = self
             .entries
             .iter()
             .copied()
-            .filter(|e| self.header_in(place, &e.header, areas))
+            .filter(|e| self.header_in(place, &e.header))
             .collect();
         let movements = self
             .movements
             .iter()
             .copied()
-            .filter(|m| self.header_in(place, &m.header, areas))
+            .filter(|m| self.header_in(place, &m.header))
             .collect();
         (entries, movements)
     }
@@ -214,27 +255,20 @@ impl<'a> Facts<'a> {
 
     /// The counters for a place.
     pub fn kpis(&self, place: &Place, reached: &BTreeMap<Uuid, NaiveDate>) -> Kpis {
-        let areas = self.household_areas();
-        let (entries, movements) = self.records_in(place, &areas);
+        let (entries, movements) = self.records_in(place);
         let books = Reconciliation::of(entries.iter().copied(), movements.iter().copied());
-        let in_place = |h: &Uuid| {
-            matches!(place, Place::All)
-                || areas
-                    .get(h)
-                    .is_some_and(|(village, town)| place.holds(village, town))
-        };
         Kpis {
             cash_raised: books.raised_cash,
             items: units_in(&movements),
             item_value: books.raised_in_kind + books.purchases,
             delivered: books.delivered + books.cash_aid,
-            households_reached: reached.keys().filter(|h| in_place(h)).count(),
+            households_reached: reached.keys().filter(|h| self.in_place(place, h)).count(),
             households_registered: self
-                .households
+                .registered
                 .iter()
-                .filter(|h| h.status == HouseholdStatus::Approved)
-                .filter(|h| place.holds(&h.village, &h.town))
-                .count(),
+                .filter(|v| place.holds(&v.village, &v.town))
+                .map(|v| v.households)
+                .sum(),
         }
     }
 
@@ -277,25 +311,21 @@ impl<'a> Facts<'a> {
         today: NaiveDate,
         reached: &BTreeMap<Uuid, NaiveDate>,
     ) -> Vec<ProgressPoint> {
-        let areas = self.household_areas();
-        let (entries, _) = self.records_in(place, &areas);
-        let in_place = |h: &Uuid| {
-            matches!(place, Place::All)
-                || areas
-                    .get(h)
-                    .is_some_and(|(village, town)| place.holds(village, town))
-        };
+        let (entries, _) = self.records_in(place);
         let reach_days: Vec<NaiveDate> = reached
             .iter()
-            .filter(|(h, _)| in_place(h))
+            .filter(|(h, _)| self.in_place(place, h))
             .map(|(_, d)| *d)
             .collect();
         let delivered_days: Vec<NaiveDate> = self
-            .needs
+            .delivered_needs
             .iter()
-            .filter(|n| place.holds(&n.village, &n.town) && n.status == NeedStatus::Fulfilled)
-            .filter_map(|n| n.fulfilled_at)
-            .map(|at| at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive())
+            .filter(|n| place.holds(&n.village, &n.town))
+            .map(|n| {
+                n.fulfilled_at
+                    .with_timezone(&chrono_tz::Asia::Shanghai)
+                    .date_naive()
+            })
             .collect();
         let first = entries
             .iter()
@@ -327,8 +357,6 @@ impl<'a> Facts<'a> {
     }
 }
 
-type HouseholdAreas<'h> = HashMap<Uuid, (&'h AreaCode, &'h AreaCode)>;
-
 /// Units donated or bought into the stations among `movements`, net of reversals, as each
 /// station's flows count them.
 fn units_in(movements: &[&MovementDraft]) -> i64 {
@@ -356,38 +384,46 @@ mod tests {
         AreaCode::parse(s).unwrap()
     }
 
-    fn need(village: &str, town: &str, status: NeedStatus, visited: bool) -> NeedFact {
-        NeedFact {
-            household: Uuid::from_u128(1),
+    fn need(village: &str, town: &str, status: NeedStatus, visited: bool) -> NeedTally {
+        NeedTally {
             village: code(village),
             town: code(town),
             kind: NeedKind::Item,
             item: Some("quilt".into()),
             service: None,
             status,
-            fulfilled_at: Some(Utc.with_ymd_and_hms(2024, 12, 20, 2, 0, 0).unwrap()),
-            visited_at: visited.then(|| Utc.with_ymd_and_hms(2024, 12, 27, 2, 0, 0).unwrap()),
+            needs: 1,
+            visited: usize::from(visited),
+        }
+    }
+
+    fn facts<'a>(needs: &'a [NeedTally], delivered_needs: &'a [DeliveredNeed]) -> Facts<'a> {
+        Facts {
+            entries: vec![],
+            movements: vec![],
+            needs: needs.iter().collect(),
+            delivered_needs: delivered_needs.iter().collect(),
+            registered: &[],
+            places: vec![],
+            deliveries: vec![],
+            campaign_areas: HashMap::new(),
         }
     }
 
     #[test]
     fn each_need_counts_once_at_its_furthest_stage_in_its_own_place() {
         let (v1, v2, town, other) = ("340123100201", "340123100202", "340123100", "340123101");
-        let facts = Facts {
-            entries: vec![],
-            movements: vec![],
-            needs: vec![
-                need(v1, town, NeedStatus::Open, false),
-                need(v1, town, NeedStatus::Claimed, false),
-                need(v2, town, NeedStatus::Fulfilled, false),
-                need(v2, town, NeedStatus::Fulfilled, true),
-                need(v2, town, NeedStatus::Submitted, false),
-                need("340123101201", other, NeedStatus::Cancelled, false),
-            ],
-            households: vec![],
-            deliveries: vec![],
-            campaign_areas: HashMap::new(),
-        };
+        let mut visited_some = need(v2, town, NeedStatus::Fulfilled, true);
+        visited_some.needs = 5;
+        visited_some.visited = 2;
+        let needs = [
+            need(v1, town, NeedStatus::Open, false),
+            need(v1, town, NeedStatus::Claimed, false),
+            visited_some,
+            need(v2, town, NeedStatus::Submitted, false),
+            need("340123101201", other, NeedStatus::Cancelled, false),
+        ];
+        let facts = facts(&needs, &[]);
         let county = facts.pipeline(&Place::Region(code("340123")));
         assert_eq!(
             (
@@ -396,29 +432,47 @@ mod tests {
                 county.fulfilled,
                 county.visited
             ),
-            (1, 1, 1, 1)
+            (1, 1, 3, 2)
         );
-        assert_eq!(county.total(), 4, "under review and cancelled are left out");
-        assert_eq!(facts.pipeline(&Place::Village(code(v2))).delivered(), 2);
+        assert_eq!(county.total(), 7, "under review and cancelled are left out");
+        assert_eq!(facts.pipeline(&Place::Village(code(v2))).delivered(), 5);
         assert_eq!(facts.pipeline(&Place::Town(code(other))).total(), 0);
+    }
+
+    #[test]
+    fn registered_households_are_the_villages_counts_within_the_place() {
+        let count = |village: &str, households| VillageCount {
+            village: code(village),
+            town: code(&village[..9]),
+            households,
+        };
+        let registered = [
+            count("340123100201", 3),
+            count("340123100202", 4),
+            count("340123101201", 5),
+        ];
+        let mut facts = facts(&[], &[]);
+        facts.registered = &registered;
+        let reached = BTreeMap::new();
+        let registered = |place| facts.kpis(&place, &reached).households_registered;
+        assert_eq!(registered(Place::Region(code("340123"))), 12);
+        assert_eq!(registered(Place::Town(code("340123100"))), 7);
+        assert_eq!(registered(Place::Village(code("340123101201"))), 5);
+        assert_eq!(registered(Place::Region(code("340124"))), 0);
     }
 
     #[test]
     fn progress_is_cumulative_week_by_week_and_starts_on_a_monday() {
         let day = |d| NaiveDate::from_ymd_opt(2024, 12, d).unwrap();
-        let facts = Facts {
-            entries: vec![],
-            movements: vec![],
-            needs: vec![need(
-                "340123100201",
-                "340123100",
-                NeedStatus::Fulfilled,
-                false,
-            )],
-            households: vec![],
-            deliveries: vec![(Uuid::from_u128(9), day(10))],
-            campaign_areas: HashMap::new(),
+        let delivered = DeliveredNeed {
+            village: code("340123100201"),
+            town: code("340123100"),
+            fulfilled_at: Utc.with_ymd_and_hms(2024, 12, 20, 2, 0, 0).unwrap(),
         };
+        let delivered = [delivered];
+        let delivery = (Uuid::from_u128(9), day(10));
+        let mut facts = facts(&[], &delivered);
+        facts.deliveries = vec![&delivery];
         let reached = facts.reached();
         let points = facts.progress(&Place::All, day(4), day(24), &reached);
         let weeks: Vec<NaiveDate> = points.iter().map(|p| p.week_of).collect();

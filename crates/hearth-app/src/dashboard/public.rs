@@ -4,8 +4,9 @@
 //! single household: towns are the smallest place shown, and a household designation is never
 //! listed.
 
+use super::CampaignBrief;
+use super::counts::Stamp;
 use super::figures::{Facts, Kpis, Place};
-use super::{CampaignBrief, of_campaign};
 use crate::{App, Result};
 use hearth_core::Fen;
 use hearth_core::area::AreaLevel;
@@ -60,23 +61,28 @@ impl App {
             .into_iter()
             .filter(|a| a.level == AreaLevel::Town)
             .collect();
-        let households = dashboard::households(&mut tx).await?;
+        let stamp = Stamp::read(&mut tx, journal.head()).await?;
+        let registered = self.counts.registered(&mut tx, &stamp).await?;
         let campaign_areas = areas::campaign_areas(&mut tx).await?;
         let mut list = campaigns::list(&mut tx).await?;
         list.retain(|c| c.status != CampaignStatus::Planned);
         list.sort_by_key(|c| std::cmp::Reverse(c.profile.starts_on));
         let mut out = Vec::new();
         for campaign in list {
-            let (entries, movements) = of_campaign(journal.records(), campaign.id);
-            let books = Reconciliation::of(entries.iter().copied(), movements.iter().copied());
-            let facts = Facts {
-                entries,
-                movements,
-                needs: dashboard::needs(&mut tx, campaign.id).await?,
-                households: households.clone(),
-                deliveries: dashboard::deliveries(&mut tx, campaign.id).await?,
-                campaign_areas: campaign_areas.clone(),
-            };
+            let counts = self
+                .counts
+                .campaign(&mut tx, &stamp, campaign.id, journal.records());
+            let counted = [(campaign.id, counts.await?)];
+            let facts = Facts::of(
+                journal.records(),
+                &counted,
+                &registered,
+                campaign_areas.clone(),
+            );
+            let books = Reconciliation::of(
+                facts.entries.iter().copied(),
+                facts.movements.iter().copied(),
+            );
             let reached = facts.reached();
             // A county's campaign lists that county's towns only.
             let runner = campaign_areas.get(&campaign.id);
