@@ -4,7 +4,9 @@
 //! sees its two counties' totals and drills down county → town → village; the province sees all
 //! three. The added divisions, people and gifts are synthetic (虚构), marked so in their names.
 
-use crate::common::{COUNTY, arg, caller, create, demo, fresh_uscc, input, listed};
+use crate::common::{
+    COUNTY, SHANGPAI_VILLAGE, arg, caller, create, demo, fresh_uscc, input, listed,
+};
 use crate::households::{approved, complete, date, id_number, list, officer, register};
 use crate::needs::{open_need, quilts};
 use hearth_app::dashboard::Dashboard;
@@ -809,6 +811,33 @@ async fn stations_stock_and_waybills_stay_inside_their_county() {
             .await
             .unwrap();
         assert_eq!(b_stock.iter().map(|l| l.quantity).sum::<i64>(), 7);
+    })
+    .await;
+}
+
+/// The dashboard keeps the database's counts only while nothing changes: two views in a row
+/// agree, and a household approved in between shows on the next view.
+#[tokio::test]
+async fn the_dashboard_counts_again_after_a_change() {
+    each_backend(async |db: &TestDb| {
+        let app = demo(db).await;
+        let county = caller(&app, "county").await;
+        let village = caller(&app, "village").await;
+        let town = caller(&app, "town").await;
+        let view = async || {
+            app.dashboard(&county, None, None, hearth_app::today())
+                .await
+                .expect("the county's dashboard")
+        };
+        let before = view().await;
+        assert_eq!(view().await.kpis, before.kpis, "nothing changed");
+        approved(&app, &village, &town, &complete(SHANGPAI_VILLAGE, 951)).await;
+        let after = view().await;
+        assert_eq!(
+            after.kpis.households_registered,
+            before.kpis.households_registered + 1,
+            "the household approved counts at once"
+        );
     })
     .await;
 }
