@@ -15,7 +15,7 @@
 # between requests (wrk's `delay` hook); "req/s" is the rate actually reached. Latencies
 # are wrk's (no coordinated-omission correction). "RSS" is the server's peak (VmHWM).
 # Targets: search and pages p99 < 50 ms at 500 req/s; deliveries 200/s without errors;
-# server memory < 300 MiB. Needs wrk, curl, jq (apt-get install wrk curl jq).
+# server memory < 300 MiB. Needs wrk, curl, jq, sqlite3 (apt-get install wrk curl jq sqlite3).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +29,7 @@ delivery_rate=${DELIVERY_RATE:-200}
 connections=${CONNECTIONS:-16}
 port=${PORT:-18090}
 base="http://127.0.0.1:$port"
-for tool in wrk curl jq; do
+for tool in wrk curl jq sqlite3; do
     command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install $tool" >&2; exit 1; }
 done
 hearth=${HEARTH_BIN:-$target/release/hearth}
@@ -61,6 +61,14 @@ if [ ! -f "$work/seeded-$households" ]; then
     done
     echo "seeded $households households in $(( $(date +%s) - started )) s" >&2
     touch "$work/seeded-$households"
+fi
+
+# 2. In season most of a county's households are reviewed (审核通过), and the dashboard counts
+# those. The import leaves drafts and Hearth has no bulk review yet, so the bench marks them
+# approved in the file itself: a measurement shortcut, not audited, never a product path.
+if [ ! -f "$work/approved-$households" ]; then
+    sqlite3 "$work/demo/hearth.db" "UPDATE household SET status = 'approved' WHERE status = 'draft'"
+    touch "$work/approved-$households"
 fi
 
 # Session cookie and CSRF token of a user, signed in over the API: "cookie csrf".

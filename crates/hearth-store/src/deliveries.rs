@@ -257,32 +257,35 @@ pub async fn search(
 }
 
 /// What each line of a pledge has received so far, by line id (lines without deliveries are
-/// left out).
+/// left out). Summed by the database: a pledge to a large cash fund may have thousands of
+/// deliveries, and each new one asks this.
 pub async fn delivered(tx: &mut Tx, pledge: Uuid) -> Result<HashMap<Uuid, Delivered>> {
     #[derive(sqlx::FromRow)]
-    struct Amount {
+    struct Sum {
         line_id: Uuid,
         quantity: i64,
         cash_fen: i64,
     }
-    let rows: Vec<Amount> = tx
+    let sums: Vec<Sum> = tx
         .fetch_all(
             Query::select()
-                .columns(["line_id", "quantity", "cash_fen"])
+                .column("line_id")
+                .expr_as(Expr::cust("CAST(SUM(quantity) AS BIGINT)"), "quantity")
+                .expr_as(Expr::cust("CAST(SUM(cash_fen) AS BIGINT)"), "cash_fen")
                 .from("delivery")
-                .and_where(Expr::col("pledge_id").eq(pledge)),
+                .and_where(Expr::col("pledge_id").eq(pledge))
+                .group_by_col("line_id"),
         )
         .await?;
-    let mut handed_by_line: HashMap<Uuid, Vec<Handed>> = HashMap::new();
-    for row in rows {
-        handed_by_line
-            .entry(row.line_id)
-            .or_default()
-            .push(handed(row.quantity, row.cash_fen)?);
-    }
-    Ok(handed_by_line
+    Ok(sums
         .into_iter()
-        .map(|(line, handed)| (line, Delivered::of(&handed)))
+        .map(|sum| {
+            let delivered = Delivered {
+                quantity: u32::try_from(sum.quantity).unwrap_or(u32::MAX),
+                cash: Fen::new(sum.cash_fen),
+            };
+            (sum.line_id, delivered)
+        })
         .collect())
 }
 
