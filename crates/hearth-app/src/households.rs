@@ -1,6 +1,7 @@
 //! The household registry: villages register, towns review, the county sees all; personal data
 //! is sealed at rest, masked on screen, and shown in full only with a logged reason.
 
+pub mod bulk;
 mod consent;
 mod query;
 mod retention;

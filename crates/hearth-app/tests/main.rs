@@ -4,6 +4,7 @@
 mod areas;
 mod attachments;
 mod auth;
+mod bulk_review;
 mod campaigns;
 mod common;
 mod counties;

@@ -162,6 +162,7 @@ pub async fn copy_all(source: &Store, target: &Store) -> Result<CopyReport> {
         report.tables.push((table.name.clone(), copied));
     }
     to.commit().await?;
+    target.analyze().await?;
     Ok(report)
 }
 

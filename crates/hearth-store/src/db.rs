@@ -139,6 +139,17 @@ impl Store {
         Ok(())
     }
 
+    /// Gathers the planner's statistics. A database filled in one go (a copy, a restore) has
+    /// none until autovacuum gets to it, and meanwhile PostgreSQL may plan a name search over a
+    /// million households as a nested loop that runs for an hour.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query("ANALYZE").execute(pool).await?,
+            Pool::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await?,
+        };
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,

@@ -2,6 +2,7 @@
 
 mod api;
 mod attachments;
+mod bulk_review;
 mod campaigns;
 mod catalogue;
 mod counties;

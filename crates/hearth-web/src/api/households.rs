@@ -1,16 +1,18 @@
 //! The household registry over JSON: list and search, register and edit, the review workflow
-//! (提交, 撤回, 审核通过, 退回), the logged reveal of masked details, history and score.
+//! (提交, 撤回, 审核通过, 退回; 提交 and 审核通过 also in bulk), the logged reveal of masked
+//! details, history and score.
 //!
 //! Everything is masked by role exactly as the use cases return it; the only unmasked answer is
 //! `POST /households/{id}/reveal`, which needs a permitted role and a reason and is audited.
 
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorDetail, details};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hearth_app::AppError;
+use hearth_app::households::bulk::{BulkAction, BulkReport};
 use hearth_app::households::{HouseholdQuery, HouseholdView, Revealed};
 use hearth_core::Invalid;
 use hearth_core::household::{CategoryTagInput, ConsentInput, HouseholdInput, MemberInput};
@@ -25,6 +27,7 @@ use uuid::Uuid;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(review))
         .routes(routes!(get, update))
         .routes(routes!(submit))
         .routes(routes!(withdraw))
@@ -164,6 +167,33 @@ pub struct ReasonIn {
     pub reason: String,
 }
 
+/// Households to submit or approve together.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ReviewIn {
+    /// Household ids, 1 to 500; an id given twice counts once.
+    pub ids: Vec<String>,
+    /// `submit` (提交: drafts and returned records, by village officers) or `approve` (审核通过:
+    /// submitted records, by town officers and the county).
+    pub action: String,
+}
+
+impl ReviewIn {
+    fn parse(&self) -> Result<(Vec<Uuid>, BulkAction), AppError> {
+        let ids = self
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                Uuid::parse_str(raw.trim()).map_err(|_| {
+                    Invalid::new(format!("ids[{i}]"), "household.bulk_id").arg("value", raw)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((ids, BulkAction::parse(&self.action)?))
+    }
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
@@ -294,6 +324,45 @@ pub struct HouseholdPage {
     pub total: i64,
     pub page: u64,
     pub page_size: u64,
+}
+
+/// A household the step refused and left as it was.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewRefusalOut {
+    pub id: String,
+    /// Why, as a single request would have answered: e.g. `household.consent_missing` naming
+    /// `consent`, `household.maker_checker`, `household.cannot_review`, or `not_found` for a
+    /// household outside the caller's area.
+    pub errors: Vec<ErrorDetail>,
+}
+
+/// What a bulk step did.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewReportOut {
+    /// `submit` or `approve`
+    pub action: String,
+    /// How many households were submitted or approved.
+    pub done: usize,
+    pub done_ids: Vec<String>,
+    pub refused: Vec<ReviewRefusalOut>,
+}
+
+impl From<&BulkReport> for ReviewReportOut {
+    fn from(report: &BulkReport) -> Self {
+        ReviewReportOut {
+            action: report.action.as_str().to_owned(),
+            done: report.done.len(),
+            done_ids: report.done.iter().map(Uuid::to_string).collect(),
+            refused: report
+                .refused
+                .iter()
+                .map(|r| ReviewRefusalOut {
+                    id: r.id.to_string(),
+                    errors: details(&r.error),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A member unmasked.
@@ -471,6 +540,27 @@ pub async fn submit(
         .submit_household(&signed.caller, parse_id(&id)?)
         .await?;
     Ok(Json(HouseholdOut::from(&view)))
+}
+
+/// 批量提交 or 批量审核通过: each household goes through the same step as its single route, in
+/// its own transaction, so one refused household holds back none of the others; the answer
+/// lists each refused one with its reason. An empty list or more than 500 ids is refused with
+/// 422 naming `ids`; a caller without the permission with 403. 退回 has no bulk form: each needs
+/// its own reason.
+#[utoipa::path(post, path = "/households/review", tag = "households", request_body = ReviewIn,
+    responses((status = 200, body = ReviewReportOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+pub async fn review(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<ReviewIn>,
+) -> Result<Json<ReviewReportOut>, ApiError> {
+    let (ids, action) = body.parse()?;
+    let report = state
+        .app
+        .review_households(&signed.caller, &ids, action)
+        .await?;
+    Ok(Json(ReviewReportOut::from(&report)))
 }
 
 /// 撤回: take a submitted household back before it is reviewed.

@@ -1,5 +1,6 @@
-//! `GET /households`: the division tree, the search form, the toolbar (登记, 导出), the table
-//! and the pager; `POST /households/search` and `GET|POST /households/export.xlsx`.
+//! `GET /households`: the division tree, the search form, the toolbar (登记, 导出, 批量提交,
+//! 批量审核通过), the table and the pager; `POST /households/search`, `POST /households/review`
+//! and `GET|POST /households/export.xlsx`.
 //!
 //! A full ID number or phone typed into the search box never goes into an address (browser
 //! history, proxy logs): the search form posts, a search by a full number is answered directly,
@@ -7,19 +8,20 @@
 
 use super::super::areas::{CountyNode, tree_nodes};
 use super::super::export::{Column, Format, List, txt, whole};
-use super::super::{FormErrors, Frame, Pager, Section, query_string, render, with_query};
+use super::super::{Fields, FormErrors, Frame, Pager, Section, query_string, render, with_query};
 use super::{
     Opt, acts_as_maker, category_label, consent_class, consent_label, fail, is_editable,
-    is_submitted, status_class, status_label,
+    is_submitted, parse_id, status_class, status_label,
 };
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::PageError;
+use crate::error::{PageError, details};
 use crate::tr::{Tr, form_pairs};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::households::bulk::{BulkAction, BulkReport, MAX_IDS};
 use hearth_app::households::{HouseholdQuery, HouseholdView};
 use hearth_app::{AppError, Caller};
 use hearth_core::area::AreaCode;
@@ -27,6 +29,7 @@ use hearth_core::household::{Category, HouseholdStatus};
 use hearth_core::permission::Permission;
 use hearth_store::areas::Area;
 use hearth_store::organizations::PageRequest;
+use uuid::Uuid;
 
 /// The list's filters as they arrive in the address or a posted search form.
 #[derive(Debug, Default, Clone)]
@@ -110,6 +113,15 @@ impl HhQuery {
         params
     }
 
+    /// The filters and the page, to come back to the same rows after a bulk step.
+    fn back(&self) -> Vec<(&'static str, String)> {
+        let mut params = self.params();
+        params.push(("page", self.page.map(|p| p.to_string()).unwrap_or_default()));
+        params.push(("size", self.size.map(|s| s.to_string()).unwrap_or_default()));
+        params.retain(|(_, v)| !v.is_empty());
+        params
+    }
+
     fn chosen_area(&self) -> Option<AreaCode> {
         given(&self.area).and_then(|a| AreaCode::parse(&a).ok())
     }
@@ -183,10 +195,15 @@ pub(super) struct Row {
     status_class: &'static str,
     can_edit: bool,
     can_review: bool,
+    /// Ticked for a bulk step: the caller may submit it (as its village) or approve it.
+    can_tick: bool,
 }
 
 fn row(t: Tr, caller: &Caller, index: u64, v: &HouseholdView) -> Row {
     let main = (!v.main_category.is_empty()).then(|| v.main_category.clone());
+    let can_edit = acts_as_maker(caller, v) && is_editable(&v.status);
+    let can_review =
+        caller.can(Permission::ReviewHouseholds) && is_submitted(&v.status) && !v.entered_by_caller;
     Row {
         index,
         id: v.id.to_string(),
@@ -210,10 +227,9 @@ fn row(t: Tr, caller: &Caller, index: u64, v: &HouseholdView) -> Row {
         consent_class: consent_class(v.shares_with_orgs),
         status: status_label(t, &v.status),
         status_class: status_class(&v.status),
-        can_edit: acts_as_maker(caller, v) && is_editable(&v.status),
-        can_review: caller.can(Permission::ReviewHouseholds)
-            && is_submitted(&v.status)
-            && !v.entered_by_caller,
+        can_edit,
+        can_review,
+        can_tick: can_edit || can_review,
     }
 }
 
@@ -240,6 +256,10 @@ struct ListPage {
     search_others: Vec<String>,
     rows: Vec<Row>,
     pager: Pager,
+    bulk_submit: bool,
+    bulk_approve: bool,
+    back_params: Vec<(&'static str, String)>,
+    outcome: Option<Outcome>,
 }
 
 fn dictionary<T: Copy>(
@@ -270,6 +290,7 @@ async fn show_list(
     t: Tr,
     q: HhQuery,
     here: String,
+    outcome: Option<Outcome>,
 ) -> Result<Response, PageError> {
     let caller = &signed.caller;
     caller
@@ -283,7 +304,7 @@ async fn show_list(
         Err(e) => return Err(PageError::new(e, t)),
     };
     let offset = page.offset();
-    let rows = views
+    let rows: Vec<Row> = views
         .iter()
         .enumerate()
         .map(|(i, v)| row(t, caller, offset + i as u64 + 1, v))
@@ -292,7 +313,7 @@ async fn show_list(
     let pager = Pager::new(t, "/households", &params, total, page.number, page.size);
     let mut all_params = params.clone();
     all_params.retain(|(k, _)| *k != "area");
-    let status = if search_errors.is_empty() {
+    let status = if search_errors.is_empty() && !outcome.as_ref().is_some_and(|o| o.error) {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -340,6 +361,10 @@ async fn show_list(
         export_params: q.all_params(),
         search_others: search_errors.others(&SEARCH_FIELDS),
         search_errors,
+        bulk_submit: rows.iter().any(|r| r.can_edit),
+        bulk_approve: rows.iter().any(|r| r.can_review),
+        back_params: q.back(),
+        outcome,
         rows,
         pager,
         q,
@@ -362,7 +387,11 @@ pub async fn list(
     } else {
         with_query("/households", raw.as_deref().unwrap_or(""))
     };
-    show_list(&state, &signed, t, q, here).await
+    let outcome = match Carried::parse(raw.as_deref()) {
+        Some(carried) => Some(carried.outcome(&state, &signed.caller, t).await),
+        None => None,
+    };
+    show_list(&state, &signed, t, q, here, outcome).await
 }
 
 /// `POST /households/search`: the search form. A full ID number or phone is answered here;
@@ -375,7 +404,7 @@ pub async fn search(
 ) -> Result<Response, PageError> {
     let q = HhQuery::parse(Some(&body));
     if q.number_is_private() {
-        return show_list(&state, &signed, t, q, "/households".to_owned()).await;
+        return show_list(&state, &signed, t, q, "/households".to_owned(), None).await;
     }
     let mut params = q.params();
     if let Some(size) = q.size.filter(|s| *s != 10) {
@@ -383,6 +412,151 @@ pub async fn search(
     }
     let to = with_query("/households", &query_string(&params));
     Ok(Redirect::to(&to).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 批量提交 and 批量审核通过
+
+/// The line above the table after a bulk step: what was done and each household refused, or
+/// why nothing was done at all.
+struct Outcome {
+    error: bool,
+    summary: String,
+    refusals: Vec<String>,
+}
+
+/// `POST /households/review`: 批量提交 or 批量审核通过 of the rows ticked on the list, then
+/// back to the same rows with what was done and why the others were not.
+pub async fn review(
+    State(state): State<AppState>,
+    signed: Signed,
+    t: Tr,
+    body: String,
+) -> Result<Response, PageError> {
+    let fields = Fields::parse(&body);
+    let q = HhQuery::parse(Some(&body));
+    let ids = fields
+        .all("id")
+        .iter()
+        .map(|raw| parse_id(raw, t))
+        .collect::<Result<Vec<Uuid>, _>>()?;
+    let outcome = match BulkAction::parse(fields.get("action")) {
+        Ok(action) => {
+            state
+                .app
+                .review_households(&signed.caller, &ids, action)
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match outcome {
+        Ok(report) => Ok(Redirect::to(&carried_address(&q, &report)).into_response()),
+        Err(AppError::Invalid(list)) => {
+            let sep = if t.is_en() { " " } else { "" };
+            let outcome = Outcome {
+                error: true,
+                summary: list
+                    .iter()
+                    .map(|e| e.message(t.0))
+                    .collect::<Vec<_>>()
+                    .join(sep),
+                refusals: Vec::new(),
+            };
+            let here = with_query("/households", &query_string(&q.back()));
+            show_list(&state, &signed, t, q, here, Some(outcome)).await
+        }
+        Err(e) => Err(PageError::new(e, t)),
+    }
+}
+
+/// The list address with the outcome: ids and reason codes only. No name goes into an address;
+/// the list looks them up again for whoever opens it.
+fn carried_address(q: &HhQuery, report: &BulkReport) -> String {
+    let mut params = q.back();
+    params.push(("bulk", report.action.as_str().to_owned()));
+    params.push(("done", report.done.len().to_string()));
+    for refusal in &report.refused {
+        let codes: Vec<String> = details(&refusal.error)
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        params.push(("refused", format!("{}:{}", refusal.id, codes.join(","))));
+    }
+    with_query("/households", &query_string(&params))
+}
+
+/// A bulk step's outcome as the address carries it back.
+struct Carried {
+    action: BulkAction,
+    done: usize,
+    refused: Vec<(Uuid, Vec<String>)>,
+}
+
+impl Carried {
+    fn parse(raw: Option<&str>) -> Option<Carried> {
+        let fields = Fields::parse(raw?);
+        let action = BulkAction::parse(fields.get("bulk")).ok()?;
+        let refused = fields
+            .all("refused")
+            .iter()
+            .take(MAX_IDS)
+            .filter_map(|entry| {
+                let (id, codes) = entry.split_once(':')?;
+                let codes = codes.split(',').map(str::to_owned).collect();
+                Some((Uuid::parse_str(id).ok()?, codes))
+            })
+            .collect();
+        Some(Carried {
+            action,
+            done: fields.get("done").parse().ok()?,
+            refused,
+        })
+    }
+
+    /// Each refused household named as the list shows it to this caller, or not at all when the
+    /// caller may not see it.
+    async fn outcome(self, state: &AppState, caller: &Caller, t: Tr) -> Outcome {
+        let sep = if t.is_en() { "; " } else { "；" };
+        let mut refusals = Vec::new();
+        for (id, codes) in &self.refused {
+            let head = match state.app.household(caller, *id).await {
+                Ok(view) => view.head_name,
+                Err(_) => t.t("hh_page.bulk_unseen").to_owned(),
+            };
+            let reasons: Vec<&str> = codes.iter().filter_map(|c| reason(t, c)).collect();
+            refusals.push(t.f(
+                "hh_page.bulk_refusal",
+                &[("head", head), ("reason", reasons.join(sep))],
+            ));
+        }
+        let (all, some) = match self.action {
+            BulkAction::Submit => ("hh_page.bulk_submitted", "hh_page.bulk_submitted_some"),
+            BulkAction::Approve => ("hh_page.bulk_approved", "hh_page.bulk_approved_some"),
+        };
+        let done = ("done", self.done.to_string());
+        let summary = if refusals.is_empty() {
+            t.f(all, &[done])
+        } else {
+            t.f(some, &[done, ("refused", refusals.len().to_string())])
+        };
+        Outcome {
+            error: false,
+            summary,
+            refusals,
+        }
+    }
+}
+
+/// The message of a reason code carried in the address: household rules and the plain errors
+/// only, so an address cannot put any other text of the catalogue on the page.
+fn reason(t: Tr, code: &str) -> Option<&'static str> {
+    let key = if code.contains('.') {
+        code.to_owned()
+    } else {
+        format!("error.{code}")
+    };
+    let allowed = key.starts_with("household.") || key.starts_with("error.");
+    (allowed && t.t(&key) != key).then(|| t.t(&key))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/households", get(list::list).post(form::create))
         .route("/households/new", get(form::new_form))
         .route("/households/search", post(list::search))
+        .route("/households/review", post(list::review))
         .route(
             "/households/export.xlsx",
             get(list::export).post(list::export_post),
