@@ -144,9 +144,13 @@ impl Store {
     /// million households as a nested loop that runs for an hour.
     pub async fn analyze(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlx::query("ANALYZE").execute(pool).await?,
-            Pool::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await?,
-        };
+            Pool::Sqlite(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
         Ok(())
     }
 
