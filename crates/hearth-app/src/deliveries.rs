@@ -174,8 +174,10 @@ struct Context {
 }
 
 impl Context {
-    async fn load(tx: &mut Tx, rows: &[DeliveryRow]) -> Result<Context> {
-        let mut pledges_by_id = HashMap::new();
+    /// The names for `rows`; `known` holds pledges already read in this transaction.
+    async fn load(tx: &mut Tx, rows: &[DeliveryRow], known: Vec<Pledge>) -> Result<Context> {
+        let mut pledges_by_id: HashMap<Uuid, Pledge> =
+            known.into_iter().map(|p| (p.row.id, p)).collect();
         let mut orgs = HashMap::new();
         for row in rows {
             if !pledges_by_id.contains_key(&row.pledge_id)
@@ -284,7 +286,7 @@ impl Context {
 }
 
 async fn views(tx: &mut Tx, caller: &Caller, rows: &[DeliveryRow]) -> Result<Vec<DeliveryView>> {
-    let context = Context::load(tx, rows).await?;
+    let context = Context::load(tx, rows, Vec::new()).await?;
     Ok(rows.iter().map(|row| context.view(caller, row)).collect())
 }
 
@@ -571,24 +573,27 @@ pub(crate) async fn deliver_in(
         .ok_or(AppError::NotFound)?;
     let checked = checked(tx, caller, &pledge, line_row, household, input, today).await?;
     let (row, delivered) = (checked.row.clone(), checked.so_far.plus(checked.row.handed));
+    let completes = checked.completes;
     store(tx, caller, &pledge, checked).await?;
-    let pledge = pledges::get(tx, pledge.row.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // The pledge stays locked: what `store` changed of it is only the line it completed.
+    let mut pledge = pledge;
     let line_now = pledge
         .lines
-        .iter()
+        .iter_mut()
         .find(|l| l.id == line)
         .ok_or(AppError::NotFound)?;
-    let delivery = views(tx, caller, std::slice::from_ref(&row))
+    if completes {
+        line_now.done_at.get_or_insert(row.created_at);
+    }
+    let line = progress(line_now, delivered);
+    let pledge_status = pledge.status(today);
+    let delivery = Context::load(tx, std::slice::from_ref(&row), vec![pledge])
         .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound)?;
+        .view(caller, &row);
     Ok(DeliveryRecorded {
         delivery,
-        line: progress(line_now, delivered),
-        pledge_status: pledge.status(today),
+        line,
+        pledge_status,
     })
 }
 

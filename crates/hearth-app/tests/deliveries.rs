@@ -537,3 +537,39 @@ async fn two_deliveries_of_a_whole_line_at_the_same_moment_give_one_success() {
     })
     .await;
 }
+
+/// The running part of a delivery number: `NDXD-DEMO-D0007` → 7.
+fn running(number: &str) -> u32 {
+    let (_, n) = number.rsplit_once("-D").expect("a delivery number");
+    n.parse().expect("digits")
+}
+
+#[tokio::test]
+async fn delivery_numbers_run_on_also_in_a_database_numbered_by_counting() {
+    each_backend(async |db: &TestDb| {
+        let app = demo(db).await;
+        let org = caller(&app, "org").await;
+        let need = claimed(&app, &org, 1, |hh| quilts(hh, "1")).await;
+        let p = signed(
+            &app,
+            &org,
+            &letter(&[need], "一对一", "", vec![cash_line("300")]),
+        )
+        .await;
+        let cash = p.lines[1].id;
+        let first = deliver(&app, &org, cash, &handed("", "100")).await.unwrap();
+        let second = deliver(&app, &org, cash, &handed("", "100")).await.unwrap();
+        assert_eq!(
+            running(&second.delivery.number),
+            running(&first.delivery.number) + 1
+        );
+        // A database from before the counters: its papers were numbered by counting them.
+        db.execute("DELETE FROM paper_counter").await.unwrap();
+        let third = deliver(&app, &org, cash, &handed("", "100")).await.unwrap();
+        assert_eq!(
+            running(&third.delivery.number),
+            running(&second.delivery.number) + 1
+        );
+    })
+    .await;
+}

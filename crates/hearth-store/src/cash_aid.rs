@@ -10,7 +10,7 @@ use hearth_core::Fen;
 use hearth_core::area::AreaCode;
 use hearth_core::delivery::Proxy;
 use hearth_core::ledger::Designation;
-use sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_query::{Query, SelectStatement};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -209,13 +209,6 @@ pub(crate) async fn numbered(
     campaign: Uuid,
     prefix: &str,
 ) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from(table.to_owned())
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("{prefix}{:04}", n + 1))
+    let n = crate::numbers::next(tx, table, campaign).await?;
+    Ok(format!("{prefix}{n:04}"))
 }

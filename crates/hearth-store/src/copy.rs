@@ -129,7 +129,7 @@ pub async fn copy_all(source: &Store, target: &Store) -> Result<CopyReport> {
 
     let mut from = snapshot(source).await?;
     let mut to = target.write().await?;
-    if let Tx::Sqlite(tx) = &mut to {
+    if let Tx::Sqlite(tx, _) = &mut to {
         sqlx::query("PRAGMA defer_foreign_keys = ON")
             .execute(&mut **tx)
             .await?;
@@ -214,7 +214,7 @@ where
     T: crate::Rows,
 {
     Ok(match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             sqlx::query_as(AssertSqlSafe(sql.to_owned()))
                 .fetch_all(&mut **t)
                 .await?
@@ -418,7 +418,7 @@ async fn copy_table(from: &mut Tx, to: &mut Tx, table: &Table) -> Result<()> {
     let keep_all = table.self_ref.is_some();
     let columns = &table.columns;
     match from {
-        Tx::Sqlite(tx) => {
+        Tx::Sqlite(tx, _) => {
             let (sql, values) = select.build_sqlx(SqliteQueryBuilder);
             let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut **tx);
             while let Some(row) = rows.try_next().await? {

@@ -10,7 +10,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, FromRow, Postgres, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -28,7 +30,15 @@ enum Pool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// SQLite lets one transaction write at a time. Writers that find the lock taken would
+    /// sleep in SQLite's busy handler and retry at growing intervals, so under a burst some
+    /// wait a second while others pass; this queue hands the lock over in arrival order, and
+    /// a writer waiting its turn holds no connection that readers need.
+    writers: Arc<Mutex<()>>,
 }
+
+/// A SQLite writer's place at the head of [`Store::writers`], given up with its transaction.
+type WriteTurn = OwnedMutexGuard<()>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,6 +67,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 pool: Pool::Sqlite(pool),
+                writers: Arc::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -67,6 +78,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 pool: Pool::Postgres(pool),
+                writers: Arc::default(),
             })
         } else {
             Err(StoreError::BadUrl(url.to_owned()))
@@ -92,7 +104,10 @@ impl Store {
     /// A transaction that will write. On SQLite it takes the write lock at once.
     pub async fn write(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(pool) => {
+                let turn = self.writers.clone().lock_owned().await;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -100,7 +115,7 @@ impl Store {
     /// A transaction that only reads: one consistent view for a page or a report.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, None),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -141,14 +156,16 @@ impl Store {
 
     /// Gathers the planner's statistics. A database filled in one go (a copy, a restore) has
     /// none until autovacuum gets to it, and meanwhile PostgreSQL may plan a name search over a
-    /// million households as a nested loop that runs for an hour.
+    /// million households as a nested loop that runs for an hour. On PostgreSQL the tables are
+    /// vacuumed too: until then no page is known to be all-visible, so the dashboard's count
+    /// of a million approved households reads every row instead of its index alone.
     pub async fn analyze(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => {
                 sqlx::query("ANALYZE").execute(pool).await?;
             }
             Pool::Postgres(pool) => {
-                sqlx::query("ANALYZE").execute(pool).await?;
+                sqlx::query("VACUUM (ANALYZE)").execute(pool).await?;
             }
         }
         Ok(())
@@ -169,23 +186,24 @@ impl<T> Rows for T where
 {
 }
 
-/// One open transaction. Dropped without [`Tx::commit`], it rolls back.
+/// One open transaction. Dropped without [`Tx::commit`], it rolls back. A SQLite writer
+/// keeps its turn until then.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, Option<WriteTurn>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Sqlite(..) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, _) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -214,7 +232,7 @@ impl Tx {
     /// puts the usual cache back before the connection returns to the pool. A fixed size: the
     /// memory does not grow with the file. PostgreSQL: nothing to do.
     pub async fn bulk_cache(&mut self, on: bool) -> Result<()> {
-        if let Tx::Sqlite(tx) = self {
+        if let Tx::Sqlite(tx, _) = self {
             let sql = if on {
                 "PRAGMA cache_size = -131072"
             } else {
@@ -227,7 +245,7 @@ impl Tx {
 
     async fn plain(&mut self, sql: &'static str) -> Result<()> {
         match self {
-            Tx::Sqlite(tx) => {
+            Tx::Sqlite(tx, _) => {
                 sqlx::query(sql).execute(&mut **tx).await?;
             }
             Tx::Postgres(tx) => {
@@ -240,7 +258,7 @@ impl Tx {
     /// Runs an insert, update or delete; returns the number of rows it touched.
     pub async fn execute<S: SqlxBinder>(&mut self, statement: &S) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
+            Tx::Sqlite(tx, _) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_with(AssertSqlSafe(sql), values)
                     .execute(&mut **tx)
@@ -259,7 +277,7 @@ impl Tx {
 
     pub async fn fetch_all<T: Rows, S: SqlxBinder>(&mut self, statement: &S) -> Result<Vec<T>> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
+            Tx::Sqlite(tx, _) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_as_with(AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
@@ -279,7 +297,7 @@ impl Tx {
         statement: &S,
     ) -> Result<Option<T>> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
+            Tx::Sqlite(tx, _) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_as_with(AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)

@@ -318,13 +318,6 @@ pub async fn lock_pledge(tx: &mut Tx, pledge: Uuid) -> Result<bool> {
 
 /// The next free number in a campaign: `<code>-D<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from("delivery")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("{code}-D{:04}", n + 1))
+    let n = crate::numbers::next(tx, "delivery", campaign).await?;
+    Ok(format!("{code}-D{n:04}"))
 }

@@ -402,13 +402,6 @@ pub async fn with_receipt(tx: &mut Tx, receipt: &str) -> Result<Option<String>> 
 
 /// The next free number in a campaign: `JZ-<code>-<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from("donation")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("JZ-{code}-{:04}", n + 1))
+    let n = crate::numbers::next(tx, "donation", campaign).await?;
+    Ok(format!("JZ-{code}-{n:04}"))
 }

@@ -48,6 +48,7 @@ pub mod testing;
 
 mod db;
 mod migrate;
+mod numbers;
 
 pub use db::{Backend, Rows, Store, Tx};
 pub use migrate::MIGRATIONS;

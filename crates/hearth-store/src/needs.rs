@@ -391,15 +391,8 @@ pub async fn update(tx: &mut Tx, need: &NeedRow, expected_version: i64) -> Resul
 /// The next free number in a campaign: `<code>-<n>` with n one more than the needs it has.
 /// Two writers may pick the same one at once on PostgreSQL; the unique index refuses the second.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from("need")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("{code}-{:05}", n + 1))
+    let n = crate::numbers::next(tx, "need", campaign).await?;
+    Ok(format!("{code}-{n:05}"))
 }
 
 /// Who claims: the organization and its member, at a time.

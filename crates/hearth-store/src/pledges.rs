@@ -512,15 +512,8 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Pledge>> {
 
 /// The next free number in a campaign: `<code>-P<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from("pledge")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("{code}-P{:04}", n + 1))
+    let n = crate::numbers::next(tx, "pledge", campaign).await?;
+    Ok(format!("{code}-P{n:04}"))
 }
 
 /// Locks the rows of these needs held by `organization` (a no-op UPDATE) until the transaction

@@ -306,13 +306,6 @@ pub async fn with_invoice(tx: &mut Tx, supplier: &str, invoice: &str) -> Result<
 
 /// The next free number in a campaign: `CG-<code>-<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from("purchase")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("CG-{code}-{:04}", n + 1))
+    let n = crate::numbers::next(tx, "purchase", campaign).await?;
+    Ok(format!("CG-{code}-{n:04}"))
 }

@@ -291,15 +291,8 @@ async fn next_number(
     code: &str,
     letter: char,
 ) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from(table.to_owned())
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("{code}-{letter}{:04}", n + 1))
+    let n = crate::numbers::next(tx, table, campaign).await?;
+    Ok(format!("{code}-{letter}{n:04}"))
 }
 
 /// Who recorded a paper, who checked it, and what they decided.

@@ -116,7 +116,7 @@ impl TestDb {
     pub async fn execute(&self, sql: &str) -> Result<u64> {
         let mut tx = self.store.write().await?;
         let touched = match &mut tx {
-            Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+            Tx::Sqlite(t, _) => sqlx::query(AssertSqlSafe(sql.to_owned()))
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
@@ -133,7 +133,7 @@ impl TestDb {
     pub async fn texts(&self, sql: &str) -> Result<Vec<String>> {
         let mut tx = self.store.read().await?;
         Ok(match &mut tx {
-            Tx::Sqlite(t) => {
+            Tx::Sqlite(t, _) => {
                 sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
                     .fetch_all(&mut **t)
                     .await?

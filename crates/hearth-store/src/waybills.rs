@@ -343,13 +343,6 @@ pub async fn mark_received(
 
 /// The next free number in a campaign: `<code>-T<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = tx
-        .count(
-            Query::select()
-                .expr(Expr::col("id").count())
-                .from("waybill")
-                .and_where(Expr::col("campaign_id").eq(campaign)),
-        )
-        .await?;
-    Ok(format!("{code}-T{:04}", n + 1))
+    let n = crate::numbers::next(tx, "waybill", campaign).await?;
+    Ok(format!("{code}-T{n:04}"))
 }

@@ -8,3 +8,4 @@ mod ledger;
 mod migrations;
 mod organizations;
 mod sessions;
+mod writers;

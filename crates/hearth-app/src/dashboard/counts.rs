@@ -5,6 +5,8 @@
 //! together say whether anything changed: counts made at the same heads are the same counts.
 //! The heads are read in the caller's transaction, from the database, so several servers each
 //! keep their own copy and none is ever ahead of or behind the database it serves.
+//! One count runs at a time: when the heads move, the views that arrive together wait for the
+//! first one's count instead of each walking the million entries beside it.
 
 use super::figures::Places;
 use hearth_core::ledger::{Head, Record};
@@ -53,7 +55,10 @@ struct Kept {
 
 /// The counts made at the latest heads seen, shared by the app's clones.
 #[derive(Clone, Default)]
-pub(crate) struct CountsCache(Arc<Mutex<Option<Kept>>>);
+pub(crate) struct CountsCache {
+    kept: Arc<Mutex<Option<Kept>>>,
+    counting: Arc<tokio::sync::Mutex<()>>,
+}
 
 impl std::fmt::Debug for CountsCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,7 +68,7 @@ impl std::fmt::Debug for CountsCache {
 
 impl CountsCache {
     fn with<T>(&self, stamp: &Stamp, f: impl FnOnce(&mut Kept) -> T) -> T {
-        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.as_ref().is_some_and(|k| &k.stamp != stamp) {
             *kept = None;
         }
@@ -74,18 +79,40 @@ impl CountsCache {
         }))
     }
 
+    /// What is kept at `stamp` (`look`), or else `count`ed once and kept (`keep`).
+    async fn kept_or_counted<T: Clone>(
+        &self,
+        stamp: &Stamp,
+        look: impl Fn(&mut Kept) -> Option<T>,
+        count: impl Future<Output = Result<T>>,
+        keep: impl FnOnce(&mut Kept, T),
+    ) -> Result<T> {
+        if let Some(kept) = self.with(stamp, &look) {
+            return Ok(kept);
+        }
+        let _turn = self.counting.lock().await;
+        if let Some(kept) = self.with(stamp, &look) {
+            return Ok(kept);
+        }
+        let counted = count.await?;
+        self.with(stamp, |k| keep(k, counted.clone()));
+        Ok(counted)
+    }
+
     /// Approved households by village.
     pub(crate) async fn registered(
         &self,
         tx: &mut Tx,
         stamp: &Stamp,
     ) -> Result<Arc<Vec<VillageCount>>> {
-        if let Some(kept) = self.with(stamp, |k| k.registered.clone()) {
-            return Ok(kept);
-        }
-        let counted = Arc::new(dashboard::approved_by_village(tx).await?);
-        self.with(stamp, |k| k.registered = Some(counted.clone()));
-        Ok(counted)
+        let count = async { Ok(Arc::new(dashboard::approved_by_village(tx).await?)) };
+        self.kept_or_counted(
+            stamp,
+            |k| k.registered.clone(),
+            count,
+            |k, c| k.registered = Some(c),
+        )
+        .await
     }
 
     /// The counts of one campaign, whose records are among `records`.
@@ -96,12 +123,15 @@ impl CountsCache {
         campaign: Uuid,
         records: &[Record],
     ) -> Result<Arc<CampaignCounts>> {
-        if let Some(kept) = self.with(stamp, |k| k.campaigns.get(&campaign).cloned()) {
-            return Ok(kept);
-        }
-        let counted = Arc::new(count(tx, campaign, records).await?);
-        self.with(stamp, |k| k.campaigns.insert(campaign, counted.clone()));
-        Ok(counted)
+        self.kept_or_counted(
+            stamp,
+            |k| k.campaigns.get(&campaign).cloned(),
+            async { Ok(Arc::new(count(tx, campaign, records).await?)) },
+            |k, c| {
+                k.campaigns.insert(campaign, c);
+            },
+        )
+        .await
     }
 }
 
