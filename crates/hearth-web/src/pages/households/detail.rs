@@ -7,7 +7,7 @@ use super::super::organizations::role_label;
 use super::super::{FormErrors, Frame, Section, form_errors, label_or, local_time, render};
 use super::{
     acts_as_maker, category_label, consent_class, consent_label, fail, is_editable, is_submitted,
-    parse_id, status_class, status_label,
+    may_review, parse_id, status_class, status_label,
 };
 use crate::AppState;
 use crate::auth::Signed;
@@ -308,7 +308,7 @@ async fn show(
         can_submit: register && is_editable(&view.status),
         can_withdraw: register && is_submitted(&view.status),
         can_withdraw_consent: register && view.shares_with_orgs,
-        can_review: review && !view.entered_by_caller,
+        can_review: may_review(caller, &view),
         maker_blocked: review && view.entered_by_caller,
         workflow_errors: extras.workflow.others(&["reason"]),
         return_error: extras.workflow.of("reason"),

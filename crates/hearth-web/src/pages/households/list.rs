@@ -11,7 +11,7 @@ use super::super::export::{Column, Format, List, txt, whole};
 use super::super::{Fields, FormErrors, Frame, Pager, Section, query_string, render, with_query};
 use super::{
     Opt, acts_as_maker, category_label, consent_class, consent_label, fail, is_editable,
-    is_submitted, parse_id, status_class, status_label,
+    may_review, parse_id, status_class, status_label,
 };
 use crate::AppState;
 use crate::auth::Signed;
@@ -202,8 +202,7 @@ pub(super) struct Row {
 fn row(t: Tr, caller: &Caller, index: u64, v: &HouseholdView) -> Row {
     let main = (!v.main_category.is_empty()).then(|| v.main_category.clone());
     let can_edit = acts_as_maker(caller, v) && is_editable(&v.status);
-    let can_review =
-        caller.can(Permission::ReviewHouseholds) && is_submitted(&v.status) && !v.entered_by_caller;
+    let can_review = may_review(caller, v);
     Row {
         index,
         id: v.id.to_string(),

@@ -112,6 +112,15 @@ fn acts_as_maker(
         && (!caller.can(Permission::ReviewHouseholds) || view.entered_by_caller)
 }
 
+/// Whether the caller may approve or return this household: a reviewer, a submitted household,
+/// and not one the caller entered (maker-checker; hearth-app enforces it, this only offers it).
+fn may_review(caller: &hearth_app::Caller, view: &hearth_app::households::HouseholdView) -> bool {
+    use hearth_core::permission::Permission;
+    caller.can(Permission::ReviewHouseholds)
+        && is_submitted(&view.status)
+        && !view.entered_by_caller
+}
+
 fn is_submitted(code: &str) -> bool {
     HouseholdStatus::parse(code) == Ok(HouseholdStatus::Submitted)
 }
