@@ -4,33 +4,54 @@ use crate::{App, AppError, Caller, Result};
 use hearth_core::Invalid;
 use hearth_core::area::{AreaCode, AreaLevel};
 use hearth_core::permission::Permission;
+use hearth_core::role::Anchor;
 use hearth_store::Tx;
 use hearth_store::areas::{self, Area};
 use hearth_store::audit::{self, Actor, NewEvent};
 use hearth_store::campaigns::Campaign;
+use hearth_store::organizations;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Which county (or city, province) runs each campaign, to keep a caller to the campaigns of
-/// their own counties. A campaign with no area belongs to the whole deployment.
-pub(crate) struct CampaignAreas(HashMap<Uuid, AreaCode>);
+/// their own counties. A campaign with no area belongs to the whole deployment. A member of an
+/// organization registered by a county is kept to that county's campaigns (and those covering
+/// it), the only ones the organization can join; one of the whole deployment sees them all.
+pub(crate) struct CampaignAreas {
+    areas: HashMap<Uuid, AreaCode>,
+    /// The county of the caller's organization, for an organization member.
+    county: Option<AreaCode>,
+}
 
 impl CampaignAreas {
-    pub(crate) async fn load(tx: &mut Tx) -> Result<CampaignAreas> {
-        Ok(CampaignAreas(areas::campaign_areas(tx).await?))
+    pub(crate) async fn load(tx: &mut Tx, caller: &Caller) -> Result<CampaignAreas> {
+        let county = match (caller.user.role.anchor(), caller.user.organization_id) {
+            (Anchor::Organization, Some(org)) => organizations::county(tx, org).await?,
+            _ => None,
+        };
+        Ok(CampaignAreas {
+            areas: areas::campaign_areas(tx).await?,
+            county,
+        })
     }
 
     pub(crate) fn all(&self) -> &HashMap<Uuid, AreaCode> {
-        &self.0
+        &self.areas
     }
 
     pub(crate) fn of(&self, campaign: Uuid) -> Option<&AreaCode> {
-        self.0.get(&campaign)
+        self.areas.get(&campaign)
     }
 
     /// Whether the campaign is one of the caller's counties' (or covers them).
     pub(crate) fn reaches(&self, caller: &Caller, campaign: Uuid) -> bool {
-        self.of(campaign).is_none_or(|area| caller.reaches(area))
+        self.of(campaign).is_none_or(|area| {
+            caller.reaches(area)
+                && self
+                    .county
+                    .as_ref()
+                    .is_none_or(|county| county.is_within(area) || area.is_within(county))
+        })
     }
 
     /// The campaign if the caller reaches it, else "not found" (its existence does not leak).

@@ -43,7 +43,9 @@ async fn record(
 /// The campaign if it is one of the caller's counties', else "not found".
 async fn found(tx: &mut Tx, caller: &Caller, id: Uuid) -> Result<Campaign> {
     let campaign = campaigns::get(tx, id).await?;
-    CampaignAreas::load(tx).await?.visible(caller, campaign)
+    CampaignAreas::load(tx, caller)
+        .await?
+        .visible(caller, campaign)
 }
 
 impl App {
@@ -91,7 +93,7 @@ impl App {
     pub async fn campaigns(&self, caller: &Caller) -> Result<Vec<Campaign>> {
         caller.require(Permission::ReadCampaigns)?;
         let mut tx = self.store().read().await?;
-        let areas = CampaignAreas::load(&mut tx).await?;
+        let areas = CampaignAreas::load(&mut tx, caller).await?;
         let mut all = campaigns::list(&mut tx).await?;
         all.retain(|c| areas.reaches(caller, c.id));
         Ok(all)
@@ -109,7 +111,7 @@ impl App {
             Ok(id) => campaigns::get(&mut tx, id).await?,
             Err(_) => campaigns::by_code(&mut tx, id_or_code).await?,
         };
-        let campaign = CampaignAreas::load(&mut tx)
+        let campaign = CampaignAreas::load(&mut tx, caller)
             .await?
             .visible(caller, campaign)?;
         let mut enrolments = campaigns::enrolments(&mut tx, campaign.id).await?;
@@ -182,7 +184,7 @@ impl App {
             return Err(Invalid::new("status", "campaign.not_enrollable").into());
         }
         let now = hearth_store::now();
-        let campaign_area = CampaignAreas::load(&mut tx).await?.of(id).cloned();
+        let campaign_area = CampaignAreas::load(&mut tx, caller).await?.of(id).cloned();
         for (index, org_id) in organization_ids.iter().enumerate() {
             let unknown = || {
                 Invalid::new(
@@ -246,7 +248,7 @@ impl App {
         let campaign = found(&mut tx, caller, id).await?;
         // A county's campaign takes only that county's organizations; to one of another
         // county the campaign is as unknown as it is to that county's officers.
-        let campaign_area = CampaignAreas::load(&mut tx).await?.of(id).cloned();
+        let campaign_area = CampaignAreas::load(&mut tx, caller).await?.of(id).cloned();
         if !serves_campaign_area(&mut tx, org_id, campaign_area.as_ref()).await? {
             return Err(AppError::NotFound);
         }

@@ -217,7 +217,7 @@ impl App {
         let top = top_of(caller, &all_areas)?;
         let trail = trail(&top, area, &all_areas)?;
         let here = trail.last().cloned().unwrap_or_else(|| brief(&top));
-        let campaign_areas = CampaignAreas::load(&mut tx).await?;
+        let campaign_areas = CampaignAreas::load(&mut tx, caller).await?;
         let mut visible = campaigns::list(&mut tx).await?;
         visible.retain(|c| campaign_areas.reaches(caller, c.id));
         let campaign_briefs: Vec<CampaignBrief> = visible.iter().map(CampaignBrief::from).collect();

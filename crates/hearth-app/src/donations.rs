@@ -186,7 +186,7 @@ pub(crate) async fn open_campaign(
     caller: &Caller,
     id_or_code: &str,
 ) -> Result<Campaign> {
-    let reach = crate::areas::CampaignAreas::load(tx).await?;
+    let reach = crate::areas::CampaignAreas::load(tx, caller).await?;
     let found = find_campaign(tx, id_or_code)
         .await?
         .filter(|c| reach.reaches(caller, c.id));
@@ -876,7 +876,7 @@ impl App {
     pub async fn donation(&self, caller: &Caller, id: Uuid) -> Result<DonationView> {
         let filter = scope(caller)?;
         let mut tx = self.store().read().await?;
-        let campaigns = crate::areas::CampaignAreas::load(&mut tx).await?;
+        let campaigns = crate::areas::CampaignAreas::load(&mut tx, caller).await?;
         let donation = donations::get(&mut tx, id)
             .await?
             .filter(|d| in_scope(&filter, &d.row))

@@ -312,7 +312,7 @@ impl App {
     pub async fn purchase(&self, caller: &Caller, id: Uuid) -> Result<PurchaseView> {
         let filter = scope(caller)?;
         let mut tx = self.store().read().await?;
-        let campaigns = crate::areas::CampaignAreas::load(&mut tx).await?;
+        let campaigns = crate::areas::CampaignAreas::load(&mut tx, caller).await?;
         let purchase = purchases::get(&mut tx, id)
             .await?
             .filter(|p| in_scope(&filter, &p.row))

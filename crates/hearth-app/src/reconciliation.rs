@@ -150,7 +150,7 @@ impl App {
             Ok(id) => campaigns::get(&mut tx, id).await?,
             Err(_) => campaigns::by_code(&mut tx, campaign.trim()).await?,
         };
-        let found = crate::areas::CampaignAreas::load(&mut tx)
+        let found = crate::areas::CampaignAreas::load(&mut tx, caller)
             .await?
             .visible(caller, found)?;
         let journal = self.journal(&mut tx).await?;

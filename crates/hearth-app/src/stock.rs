@@ -155,7 +155,7 @@ pub(crate) async fn running_campaign(
     id_or_code: &str,
 ) -> Result<Campaign> {
     let found = crate::needs::find_campaign(tx, id_or_code).await?;
-    let campaign = crate::areas::CampaignAreas::load(tx)
+    let campaign = crate::areas::CampaignAreas::load(tx, caller)
         .await?
         .visible(caller, found)
         .map_err(|_| Invalid::new("campaign", "stock.campaign_unknown").arg("value", id_or_code))?;
@@ -361,7 +361,7 @@ impl App {
         let campaign = campaign_filter(&mut tx, &query.campaign).await?;
         let journal = self.journal(&mut tx).await?;
         let names = Lookup::load(&mut tx).await?;
-        let reached = crate::areas::CampaignAreas::load(&mut tx).await?;
+        let reached = crate::areas::CampaignAreas::load(&mut tx, caller).await?;
         let mut lines = Vec::new();
         for c in names.campaigns.values() {
             if campaign.is_some_and(|only| only != Some(c.id)) || !reached.reaches(caller, c.id) {
@@ -412,7 +412,7 @@ impl App {
         let campaign = campaign_filter(&mut tx, &query.campaign).await?;
         let journal = self.journal(&mut tx).await?;
         let names = Lookup::load(&mut tx).await?;
-        let reached = crate::areas::CampaignAreas::load(&mut tx).await?;
+        let reached = crate::areas::CampaignAreas::load(&mut tx, caller).await?;
         let mut lines = Vec::new();
         for c in names.campaigns.values() {
             if campaign.is_some_and(|only| only != Some(c.id)) || !reached.reaches(caller, c.id) {

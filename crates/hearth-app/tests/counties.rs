@@ -540,6 +540,27 @@ async fn a_campaign_enrols_only_its_own_county_organizations() {
     .await;
 }
 
+#[tokio::test]
+async fn an_organization_member_sees_only_its_own_county_campaigns() {
+    each_backend(async |db: &TestDb| {
+        let w = world(db).await;
+        let member = caller(&w.app, "org").await;
+        assert_eq!(
+            campaign_codes(&w, &member).await,
+            [hearth_app::demo::DEMO_CAMPAIGN],
+            "a Feixi organization's member lists Feixi's campaign, not B's or C's"
+        );
+        let other = w.app.campaign(&member, "NDXD-B").await;
+        assert!(matches!(other, Err(AppError::NotFound)), "{other:?}");
+        assert_eq!(
+            campaign_codes(&w, &w.county_b).await,
+            ["NDXD-B"],
+            "and county B's officers still see their own"
+        );
+    })
+    .await;
+}
+
 /// Household `n` of county B with a head born on `day` June 1941 and no second member: two of
 /// them one day apart are the same family registered twice.
 fn twin_in_b(n: u32, day: u32) -> HouseholdInput {

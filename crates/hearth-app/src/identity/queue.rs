@@ -151,7 +151,7 @@ pub const WAITING: [&str; 3] = ["open", "later", "merge_proposed"];
 /// county's campaign is as unknown as one that does not exist.
 async fn campaign_households(tx: &mut Tx, caller: &Caller, code: &str) -> Result<HashSet<Uuid>> {
     let campaign = hearth_store::campaigns::by_code(tx, code).await?;
-    let campaign = crate::areas::CampaignAreas::load(tx)
+    let campaign = crate::areas::CampaignAreas::load(tx, caller)
         .await?
         .visible(caller, campaign)
         .map_err(|_| Invalid::new("campaign", "identity.campaign_unknown").arg("code", code))?;

@@ -100,7 +100,7 @@ impl App {
         let mut tx = self.store().read().await?;
         // Another county's campaign is as unknown as one that does not exist.
         let found = hearth_store::campaigns::by_code(&mut tx, campaign).await?;
-        let found = crate::areas::CampaignAreas::load(&mut tx)
+        let found = crate::areas::CampaignAreas::load(&mut tx, caller)
             .await?
             .visible(caller, found)
             .map_err(|_| {
