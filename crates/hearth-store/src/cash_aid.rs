@@ -199,16 +199,5 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<CashAidRow>> {
 
 /// The next free number in a campaign: `<code>-C<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    numbered(tx, "cash_aid", campaign, &format!("{code}-C")).await
-}
-
-/// `prefix` and the count of `table`'s rows in the campaign plus one, four digits.
-pub(crate) async fn numbered(
-    tx: &mut Tx,
-    table: &str,
-    campaign: Uuid,
-    prefix: &str,
-) -> Result<String> {
-    let n = crate::numbers::next(tx, table, campaign).await?;
-    Ok(format!("{prefix}{n:04}"))
+    crate::numbers::numbered(tx, "cash_aid", campaign, &format!("{code}-C")).await
 }

@@ -318,6 +318,5 @@ pub async fn lock_pledge(tx: &mut Tx, pledge: Uuid) -> Result<bool> {
 
 /// The next free number in a campaign: `<code>-D<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = crate::numbers::next(tx, "delivery", campaign).await?;
-    Ok(format!("{code}-D{n:04}"))
+    crate::numbers::numbered(tx, "delivery", campaign, &format!("{code}-D")).await
 }

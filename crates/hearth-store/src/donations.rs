@@ -402,6 +402,5 @@ pub async fn with_receipt(tx: &mut Tx, receipt: &str) -> Result<Option<String>> 
 
 /// The next free number in a campaign: `JZ-<code>-<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = crate::numbers::next(tx, "donation", campaign).await?;
-    Ok(format!("JZ-{code}-{n:04}"))
+    crate::numbers::numbered(tx, "donation", campaign, &format!("JZ-{code}-")).await
 }

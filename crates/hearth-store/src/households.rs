@@ -189,6 +189,8 @@ pub struct HouseholdFilter {
     /// Some member's ID, or the phone, ends with these four characters.
     pub last4: Option<String>,
     pub include_anonymised: bool,
+    /// Only these households.
+    pub ids: Option<Vec<Uuid>>,
     /// No household at all (a scope that sees nothing).
     pub nothing: bool,
 }
@@ -198,6 +200,9 @@ fn filtered(filter: &HouseholdFilter) -> SelectStatement {
     query.from("household");
     if filter.nothing {
         query.and_where(Expr::val(1).eq(0));
+    }
+    if let Some(ids) = &filter.ids {
+        query.and_where(Expr::col("id").is_in(ids.iter().copied()));
     }
     if let Some(area) = &filter.within {
         query.and_where(Expr::col("village_code").like(format!("{}%", area.prefix())));

@@ -41,3 +41,14 @@ pub(crate) async fn next(tx: &mut Tx, series: &str, campaign: Uuid) -> Result<i6
     .await?;
     Ok(n)
 }
+
+/// `prefix` and the next number of `series` in `campaign`, four digits (more once past 9999).
+pub(crate) async fn numbered(
+    tx: &mut Tx,
+    series: &str,
+    campaign: Uuid,
+    prefix: &str,
+) -> Result<String> {
+    let n = next(tx, series, campaign).await?;
+    Ok(format!("{prefix}{n:04}"))
+}

@@ -512,8 +512,7 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Pledge>> {
 
 /// The next free number in a campaign: `<code>-P<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = crate::numbers::next(tx, "pledge", campaign).await?;
-    Ok(format!("{code}-P{n:04}"))
+    crate::numbers::numbered(tx, "pledge", campaign, &format!("{code}-P")).await
 }
 
 /// Locks the rows of these needs held by `organization` (a no-op UPDATE) until the transaction

@@ -306,6 +306,5 @@ pub async fn with_invoice(tx: &mut Tx, supplier: &str, invoice: &str) -> Result<
 
 /// The next free number in a campaign: `CG-<code>-<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = crate::numbers::next(tx, "purchase", campaign).await?;
-    Ok(format!("CG-{code}-{n:04}"))
+    crate::numbers::numbered(tx, "purchase", campaign, &format!("CG-{code}-")).await
 }

@@ -2,7 +2,6 @@
 //! consent. The money moves in the ledger (two `reallocation` entries from `first_seq`); this
 //! row keeps who agreed, how and when.
 
-use crate::cash_aid::numbered;
 use crate::{Result, Tx, parsed};
 use chrono::{DateTime, Utc};
 use hearth_core::Fen;
@@ -148,5 +147,5 @@ pub async fn list(
 
 /// The next free number in a campaign: `BG-<code>-<n>`.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    numbered(tx, "reallocation", campaign, &format!("BG-{code}-")).await
+    crate::numbers::numbered(tx, "reallocation", campaign, &format!("BG-{code}-")).await
 }

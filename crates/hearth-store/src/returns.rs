@@ -1,7 +1,6 @@
 //! Goods a household gave back to a station (退回), one item per paper. The goods themselves are
 //! the ledger's `return` movement (`movement_seq`) at the value they were handed over at.
 
-use crate::cash_aid::numbered;
 use crate::household_papers::{self, Narrowing};
 use crate::organizations::PageRequest;
 use crate::{Result, Tx, parsed};
@@ -156,5 +155,5 @@ pub async fn search(
 
 /// The next free number in a campaign: `<code>-R<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    numbered(tx, "household_return", campaign, &format!("{code}-R")).await
+    crate::numbers::numbered(tx, "household_return", campaign, &format!("{code}-R")).await
 }

@@ -291,8 +291,7 @@ async fn next_number(
     code: &str,
     letter: char,
 ) -> Result<String> {
-    let n = crate::numbers::next(tx, table, campaign).await?;
-    Ok(format!("{code}-{letter}{n:04}"))
+    crate::numbers::numbered(tx, table, campaign, &format!("{code}-{letter}")).await
 }
 
 /// Who recorded a paper, who checked it, and what they decided.

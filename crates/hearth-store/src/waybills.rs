@@ -343,6 +343,5 @@ pub async fn mark_received(
 
 /// The next free number in a campaign: `<code>-T<n>`. The unique index refuses a clash.
 pub async fn next_number(tx: &mut Tx, campaign: Uuid, code: &str) -> Result<String> {
-    let n = crate::numbers::next(tx, "waybill", campaign).await?;
-    Ok(format!("{code}-T{n:04}"))
+    crate::numbers::numbered(tx, "waybill", campaign, &format!("{code}-T")).await
 }

@@ -1,6 +1,7 @@
 //! 批量提交 and 批量审核通过 through the real router, on SQLite and PostgreSQL: the JSON route
 //! with its report and refusals, and the list page's checkboxes, buttons and result line.
 
+use crate::households::history_actions;
 use crate::support::{Client, TestApp};
 use axum::http::{StatusCode, header};
 use hearth_store::testing::each_backend;
@@ -145,16 +146,8 @@ async fn the_api_submits_and_approves_in_bulk_and_names_each_refusal() {
         for id in &complete {
             let one = t.get(&format!("/api/v1/households/{id}"), &town).await;
             assert_eq!(one.json()["status"], "approved");
-            let history = t
-                .get(&format!("/api/v1/households/{id}/history"), &town)
-                .await
-                .json();
-            let actions: Vec<&str> = history
-                .as_array()
-                .map(|h| h.iter().filter_map(|e| e["action"].as_str()).collect())
-                .unwrap_or_default();
             assert_eq!(
-                actions,
+                history_actions(&t, &town, id).await,
                 ["household_created", "household_submit", "household_approve"]
             );
         }
@@ -222,25 +215,13 @@ async fn the_list_page_ticks_posts_and_says_what_was_done_and_why_not() {
             );
         }
 
-        let mut form = vec![
+        let ticked: Vec<&String> = complete.iter().chain([&incomplete]).collect();
+        let fields = [
             ("_csrf", vcsrf.as_str()),
             ("status", "draft"),
             ("action", "submit"),
         ];
-        form.extend(
-            complete
-                .iter()
-                .chain([&incomplete])
-                .map(|id| ("id", id.as_str())),
-        );
-        let posted = t.form("/households/review", &village, &form).await;
-        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
-        let back = posted
-            .headers
-            .get(header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+        let back = post_ticked(&t, &village, &fields, &ticked).await;
         assert!(back.starts_with("/households?"), "{back}");
         assert!(
             back.contains("status=draft"),
@@ -266,21 +247,8 @@ async fn the_list_page_ticks_posts_and_says_what_was_done_and_why_not() {
         let page = t.get("/households?status=submitted", &town).await.text();
         assert!(page.contains("name=\"action\" value=\"approve\""));
         assert!(page.contains("批量审核通过"));
-        let mut form = vec![("_csrf", tcsrf.as_str()), ("action", "approve")];
-        form.extend(
-            complete
-                .iter()
-                .chain([&incomplete])
-                .map(|id| ("id", id.as_str())),
-        );
-        let posted = t.form("/households/review", &town, &form).await;
-        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
-        let back = posted
-            .headers
-            .get(header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+        let fields = [("_csrf", tcsrf.as_str()), ("action", "approve")];
+        let back = post_ticked(&t, &town, &fields, &ticked).await;
         let html = t.get(&back, &town).await.text();
         assert!(html.contains("已审核通过 2 户；1 户未通过："), "{html}");
         assert!(
@@ -312,6 +280,25 @@ async fn the_list_page_ticks_posts_and_says_what_was_done_and_why_not() {
 }
 
 /// A name as it would appear percent-encoded in an address.
+/// Posts the list's bulk form with these rows ticked; the address it sends the browser back to.
+async fn post_ticked(
+    t: &TestApp,
+    client: &Client,
+    fields: &[(&str, &str)],
+    ids: &[&String],
+) -> String {
+    let mut form = fields.to_vec();
+    form.extend(ids.iter().map(|id| ("id", id.as_str())));
+    let posted = t.form("/households/review", client, &form).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
+    posted
+        .headers
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
 fn encoded(name: &str) -> String {
     serde_urlencoded::to_string([("v", name)]).unwrap_or_default()[2..].to_owned()
 }

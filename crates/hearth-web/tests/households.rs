@@ -258,16 +258,8 @@ async fn submitted_households_are_approved_by_the_town_never_by_their_maker() {
         assert_eq!(self_approved.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(self_approved.json()["error"]["code"], "household.maker_checker");
 
-        let history = t
-            .get(&format!("/api/v1/households/{id}/history"), &village)
-            .await
-            .json();
-        let actions: Vec<&str> = history
-            .as_array()
-            .map(|h| h.iter().filter_map(|e| e["action"].as_str()).collect())
-            .unwrap_or_default();
         assert_eq!(
-            actions,
+            history_actions(&t, &village, &id).await,
             ["household_created", "household_submit", "household_approve"]
         );
     })
@@ -1107,4 +1099,20 @@ async fn the_detail_page_records_a_consent_withdrawal() {
         );
     })
     .await;
+}
+
+/// The actions of a household's history over the API, oldest first.
+pub(crate) async fn history_actions(t: &TestApp, client: &Client, id: &str) -> Vec<String> {
+    let history = t
+        .get(&format!("/api/v1/households/{id}/history"), client)
+        .await
+        .json();
+    history
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|e| e["action"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -13,6 +13,8 @@ use hearth_store::organizations::PageRequest;
 use hearth_store::{Tx, campaigns, organizations};
 
 use super::{HouseholdView, view};
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// What a user searches by. A full ID number or phone is matched exactly through its blind
 /// index; four characters match the end of any member's ID number or the phone.
@@ -131,5 +133,26 @@ impl App {
             views.push(view::summary(caller, row, &names));
         }
         Ok((views, total))
+    }
+
+    /// The head's name of each of these households the caller may see, as the list shows it
+    /// (masked as the role requires); the others are left out.
+    pub async fn household_heads(
+        &self,
+        caller: &Caller,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, String>> {
+        let mut tx = self.store().read().await?;
+        let asked = HouseholdFilter {
+            ids: Some(ids.to_vec()),
+            ..HouseholdFilter::default()
+        };
+        let filter = scoped(&mut tx, caller, asked).await?;
+        let (rows, _) = households::search(&mut tx, &filter, PageRequest::all()).await?;
+        let names = view::AreaNames::load(&mut tx).await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.id, view::summary(caller, row, &names).head_name))
+            .collect())
     }
 }

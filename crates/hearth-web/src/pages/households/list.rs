@@ -516,12 +516,18 @@ impl Carried {
     /// caller may not see it.
     async fn outcome(self, state: &AppState, caller: &Caller, t: Tr) -> Outcome {
         let sep = if t.is_en() { "; " } else { "；" };
+        let ids: Vec<Uuid> = self.refused.iter().map(|(id, _)| *id).collect();
+        let heads = state
+            .app
+            .household_heads(caller, &ids)
+            .await
+            .unwrap_or_default();
         let mut refusals = Vec::new();
         for (id, codes) in &self.refused {
-            let head = match state.app.household(caller, *id).await {
-                Ok(view) => view.head_name,
-                Err(_) => t.t("hh_page.bulk_unseen").to_owned(),
-            };
+            let head = heads
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| t.t("hh_page.bulk_unseen").to_owned());
             let reasons: Vec<&str> = codes.iter().filter_map(|c| reason(t, c)).collect();
             refusals.push(t.f(
                 "hh_page.bulk_refusal",
