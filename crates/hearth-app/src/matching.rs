@@ -10,6 +10,7 @@
 //! sharing with organizations; cash needs are left to the what-if budget.
 
 mod accept;
+mod candidates;
 mod instance;
 mod view;
 
@@ -28,8 +29,8 @@ use crate::{App, AppError, Caller, Result, today};
 pub use accept::{AcceptInput, AcceptLine, AcceptedView, ClaimMade, TransferMade};
 pub use hearth_engine::flow::model::{SupplierKind, Tier};
 pub use view::{
-    Category, HouseholdMatchView, MatchingView, NeedMatchView, PlanView, PurchaseView, ServedView,
-    Supplier, SurplusView, UnmetView, WhatIfView,
+    CandidateView, Category, HouseholdMatchView, MatchingView, NeedMatchView, PlanView,
+    PurchaseView, ServedView, Supplier, SurplusView, UnmetView, WhatIfView,
 };
 
 fn county_only(caller: &Caller) -> Result<()> {

@@ -1,10 +1,12 @@
-//! Precise matching over the API on both databases, with the demo data: the county's proposal
-//! uses the county warehouse's stock, gives the scarce quilts to the most urgent needs, explains
-//! every need, and is refused to anyone but the county.
+//! Precise matching over the API and the page on both databases, with the demo data: the
+//! county's proposal uses the county warehouse's stock, gives the scarce quilts to the most
+//! urgent needs, explains every need, offers for each need the suppliers that may give it, and
+//! accepts what the county reviewed (switched, split or added lines) only when every line is
+//! possible; refused to anyone but the county.
 
 use std::collections::HashMap;
 
-use crate::support::{Client, TestApp};
+use crate::support::{Client, Reply, TestApp};
 use axum::http::StatusCode;
 use hearth_store::testing::each_backend;
 use serde_json::{Value, json};
@@ -18,12 +20,39 @@ fn matching_uri() -> String {
 
 /// `quantity` quilts donated into the county warehouse.
 async fn receive_quilts(t: &TestApp, county: &Client, quantity: u32) {
+    receive_items(t, county, "quilt", quantity).await;
+}
+
+/// `quantity` of `item` donated into the county warehouse.
+async fn receive_items(t: &TestApp, county: &Client, item: &str, quantity: u32) {
     let gift = json!({"campaign": hearth_app::demo::DEMO_CAMPAIGN, "kind": "in_kind",
         "donor_kind": "organization", "donor_name": "肥西示例商贸有限公司（测试）",
         "received_on": hearth_app::today().to_string(),
-        "lines": [{"item": "quilt", "quantity": quantity.to_string(), "unit_value": "150"}]});
+        "lines": [{"item": item, "quantity": quantity.to_string(), "unit_value": "150"}]});
     let reply = t.json("POST", "/api/v1/donations", county, gift).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+}
+
+/// `quantity` of `item` sent from the county warehouse to 上派镇's station, and received there.
+async fn stock_shangpai(t: &TestApp, county: &Client, item: &str, quantity: u32) {
+    let waybill = json!({"campaign": hearth_app::demo::DEMO_CAMPAIGN, "from": "340123",
+        "to": SHANGPAI, "dispatched_on": hearth_app::today().to_string(),
+        "lines": [{"item": item, "quantity": quantity.to_string()}]});
+    let sent = t.json("POST", "/api/v1/waybills", county, waybill).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+    let id = sent.json()["id"].as_str().unwrap().to_owned();
+    let town = t.sign_in("town").await;
+    let receipt = json!({"received_on": hearth_app::today().to_string(),
+        "lines": [{"item": item, "received": quantity.to_string()}]});
+    let got = t
+        .json(
+            "POST",
+            &format!("/api/v1/waybills/{id}/receipt"),
+            &town,
+            receipt,
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.text());
 }
 
 fn served(need: &Value) -> u64 {
@@ -108,7 +137,7 @@ fn campaign_uri(rest: &str) -> String {
     )
 }
 
-fn error_code(reply: &crate::support::Reply) -> (String, String) {
+fn error_code(reply: &Reply) -> (String, String) {
     let body = reply.json();
     (
         body["error"]["code"].as_str().unwrap_or("").to_owned(),
@@ -136,20 +165,28 @@ async fn pledge_free_items(t: &TestApp, org: &Client) -> (String, String) {
         .min_by(|a, b| a.0.cmp(&b.0))
         .expect("an item the organization sees twice");
     let first = needs[0]["id"].as_str().unwrap().to_owned();
+    let id = sign_pledge(t, org, &first, &item, 2).await;
+    (item, id)
+}
+
+/// The organization claims `need` and signs a pledge for it with a free line of `quantity` of
+/// `item`. Returns the pledge id.
+async fn sign_pledge(t: &TestApp, org: &Client, need: &str, item: &str, quantity: u32) -> String {
     let claimed = t
         .json(
             "POST",
-            &format!("/api/v1/needs/{first}/claim"),
+            &format!("/api/v1/needs/{need}/claim"),
             org,
             json!({}),
         )
         .await;
     assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.text());
     let deadline = (hearth_app::today() + chrono::Days::new(30)).to_string();
-    let draft = json!({"needs": [first], "campaign": hearth_app::demo::DEMO_CAMPAIGN,
+    let draft = json!({"needs": [need], "campaign": hearth_app::demo::DEMO_CAMPAIGN,
         "mode": "one_to_one", "deadline": deadline, "witness_town": "上派镇",
         "witness_village": "示例村",
-        "lines": [{"kind": "item", "item": item, "quantity": "2", "unit_value": "100"}]});
+        "lines": [{"kind": "item", "item": item, "quantity": quantity.to_string(),
+            "unit_value": "100"}]});
     let created = t.json("POST", "/api/v1/pledges", org, draft).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_owned();
@@ -162,7 +199,7 @@ async fn pledge_free_items(t: &TestApp, org: &Client) -> (String, String) {
         )
         .await;
     assert_eq!(signed.status, StatusCode::OK, "{}", signed.text());
-    (item, id)
+    id
 }
 
 fn lines_by(proposal: &Value, kind: &str) -> Vec<(String, String, u64)> {
@@ -415,30 +452,9 @@ async fn unmet_needs_name_their_town_and_the_nearest_surplus() {
             .expect("an item nobody offers, needed outside 上派镇")
             .clone();
         let item = elsewhere["category"]["code"].as_str().unwrap();
-        let gift = json!({"campaign": hearth_app::demo::DEMO_CAMPAIGN, "kind": "in_kind",
-            "donor_kind": "organization", "donor_name": "肥西示例商贸有限公司（测试）",
-            "received_on": hearth_app::today().to_string(),
-            "lines": [{"item": item, "quantity": "3", "unit_value": "80"}]});
-        let gift = t.json("POST", "/api/v1/donations", &county, gift).await;
-        assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.text());
-        let waybill = json!({"campaign": hearth_app::demo::DEMO_CAMPAIGN, "from": "340123",
-            "to": SHANGPAI, "dispatched_on": hearth_app::today().to_string(),
-            "lines": [{"item": item, "quantity": "3"}]});
-        let sent = t.json("POST", "/api/v1/waybills", &county, waybill).await;
-        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
-        let id = sent.json()["id"].as_str().unwrap().to_owned();
+        receive_items(&t, &county, item, 3).await;
+        stock_shangpai(&t, &county, item, 3).await;
         let town = t.sign_in("town").await;
-        let receipt = json!({"received_on": hearth_app::today().to_string(),
-            "lines": [{"item": item, "received": "3"}]});
-        let got = t
-            .json(
-                "POST",
-                &format!("/api/v1/waybills/{id}/receipt"),
-                &town,
-                receipt,
-            )
-            .await;
-        assert_eq!(got.status, StatusCode::OK, "{}", got.text());
 
         let after = t.get(&matching_uri(), &county).await.json();
         let need = after["needs"]
@@ -625,6 +641,409 @@ async fn what_if_prices_a_budget_for_the_unmet_needs() {
             )
             .await;
         assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+const WAREHOUSE: &str = "station:340123000000";
+const SHANGPAI_STATION: &str = "station:340123100000";
+
+/// Quilts to review with: a free pledge line of `org2` for 2 more (it claims another item's
+/// need to sign its pledge), 2 in the county warehouse and 2 at 上派镇's station. Returns
+/// org2's supplier key.
+async fn quilts_for_review(t: &TestApp, county: &Client) -> String {
+    let org2 = t.sign_in("org2").await;
+    let sheet = t
+        .get("/api/v1/needs/claim-sheet?page_size=200&kind=item", &org2)
+        .await
+        .json();
+    let other = sheet["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["item"] != "quilt")
+        .expect("org2 sees a need of another item")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pledge = sign_pledge(t, &org2, &other, "quilt", 2).await;
+    receive_quilts(t, county, 4).await;
+    stock_shangpai(t, county, "quilt", 2).await;
+    let letter = t
+        .get(&format!("/api/v1/pledges/{pledge}"), county)
+        .await
+        .json();
+    format!("org:{}", letter["organization_id"].as_str().unwrap())
+}
+
+fn quilt_needs(proposal: &Value) -> Vec<Value> {
+    proposal["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["category"]["code"] == "quilt")
+        .cloned()
+        .collect()
+}
+
+fn candidate_keys(need: &Value) -> Vec<String> {
+    need["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["supplier"]["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// The supplier choices the page offers on each line of a need, in page order: per `<select>`
+/// after one of the need's hidden fields, each option's value and whether it is selected.
+fn choices(html: &str, need: &str) -> Vec<Vec<(String, bool)>> {
+    html.match_indices(&format!("value=\"{need}\""))
+        .map(|(at, _)| {
+            let rest = &html[at..];
+            let select = &rest[..rest.find("</select>").unwrap_or(rest.len())];
+            select
+                .split("<option ")
+                .skip(1)
+                .map(|option| {
+                    let value = option.split('"').nth(1).unwrap_or("").to_owned();
+                    let head = option.split('>').next().unwrap_or("");
+                    (value, head.contains("selected"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn page_uri(t: &TestApp, county: &Client) -> String {
+    let campaign = t
+        .get(
+            &format!("/api/v1/campaigns/{}", hearth_app::demo::DEMO_CAMPAIGN),
+            county,
+        )
+        .await
+        .json();
+    format!(
+        "/campaigns/{}/matching",
+        campaign["campaign"]["id"].as_str().unwrap()
+    )
+}
+
+async fn post_review(
+    t: &TestApp,
+    county: &Client,
+    digest: &str,
+    fields: &[(&str, String)],
+) -> Reply {
+    let uri = format!("{}/accept", page_uri(t, county).await);
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let mut pairs = vec![("_csrf", csrf.as_str()), ("digest", digest)];
+    pairs.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+    t.form(&uri, county, &pairs).await
+}
+
+async fn need_status(t: &TestApp, county: &Client, need: &str) -> Value {
+    t.get(&format!("/api/v1/needs/{need}"), county).await.json()
+}
+
+/// The transfer plans now waiting for `number`: (from, quantity).
+fn plans_for(proposal: &Value, number: &str) -> Vec<(String, i64)> {
+    proposal["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["needs"].as_array().unwrap().contains(&json!(number)))
+        .map(|p| (text(&p["from"]), p["quantity"].as_i64().unwrap()))
+        .collect()
+}
+
+/// The units of `org`'s pledge lines now tied to `need`.
+async fn pledged_for(t: &TestApp, county: &Client, org: &str, need: &str) -> u64 {
+    let letters = t.get("/api/v1/pledges", county).await.json();
+    letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| format!("org:{}", text(&p["organization_id"])) == org)
+        .flat_map(|p| p["lines"].as_array().unwrap().clone())
+        .filter(|l| l["need_id"] == need)
+        .map(|l| l["line"]["quantity"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// The warehouse's code, as plans name where goods come from.
+fn warehouse_code() -> String {
+    WAREHOUSE.trim_start_matches("station:").to_owned()
+}
+
+/// What `supplier` offers `need`, as the proposal lists it.
+fn offer<'a>(need: &'a Value, supplier: &str) -> &'a Value {
+    need["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["supplier"]["key"] == supplier)
+        .unwrap_or_else(|| panic!("{supplier} may give {need}"))
+}
+
+#[tokio::test]
+async fn each_need_offers_the_suppliers_that_may_give_it() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let org2 = quilts_for_review(&t, &county).await;
+        let proposal = t.get(&matching_uri(), &county).await.json();
+        let quilts = quilt_needs(&proposal);
+        let served = quilts
+            .iter()
+            .find(|n| !n["served"].as_array().unwrap().is_empty())
+            .expect("a quilt need is served");
+        let proposed = text(&served["served"][0]["supplier"]["key"]);
+        let keys = candidate_keys(served);
+        let given: Vec<String> = served["served"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| text(&s["supplier"]["key"]))
+            .collect();
+        assert!(
+            given.contains(&keys[0]),
+            "the proposed suppliers first: {served}"
+        );
+        for key in [&org2, WAREHOUSE] {
+            assert!(
+                keys.iter().any(|k| k == key),
+                "{key} reaches everyone: {keys:?}"
+            );
+        }
+        let org2_offer = offer(served, &org2);
+        assert!(
+            org2_offer["available"].as_u64().unwrap() >= 2,
+            "{org2_offer}"
+        );
+        assert_eq!(offer(served, WAREHOUSE)["available"], 2, "{served}");
+        for need in &quilts {
+            let reaches = candidate_keys(need).contains(&SHANGPAI_STATION.to_owned());
+            assert_eq!(reaches, need["town_name"] == "上派镇", "{need}");
+        }
+
+        let html = t.get(&page_uri(&t, &county).await, &county).await.text();
+        let need = text(&served["need_id"]);
+        let lines = choices(&html, &need);
+        assert_eq!(lines.len(), served["served"].as_array().unwrap().len() + 1);
+        let first = &lines[0];
+        assert!(first.contains(&(proposed.clone(), true)), "{first:?}");
+        let other = keys.iter().find(|k| **k != proposed).unwrap();
+        assert!(first.contains(&(other.clone(), false)), "{first:?}");
+        let extra = lines.last().unwrap();
+        assert_eq!(
+            extra[0],
+            (String::new(), true),
+            "the added line starts empty"
+        );
+        assert!(extra.contains(&(other.clone(), false)), "{extra:?}");
+        assert!(html.contains("可供 2"), "what a supplier has is shown");
+        assert!(html.contains(&format!("需求 {} 的供给方", text(&served["number"]))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_line_switched_to_another_supplier_is_given_by_that_supplier() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let org2 = quilts_for_review(&t, &county).await;
+        let proposal = t.get(&matching_uri(), &county).await.json();
+        let (from_org2, _, units_a) = lines_by(&proposal, "organization")
+            .into_iter()
+            .find(|l| l.1 == org2)
+            .expect("org2 gives a quilt");
+        let (from_warehouse, _, units_b) = lines_by(&proposal, "station")
+            .into_iter()
+            .find(|l| l.1 == WAREHOUSE && l.0 != from_org2)
+            .expect("the warehouse gives a quilt to another need");
+        let posted = post_review(
+            &t,
+            &county,
+            &text(&proposal["digest"]),
+            &[
+                ("keep", "0".into()),
+                ("need.0", from_org2.clone()),
+                ("supplier.0", WAREHOUSE.into()),
+                ("quantity.0", units_a.to_string()),
+                ("keep", "1".into()),
+                ("need.1", from_warehouse.clone()),
+                ("supplier.1", org2.clone()),
+                ("quantity.1", units_b.to_string()),
+            ],
+        )
+        .await;
+        assert!(posted.status.is_redirection(), "{}", posted.text());
+
+        let after = t.get(&matching_uri(), &county).await.json();
+        let number = text(&need_status(&t, &county, &from_org2).await["number"]);
+        assert_eq!(
+            plans_for(&after, &number),
+            [(warehouse_code(), units_a as i64)],
+            "the warehouse now sends what org2 was proposed to give"
+        );
+        assert_eq!(need_status(&t, &county, &from_org2).await["status"], "open");
+        let switched = need_status(&t, &county, &from_warehouse).await;
+        assert_eq!(switched["status"], "claimed", "{switched}");
+        assert_eq!(format!("org:{}", text(&switched["claimed_by"])), org2);
+        assert_eq!(
+            pledged_for(&t, &county, &org2, &from_warehouse).await,
+            units_b
+        );
+        assert!(plans_for(&after, &text(&switched["number"])).is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_need_split_between_two_suppliers_is_given_by_both() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        let org2 = quilts_for_review(&t, &county).await;
+        let proposal = t.get(&matching_uri(), &county).await.json();
+        let quilts = quilt_needs(&proposal);
+        let need = quilts
+            .iter()
+            .find(|n| n["requested"].as_u64().unwrap() >= 2)
+            .expect("a need of two quilts");
+        let id = text(&need["need_id"]);
+        let untouched = quilts
+            .iter()
+            .find(|n| n["need_id"] != need["need_id"])
+            .expect("another quilt need");
+        let posted = post_review(
+            &t,
+            &county,
+            &text(&proposal["digest"]),
+            &[
+                ("keep", "0".into()),
+                ("need.0", id.clone()),
+                ("supplier.0", org2.clone()),
+                ("quantity.0", "1".into()),
+                ("extra", "1".into()),
+                ("need.1", id.clone()),
+                ("supplier.1", WAREHOUSE.into()),
+                ("quantity.1", "1".into()),
+                ("extra", "2".into()),
+                ("need.2", text(&untouched["need_id"])),
+                ("supplier.2", String::new()),
+                ("quantity.2", String::new()),
+            ],
+        )
+        .await;
+        assert!(posted.status.is_redirection(), "{}", posted.text());
+        let location = posted.headers["location"].to_str().unwrap();
+        assert!(location.contains("accepted%3A1%2C1"), "{location}");
+
+        let claimed = need_status(&t, &county, &id).await;
+        assert_eq!(claimed["status"], "claimed", "{claimed}");
+        assert_eq!(format!("org:{}", text(&claimed["claimed_by"])), org2);
+        assert_eq!(pledged_for(&t, &county, &org2, &id).await, 1);
+        let after = t.get(&matching_uri(), &county).await.json();
+        assert_eq!(
+            plans_for(&after, &text(&need["number"])),
+            [(warehouse_code(), 1)]
+        );
+        let skipped = need_status(&t, &county, &text(&untouched["need_id"])).await;
+        assert_eq!(
+            skipped["status"], "open",
+            "an empty added line adds nothing"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_line_beyond_reach_or_stock_is_refused_naming_the_need() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        quilts_for_review(&t, &county).await;
+        let proposal = t.get(&matching_uri(), &county).await.json();
+        let digest = text(&proposal["digest"]);
+        let quilts = quilt_needs(&proposal);
+        let far = quilts
+            .iter()
+            .find(|n| n["town_name"] != "上派镇")
+            .expect("a quilt need outside 上派镇");
+        let near = quilts
+            .iter()
+            .find(|n| n["need_id"] != far["need_id"])
+            .expect("a second quilt need");
+        let warehouse = offer(far, WAREHOUSE);
+        assert_eq!(warehouse["available"], 2, "{warehouse}");
+        let refusals = [
+            (
+                vec![
+                    ("keep", "0".to_owned()),
+                    ("need.0", text(&far["need_id"])),
+                    ("supplier.0", SHANGPAI_STATION.to_owned()),
+                    ("quantity.0", "1".to_owned()),
+                ],
+                format!(
+                    "需求 {}：上派镇没有可送达该户的此类物资或服务",
+                    text(&far["number"])
+                ),
+            ),
+            (
+                vec![
+                    ("extra", "0".to_owned()),
+                    ("need.0", text(&far["need_id"])),
+                    ("supplier.0", WAREHOUSE.to_owned()),
+                    ("quantity.0", "2".to_owned()),
+                    ("extra", "1".to_owned()),
+                    ("need.1", text(&near["need_id"])),
+                    ("supplier.1", WAREHOUSE.to_owned()),
+                    ("quantity.1", "1".to_owned()),
+                ],
+                format!(
+                    "需求 {}：{}可提供 2，所选条目共需 3",
+                    text(&near["number"]),
+                    text(&warehouse["supplier"]["name"])
+                ),
+            ),
+            (
+                vec![
+                    ("extra", "0".to_owned()),
+                    ("need.0", text(&far["need_id"])),
+                    ("supplier.0", String::new()),
+                    ("quantity.0", "1".to_owned()),
+                ],
+                format!("需求 {}：填写了数量，请选择供给方", text(&far["number"])),
+            ),
+        ];
+        for (fields, message) in refusals {
+            let refused = post_review(&t, &county, &digest, &fields).await;
+            assert_eq!(
+                refused.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{message}"
+            );
+            assert!(
+                refused.text().contains(&message),
+                "{message}: {}",
+                refused.text()
+            );
+        }
+
+        let after = t.get(&matching_uri(), &county).await.json();
+        assert_eq!(after["digest"], proposal["digest"], "nothing was applied");
+        for need in [far, near] {
+            let status = need_status(&t, &county, &text(&need["need_id"])).await;
+            assert_eq!(status["status"], "open", "{status}");
+        }
+        assert!(after["plans"].as_array().unwrap().is_empty());
     })
     .await;
 }

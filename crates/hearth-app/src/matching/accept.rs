@@ -19,13 +19,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::instance::{free_line, is_open};
-use super::view::{Category, Supplier};
+use super::view::{Category, Names, Supplier};
 use super::{Solved, county_only, names};
 use crate::stock::audited;
 use crate::{App, AppError, Caller, Result, today};
 
 /// What the reviewer accepts: the digest of the proposal they reviewed and the lines they kept
-/// (as proposed, changed, or fewer); no lines accepts the proposal as it stands.
+/// (as proposed, with another quantity or supplier, fewer, or more: a need split across
+/// suppliers, an unmet need given by hand); no lines accepts the proposal as it stands.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AcceptInput {
     pub digest: String,
@@ -72,18 +73,39 @@ pub struct AcceptedView {
     pub households: usize,
 }
 
-/// A refused line, named as the form and the API name it (`lines[i]`).
-fn line_refused(error: LineError) -> AppError {
+/// A refused line, named as the form and the API name it (`lines[i]`), its message naming
+/// the need by number and the supplier by name.
+fn line_refused(names: &Names, lines: &[model::Line], error: LineError) -> AppError {
     let (line, code) = match &error {
         LineError::UnknownNeed { line, .. } => (*line, "matching.line_unknown_need"),
         LineError::ZeroQuantity { line } => (*line, "matching.line_zero"),
+        LineError::NotSupplied { line, .. } if lines[*line].supplier.is_empty() => {
+            (*line, "matching.line_no_supplier")
+        }
         LineError::NotSupplied { line, .. } => (*line, "matching.line_not_supplied"),
         LineError::OverSupply { line, .. } => (*line, "matching.line_over_supply"),
         LineError::OverNeed { line, .. } => (*line, "matching.line_over_need"),
     };
-    Invalid::new(format!("lines[{line}]"), code)
-        .arg("reason", error)
-        .into()
+    let refused = &lines[line];
+    let need = names
+        .loaded
+        .needs
+        .get(&refused.need)
+        .map_or_else(|| refused.need.clone(), |n| n.number.clone());
+    let supplier = names.supplier(&refused.supplier, names.kind_of(&refused.supplier));
+    let mut invalid = Invalid::new(format!("lines[{line}]"), code)
+        .arg("need", need)
+        .arg("supplier", supplier.name);
+    match error {
+        LineError::OverSupply {
+            available, asked, ..
+        } => invalid = invalid.arg("available", available).arg("asked", asked),
+        LineError::OverNeed { cap, asked, .. } => {
+            invalid = invalid.arg("cap", cap).arg("asked", asked);
+        }
+        _ => {}
+    }
+    invalid.into()
 }
 
 fn stale() -> AppError {
@@ -107,8 +129,9 @@ impl App {
             return Err(stale());
         }
         let lines = kept_lines(&solved, input);
-        let assignments =
-            model::check_lines(&solved.loaded.instance, &lines).map_err(line_refused)?;
+        let names = names(&mut tx, &solved.loaded).await?;
+        let assignments = model::check_lines(&solved.loaded.instance, &lines)
+            .map_err(|e| line_refused(&names, &lines, e))?;
         if assignments.is_empty() {
             return Err(Invalid::new("lines", "matching.nothing_to_accept").into());
         }
@@ -141,7 +164,6 @@ impl App {
             String::new(),
         )
         .await?;
-        let names = names(&mut tx, &solved.loaded).await?;
         let view = accepted_view(&names, &solved, acceptance.id, claims, &plans);
         tx.commit().await?;
         Ok(view)
@@ -376,7 +398,7 @@ async fn plan_transfers(
 }
 
 fn accepted_view(
-    names: &super::view::Names,
+    names: &Names,
     solved: &Solved,
     acceptance_id: Uuid,
     claims: Vec<ClaimMade>,

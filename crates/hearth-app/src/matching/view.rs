@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use hearth_core::Fen;
 use hearth_core::need::{Item, Urgency};
 use hearth_engine::flow::model::{
-    NeedExplanation, Proposal, Served, SupplierKind, Surplus, Tier, UnmetReason, WhatIf,
+    self, NeedExplanation, Proposal, Served, SupplierKind, Surplus, Tier, UnmetReason, WhatIf,
 };
 use hearth_store::Tx;
 use hearth_store::matching::TransferPlan;
@@ -15,6 +15,7 @@ use hearth_store::organizations::PageRequest;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::candidates::Candidates;
 use super::instance::Loaded;
 use crate::distributions::shown;
 use crate::{Caller, Result};
@@ -80,6 +81,19 @@ pub struct NeedMatchView {
     pub requested: u32,
     pub served: Vec<ServedView>,
     pub unmet: Option<UnmetView>,
+    /// Who the reviewer may choose to give this need instead or as well (the proposed
+    /// suppliers first): each offers its category and reaches the household.
+    pub candidates: Vec<CandidateView>,
+}
+
+/// A supplier that may give a need: how far the aid would travel, all it has of the need's
+/// category, and what of that the proposal leaves unassigned.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    pub supplier: Supplier,
+    pub tier: Tier,
+    pub available: u32,
+    pub left: u32,
 }
 
 /// What is asked or given: a catalogue item (with its names) or a service (its code).
@@ -205,7 +219,7 @@ impl Names<'_> {
         }
     }
 
-    fn kind_of(&self, key: &str) -> SupplierKind {
+    pub fn kind_of(&self, key: &str) -> SupplierKind {
         if key.starts_with("station:") {
             SupplierKind::Station
         } else {
@@ -220,10 +234,11 @@ pub(super) fn matching_view(
     campaign_code: &str,
     proposal: &Proposal,
 ) -> MatchingView {
+    let choices = Choices::new(names, proposal);
     let needs: Vec<NeedMatchView> = proposal
         .explanations
         .iter()
-        .filter_map(|e| need_view(caller, names, e))
+        .filter_map(|e| need_view(caller, names, &choices, e))
         .collect();
     let households = household_views(&needs);
     MatchingView {
@@ -276,7 +291,56 @@ fn household_views(needs: &[NeedMatchView]) -> Vec<HouseholdMatchView> {
     out
 }
 
-fn need_view(caller: &Caller, names: &Names, e: &NeedExplanation) -> Option<NeedMatchView> {
+/// The candidates of every need, with the suppliers' names looked up once.
+struct Choices<'a> {
+    index: Candidates,
+    needs: HashMap<&'a str, &'a model::Need>,
+    suppliers: HashMap<&'a str, Supplier>,
+}
+
+impl<'a> Choices<'a> {
+    fn new(names: &Names<'a>, proposal: &Proposal) -> Choices<'a> {
+        let loaded: &'a Loaded = names.loaded;
+        let instance = &loaded.instance;
+        let mut suppliers = HashMap::new();
+        for s in &instance.supplies {
+            suppliers
+                .entry(s.supplier.as_str())
+                .or_insert_with(|| names.supplier(&s.supplier, s.kind));
+        }
+        Choices {
+            index: Candidates::new(instance, proposal),
+            needs: instance.needs.iter().map(|n| (n.id.as_str(), n)).collect(),
+            suppliers,
+        }
+    }
+
+    fn of(&self, e: &NeedExplanation) -> Vec<CandidateView> {
+        let Some(need) = self.needs.get(e.need.as_str()) else {
+            return Vec::new();
+        };
+        let proposed: Vec<&str> = e.served.iter().map(|s| s.supplier.as_str()).collect();
+        self.index
+            .for_need(need, &proposed)
+            .into_iter()
+            .filter_map(|c| {
+                Some(CandidateView {
+                    supplier: self.suppliers.get(c.supply.supplier.as_str())?.clone(),
+                    tier: c.tier,
+                    available: c.supply.quantity,
+                    left: c.left,
+                })
+            })
+            .collect()
+    }
+}
+
+fn need_view(
+    caller: &Caller,
+    names: &Names,
+    choices: &Choices,
+    e: &NeedExplanation,
+) -> Option<NeedMatchView> {
     let row = names.loaded.needs.get(&e.need)?;
     let household = names.loaded.households.get(&row.household_id)?;
     Some(NeedMatchView {
@@ -296,6 +360,7 @@ fn need_view(caller: &Caller, names: &Names, e: &NeedExplanation) -> Option<Need
             .unmet
             .as_ref()
             .map(|u| unmet_view(names, u.quantity, &u.reason)),
+        candidates: choices.of(e),
     })
 }
 

@@ -10,8 +10,9 @@ use crate::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, State};
 use hearth_app::matching::{
-    AcceptInput, AcceptLine, AcceptedView, Category, HouseholdMatchView, MatchingView,
-    NeedMatchView, PlanView, ServedView, Supplier, SurplusView, UnmetView, WhatIfView,
+    AcceptInput, AcceptLine, AcceptedView, CandidateView, Category, HouseholdMatchView,
+    MatchingView, NeedMatchView, PlanView, ServedView, Supplier, SurplusView, UnmetView,
+    WhatIfView,
 };
 use hearth_core::Fen;
 use serde::{Deserialize, Serialize};
@@ -97,6 +98,21 @@ pub struct NeedOut {
     pub requested: u32,
     pub served: Vec<ServedOut>,
     pub unmet: Option<UnmetOut>,
+    /// Who may give this need instead or as well (the proposed suppliers first, at most 20):
+    /// each offers its category and reaches the household, as accepting requires.
+    pub candidates: Vec<CandidateOut>,
+}
+
+/// A supplier that may give a need.
+#[derive(Serialize, ToSchema)]
+pub struct CandidateOut {
+    pub supplier: SupplierOut,
+    /// `village`, `town` or `county`: how far the aid would travel.
+    pub tier: String,
+    /// All the supplier has of the need's category.
+    pub available: u32,
+    /// What of that the proposal leaves unassigned.
+    pub left: u32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,6 +195,15 @@ fn served(s: ServedView) -> ServedOut {
     }
 }
 
+fn candidate(c: CandidateView) -> CandidateOut {
+    CandidateOut {
+        supplier: supplier(c.supplier),
+        tier: code_of(c.tier),
+        available: c.available,
+        left: c.left,
+    }
+}
+
 fn surplus(s: SurplusView) -> SurplusOut {
     SurplusOut {
         supplier: supplier(s.supplier),
@@ -213,6 +238,7 @@ fn need(n: NeedMatchView) -> NeedOut {
         requested: n.requested,
         served: n.served.into_iter().map(served).collect(),
         unmet: n.unmet.map(unmet),
+        candidates: n.candidates.into_iter().map(candidate).collect(),
     }
 }
 
@@ -281,7 +307,10 @@ fn plan(p: PlanView) -> PlanOut {
 pub struct AcceptIn {
     /// The `digest` of the proposal reviewed.
     pub digest: String,
-    /// The lines kept (changed or fewer); leave out to accept the proposal as it stands.
+    /// The lines kept, changed (quantity or supplier), dropped or added (a need may be split
+    /// across suppliers, or an unmet one given by hand); leave out to accept the proposal as it
+    /// stands. Every line is checked: the need open, the supplier offering its category and
+    /// reaching the household, within what the supplier has and what the household may receive.
     pub lines: Option<Vec<AcceptLineIn>>,
 }
 

@@ -1,8 +1,9 @@
 //! `/matching` and `/campaigns/{id}/matching`: the county's precise matching (精准匹配) of a
 //! running campaign — per household and per need, who is proposed to give what and why, or why
-//! not (the town, and the nearest surplus elsewhere); a form to drop or change lines and accept
-//! the rest; the waybill drafts accepted earlier; and the what-if of a budget (`?budget=`,
-//! prices `price.<item>=` in yuan). County administrators only.
+//! not (the town, and the nearest surplus elsewhere); a form to drop lines, change their
+//! quantity or supplier, add a supplier to a need (to split it, or to give an unmet need by
+//! hand) and accept the rest; the waybill drafts accepted earlier; and the what-if of a budget
+//! (`?budget=`, prices `price.<item>=` in yuan). County administrators only.
 
 use super::{Fields, Frame, Section, form_errors, query_string, render, with_query};
 use crate::AppState;
@@ -17,8 +18,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hearth_app::AppError;
 use hearth_app::matching::{
-    AcceptInput, AcceptLine, Category, MatchingView, NeedMatchView, PlanView, ServedView,
-    SupplierKind, Tier, UnmetView, WhatIfView,
+    AcceptInput, AcceptLine, CandidateView, Category, MatchingView, NeedMatchView, PlanView,
+    ServedView, SupplierKind, Tier, UnmetView, WhatIfView,
 };
 use hearth_core::Fen;
 use hearth_core::campaign::CampaignStatus;
@@ -45,22 +46,29 @@ fn county_only(signed: &Signed, t: Tr) -> Result<(), PageError> {
     }
 }
 
-/// One line the form may keep: a need's units from one supplier.
+/// One line the form may keep: a need's units from one supplier (the reviewer may choose
+/// another of the need's candidates).
 struct LineRow {
     index: usize,
-    need_id: String,
     supplier_key: String,
     text: String,
     quantity: u32,
 }
 
 struct NeedRow {
+    need_id: String,
     number: String,
     category: String,
     requested: u32,
     priority: u32,
     urgency: &'static str,
     lines: Vec<LineRow>,
+    /// The suppliers the form offers for this need: key and description.
+    options: Vec<(String, String)>,
+    /// What a screen reader says for the need's supplier choices.
+    supplier_label: String,
+    /// The index of the empty line that adds a supplier, if any supplier may give the need.
+    extra: Option<usize>,
     /// Why (part of) the need stays unmet, in words; empty when fully served.
     unmet: String,
 }
@@ -136,11 +144,15 @@ fn tier_label(t: Tr, tier: Tier) -> &'static str {
     }
 }
 
-fn served_text(t: Tr, s: &ServedView) -> String {
-    let kind = match s.supplier.kind {
+fn kind_label(t: Tr, kind: SupplierKind) -> &'static str {
+    match kind {
         SupplierKind::Organization => t.t("matching.kind_organization"),
         SupplierKind::Station => t.t("matching.kind_station"),
-    };
+    }
+}
+
+fn served_text(t: Tr, s: &ServedView) -> String {
+    let kind = kind_label(t, s.supplier.kind);
     let mut text = format!(
         "{}（{kind}，{}",
         t.f(
@@ -194,23 +206,56 @@ fn unmet_text(t: Tr, u: &UnmetView, category: &str) -> String {
     format!("{head}：{why}")
 }
 
+fn candidate_text(t: Tr, c: &CandidateView) -> String {
+    t.f(
+        "matching.candidate",
+        &[
+            ("supplier", c.supplier.name.clone()),
+            ("kind", kind_label(t, c.supplier.kind).to_owned()),
+            ("tier", tier_label(t, c.tier).to_owned()),
+            ("available", c.available.to_string()),
+            ("left", c.left.to_string()),
+        ],
+    )
+}
+
+/// The need's candidates as options, and any proposed supplier they leave out.
+fn options(t: Tr, n: &NeedMatchView) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = n
+        .candidates
+        .iter()
+        .map(|c| (c.supplier.key.clone(), candidate_text(t, c)))
+        .collect();
+    for s in &n.served {
+        if !out.iter().any(|(key, _)| key == &s.supplier.key) {
+            out.push((s.supplier.key.clone(), s.supplier.name.clone()));
+        }
+    }
+    out
+}
+
 fn need_row(t: Tr, n: &NeedMatchView, next: &mut usize) -> NeedRow {
     let category = category_name(t, &n.category);
+    let mut take = || {
+        *next += 1;
+        *next - 1
+    };
     let lines = n
         .served
         .iter()
-        .map(|s| {
-            *next += 1;
-            LineRow {
-                index: *next - 1,
-                need_id: n.need_id.to_string(),
-                supplier_key: s.supplier.key.clone(),
-                text: served_text(t, s),
-                quantity: s.quantity,
-            }
+        .map(|s| LineRow {
+            index: take(),
+            supplier_key: s.supplier.key.clone(),
+            text: served_text(t, s),
+            quantity: s.quantity,
         })
         .collect();
+    let extra = (!n.candidates.is_empty()).then(take);
     NeedRow {
+        need_id: n.need_id.to_string(),
+        options: options(t, n),
+        supplier_label: t.f("matching.supplier_of", &[("need", n.number.clone())]),
+        extra,
         number: n.number.clone(),
         requested: n.requested,
         priority: n.priority,
@@ -498,21 +543,32 @@ pub async fn page(
     show(&state, &signed, t, &id, ask, String::new(), StatusCode::OK).await
 }
 
-/// The lines the form keeps: `keep.<i>` checked, with `need.<i>`, `supplier.<i>` and
-/// `quantity.<i>` (a quantity the reviewer may lower or raise).
+/// The lines the form keeps: each `keep` ticked and each `extra` line filled in, with
+/// `need.<i>`, `supplier.<i>` (the proposed supplier or another candidate) and `quantity.<i>`.
+/// An extra line left empty (no supplier, no quantity or 0) adds nothing; one half filled in
+/// is passed on, for accepting to name what is missing.
 fn kept_lines(fields: &Fields) -> Result<Vec<AcceptLine>, AppError> {
     let mut out = Vec::new();
-    for index in fields.all("keep") {
+    let kept = fields.all("keep").into_iter().map(|i| (i, false));
+    let extra = fields.all("extra").into_iter().map(|i| (i, true));
+    for (index, optional) in kept.chain(extra) {
         let field = |name: &str| fields.get(&format!("{name}.{index}")).trim().to_owned();
         let invalid = || {
             hearth_core::Invalid::new(format!("lines[{index}]"), "matching.line_form")
                 .arg("line", &index)
         };
+        let supplier = field("supplier");
+        let quantity = match field("quantity").as_str() {
+            "" if optional => 0,
+            text => text.parse::<u32>().map_err(|_| invalid())?,
+        };
+        if optional && supplier.is_empty() && quantity == 0 {
+            continue;
+        }
         let need_id = Uuid::parse_str(&field("need")).map_err(|_| invalid())?;
-        let quantity = field("quantity").parse::<u32>().map_err(|_| invalid())?;
         out.push(AcceptLine {
             need_id,
-            supplier: field("supplier"),
+            supplier,
             quantity,
         });
     }
