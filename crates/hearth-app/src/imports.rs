@@ -20,12 +20,14 @@ mod sheets;
 mod template;
 
 pub use batch::{ImportSummary, ImportView, reseal_all};
+pub use hearth_office::import::ImportFile;
 pub use purge::forget_households;
 pub use records::ImportKind;
 
-use crate::{Caller, Result};
+use crate::{AppError, Caller, Result};
 use hearth_office::import::{ErrorRows, RowProblem};
 use serde::{Deserialize, Serialize};
+use std::io::Read;
 use uuid::Uuid;
 
 /// What to do when a row's household is not good.
@@ -93,12 +95,33 @@ impl Existing {
 #[derive(Debug, Clone, Default)]
 pub struct ImportRequest {
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    /// An upload's bytes, or a file on disk the console names (a CSV file there is read a
+    /// block at a time, never whole).
+    pub file: ImportFile,
     /// A campaign id or code: needs on the rows are recorded in it.
     pub campaign: Option<String>,
     pub dry_run: bool,
     pub mode: ImportMode,
     pub existing: Existing,
+}
+
+impl ImportRequest {
+    /// The file's SHA-256, kept with the batch: a re-sent file is recognisable.
+    fn file_sha256(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let refused = |e: hearth_office::import::ReadError| AppError::Invalid(vec![e.invalid()]);
+        let mut reader = self.file.reader().map_err(refused)?;
+        let mut hasher = Sha256::new();
+        let mut block = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut block) {
+                Ok(0) => return Ok(hex::encode(hasher.finalize())),
+                Ok(read) => hasher.update(&block[..read]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(refused(hearth_office::import::ReadError::Io(e.to_string()))),
+            }
+        }
+    }
 }
 
 /// Who imports: a signed-in town or village officer, or the server console, which may only

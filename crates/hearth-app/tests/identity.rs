@@ -424,7 +424,7 @@ async fn a_household_has_its_identity_keys_as_soon_as_it_is_written() {
 /// its own keys as it is written, so the next run meets it without computing anything.
 #[tokio::test]
 async fn an_imported_household_has_its_identity_keys_as_soon_as_it_is_written() {
-    use hearth_app::imports::{ImportMode, ImportRequest, Importer};
+    use hearth_app::imports::{ImportFile, ImportMode, ImportRequest, Importer};
     each_backend(async |db: &TestDb| {
         let app = demo(db).await;
         let village = caller(&app, "village").await;
@@ -447,7 +447,7 @@ async fn an_imported_household_has_its_identity_keys_as_soon_as_it_is_written() 
         );
         let request = ImportRequest {
             file_name: "twin.csv".into(),
-            bytes: csv.into_bytes(),
+            file: ImportFile::Held(csv.into_bytes()),
             mode: ImportMode::ValidRows,
             ..ImportRequest::default()
         };

@@ -24,14 +24,13 @@ macro_rules! dictionary {
 
             pub fn parse(value: &str) -> Result<Self, $crate::Invalid> {
                 let value = value.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|item| {
-                        item.as_str() == value
-                            || $crate::i18n::text($crate::Lang::ZhCn, item.label_key()) == value
+                // Codes first: stored values and files carry them, and they need no lookup.
+                let by_code = Self::ALL.iter().copied().find(|item| item.as_str() == value);
+                by_code
+                    .or_else(|| Self::ALL.iter().copied().find(|item| {
+                        $crate::i18n::text($crate::Lang::ZhCn, item.label_key()) == value
                             || $crate::i18n::text($crate::Lang::En, item.label_key()).eq_ignore_ascii_case(value)
-                    })
+                    }))
                     .ok_or_else(|| $crate::Invalid::new($field, "dict.unknown").arg("value", value))
             }
         }

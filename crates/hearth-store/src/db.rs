@@ -23,8 +23,9 @@ pub enum Backend {
 /// 8 MiB of pages per SQLite connection (SQLite's default is 2 MiB): what the usual pages read
 /// stays in memory, and eight connections keep a server with a million households under
 /// 300 MiB (16 MiB each took it to 304 MiB under load). An import raises its own connection's
-/// cache for the bulk write ([`Tx::bulk_cache`]).
+/// cache for the bulk write ([`Store::write_bulk`]).
 const CACHE_SIZE: &str = "-8192";
+const BULK_PRAGMAS: [&str; 2] = ["PRAGMA cache_size = -131072", "PRAGMA temp_store = MEMORY"];
 
 #[derive(Clone)]
 enum Pool {
@@ -111,6 +112,28 @@ impl Store {
             Pool::Sqlite(pool) => {
                 let turn = self.writers.clone().lock_owned().await;
                 Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A write transaction for a bulk write (an import). On SQLite its connection first gets
+    /// a page cache of 128 MiB, so the indexes the import grows are spilled and read back far
+    /// less, and keeps its statement journals in memory: each multi-row insert journals every
+    /// index page it touches, and in a temporary file that was some 24 KB written per household
+    /// imported. SQLite fixes where the journals go when the transaction begins, so both are
+    /// set before it does. Fixed sizes (a statement journal lasts one statement): the memory
+    /// does not grow with the file. [`Tx::end_bulk`] puts both back.
+    pub async fn write_bulk(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => {
+                let turn = self.writers.clone().lock_owned().await;
+                let mut connection = pool.acquire().await?;
+                for pragma in BULK_PRAGMAS {
+                    sqlx::query(pragma).execute(&mut *connection).await?;
+                }
+                let begin = Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"));
+                Tx::Sqlite(Transaction::begin(connection, begin).await?, Some(turn))
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -231,16 +254,19 @@ impl Tx {
         self.release_savepoint().await
     }
 
-    /// Gives this transaction's SQLite connection a page cache of 128 MiB for a bulk
-    /// write (an import), so the indexes it grows are spilled and read back far less; `false`
-    /// puts the usual cache back before the connection returns to the pool. A fixed size: the
-    /// memory does not grow with the file. PostgreSQL: nothing to do.
-    pub async fn bulk_cache(&mut self, on: bool) -> Result<()> {
+    /// Ends a bulk write ([`Store::write_bulk`]): the usual cache and temporary storage come
+    /// back before the connection returns to the pool. PostgreSQL: nothing to do.
+    pub async fn end_bulk(&mut self) -> Result<()> {
         if let Tx::Sqlite(tx, _) = self {
-            let size = if on { "-131072" } else { CACHE_SIZE };
-            sqlx::query(AssertSqlSafe(format!("PRAGMA cache_size = {size}")))
-                .execute(&mut **tx)
-                .await?;
+            let usual = [
+                format!("PRAGMA cache_size = {CACHE_SIZE}"),
+                "PRAGMA temp_store = DEFAULT".to_owned(),
+            ];
+            for pragma in usual {
+                sqlx::query(AssertSqlSafe(pragma))
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -542,6 +542,21 @@ async fn the_result_page_names_rows_likely_already_registered_and_masks_them() {
         .await;
         assert_eq!(second["accepted_rows"], json!([2]), "{second}");
         let id = second["id"].as_str().expect("a batch id");
+        let masked = format!("{}********{}", &registered[..6], &registered[14..]);
+        let likely = &second["likely_matches"];
+        assert_eq!(likely.as_array().map(Vec::len), Some(1), "{second}");
+        assert_eq!(likely[0]["row"], 2, "{likely}");
+        assert_eq!(likely[0]["head_id"], masked.as_str(), "{likely}");
+        assert_eq!(likely[0]["head_name"], "柏*", "{likely}");
+        assert_eq!(likely[0]["evidence"]["id_number"], "typo", "{likely}");
+        assert!(
+            likely[0]["score"].as_f64().is_some_and(|s| s > 0.5),
+            "{likely}"
+        );
+        assert!(
+            !second.to_string().contains(&registered),
+            "no full ID number"
+        );
 
         let households = t.get("/api/v1/households?size=100", &village).await.json();
         let household = households["items"]
@@ -549,7 +564,7 @@ async fn the_result_page_names_rows_likely_already_registered_and_masks_them() {
             .and_then(|items| items.iter().find(|h| h["head_name"] == "柏青山"))
             .unwrap_or_else(|| panic!("the imported household: {households}"));
         let household_href = format!("/households/{}", household["id"].as_str().expect("an id"));
-        let masked = format!("{}********{}", &registered[..6], &registered[14..]);
+        assert_eq!(likely[0]["household_id"], household["id"], "{likely}");
 
         for officer in [&village, &t.sign_in("town").await] {
             let page = t.get(&format!("/imports/{id}"), officer).await;

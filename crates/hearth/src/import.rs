@@ -8,7 +8,7 @@ use crate::config::{Settings, app_with_keys};
 use crate::refusal::refusal;
 use anyhow::{Context, Result};
 use hearth_app::imports::{
-    Existing, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
+    Existing, ImportFile, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
 };
 use hearth_app::{App, AppError};
 use hearth_core::Lang;
@@ -24,7 +24,8 @@ pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode
         ImportCommand::Users(args) => (ImportKind::Users, args),
     };
     let app = app_with_keys(settings).await?;
-    let bytes = std::fs::read(&args.file)
+    // Named here, before any row is read; the rows are then read from the file as needed.
+    std::fs::File::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let request = ImportRequest {
         file_name: args
@@ -32,7 +33,7 @@ pub async fn run(settings: &Settings, command: ImportCommand) -> Result<ExitCode
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        bytes,
+        file: ImportFile::OnDisk(args.file.clone()),
         campaign: args.campaign.clone(),
         dry_run: args.dry_run,
         mode: ImportMode::parse(&args.mode).map_err(refusal)?,
@@ -95,7 +96,9 @@ fn write_errors(args: &ImportArgs, report: &ImportReport) -> Result<()> {
 }
 
 /// The contract: `{"rows_read", "accepted", "rejected", "duplicates", "accepted_rows",
-/// "errors": [{"row", "column", "reason"}]}`.
+/// "errors": [{"row", "column", "reason"}]}`, and `"likely_matches"`: household rows that likely
+/// match a registered household under another ID number (`row`, masked `head_name` and
+/// `head_id`, `household_id`, `score_milli`, `evidence`), empty for the other kinds.
 fn contract(report: &ImportReport) -> serde_json::Value {
     let errors: Vec<serde_json::Value> = report
         .problems
@@ -109,6 +112,7 @@ fn contract(report: &ImportReport) -> serde_json::Value {
         "duplicates": report.duplicates,
         "accepted_rows": report.accepted_rows,
         "errors": errors,
+        "likely_matches": report.likely_matches,
     })
 }
 

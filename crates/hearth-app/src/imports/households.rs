@@ -27,7 +27,6 @@ use hearth_store::crypto::FieldCipher;
 use hearth_store::households::{self, HouseholdRow, MemberRow};
 use hearth_store::imports::{self, ImportBatch, PendingNeed};
 use hearth_store::{Tx, areas, items};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -69,9 +68,8 @@ impl App {
         };
         let cipher = self.cipher()?;
         let mut rows =
-            TableRows::open(&request.bytes, &request.file_name, &COLUMNS).map_err(file_refused)?;
-        let mut tx = self.store().write().await?;
-        tx.bulk_cache(true).await?;
+            TableRows::open(&request.file, &request.file_name, &COLUMNS).map_err(file_refused)?;
+        let mut tx = self.store().write_bulk().await?;
         let campaign = match &request.campaign {
             Some(code) => Some(launched(&mut tx, code).await?),
             None => None,
@@ -460,7 +458,7 @@ impl Run<'_> {
 
     /// Counts, the batch and its report; commits unless only checking or all-or-nothing failed.
     async fn finish(mut self, mut tx: Tx, request: &ImportRequest) -> Result<ImportReport> {
-        tx.bulk_cache(false).await?;
+        tx.end_bulk().await?;
         let refused: std::collections::BTreeSet<u32> = self
             .problems
             .iter()
@@ -520,7 +518,7 @@ impl Run<'_> {
             id: self.batch,
             kind: "households".into(),
             file_name: request.file_name.chars().take(200).collect(),
-            file_sha256: hex::encode(Sha256::digest(&request.bytes)),
+            file_sha256: request.file_sha256()?,
             mode: request.mode.as_str().into(),
             existing: request.existing.as_str().into(),
             dry_run: request.dry_run,

@@ -14,7 +14,6 @@ use hearth_office::import::{ErrorRows, RowProblem, Table};
 use hearth_store::Tx;
 use hearth_store::imports::{self, ImportBatch};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -187,7 +186,7 @@ impl App {
             id,
             kind: kind.as_str().into(),
             file_name: request.file_name.chars().take(200).collect(),
-            file_sha256: hex::encode(Sha256::digest(&request.bytes)),
+            file_sha256: request.file_sha256()?,
             mode: request.mode.as_str().into(),
             existing: request.existing.as_str().into(),
             dry_run: request.dry_run,

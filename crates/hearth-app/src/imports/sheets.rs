@@ -17,8 +17,9 @@ use hearth_office::import::{Places, Table, read_table};
 use hearth_store::{Tx, areas, organizations as registry};
 
 fn read(request: &ImportRequest, specs: &[hearth_office::import::ColumnSpec]) -> Result<Table> {
-    read_table(&request.bytes, &request.file_name, specs)
-        .map_err(|e| AppError::Invalid(vec![e.invalid()]))
+    let refused = |e: hearth_office::import::ReadError| AppError::Invalid(vec![e.invalid()]);
+    let bytes = request.file.whole().map_err(refused)?;
+    read_table(&bytes, &request.file_name, specs).map_err(refused)
 }
 
 fn office(e: hearth_office::OfficeError) -> AppError {

@@ -5,8 +5,9 @@
 //! a number has already lost its last digits, and only the cell type says so for sure.
 
 use super::ReadError;
+use super::source::ImportFile;
 use calamine::{Data, Reader};
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 /// One cell as the reader found it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -164,28 +165,41 @@ fn excel_date(serial: f64) -> String {
 }
 
 /// The non-blank rows of a CSV file, read as they are needed: the text is decoded a block at a
-/// time (GB18030 when the bytes are not UTF-8), so a large file is never held decoded.
+/// time (GB18030 when the bytes are not UTF-8), so a large file is never held decoded, and a
+/// file on disk is never held at all.
 pub struct CsvRows<'a> {
     reader: csv::Reader<Utf8Stream<'a>>,
     record: csv::StringRecord,
 }
 
 impl<'a> CsvRows<'a> {
-    /// The rows of `bytes` in the encoding [`super::decode::encoding_of`] picks.
+    /// The rows of `bytes` in the encoding [`super::decode::decoder_of`] picks.
     pub fn new(bytes: &'a [u8]) -> Result<CsvRows<'a>, ReadError> {
         if bytes.is_empty() {
             return Err(ReadError::Empty);
         }
-        let (bytes, decoder) = super::decode::encoding_of(bytes)?;
-        Ok(CsvRows::over(bytes, decoder))
+        let decoder = super::decode::decoder_of(bytes)?;
+        Ok(CsvRows::over(Box::new(bytes), decoder))
     }
 
-    fn over(bytes: &'a [u8], decoder: Option<encoding_rs::Decoder>) -> CsvRows<'a> {
+    /// The rows of a file, read through once for its encoding first.
+    pub fn open(file: &'a ImportFile) -> Result<CsvRows<'a>, ReadError> {
+        if file.head(1)?.is_empty() {
+            return Err(ReadError::Empty);
+        }
+        let decoder = super::decode::decoder_of(file.reader()?)?;
+        Ok(CsvRows::over(file.reader()?, decoder))
+    }
+
+    fn over(
+        source: Box<dyn Read + Send + 'a>,
+        decoder: Option<encoding_rs::Decoder>,
+    ) -> CsvRows<'a> {
         CsvRows {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_reader(Utf8Stream::new(bytes, decoder)),
+                .from_reader(Utf8Stream::new(source, decoder)),
             record: csv::StringRecord::new(),
         }
     }
@@ -199,9 +213,11 @@ impl Iterator for CsvRows<'_> {
             match self.reader.read_record(&mut self.record) {
                 Ok(false) => return None,
                 Err(e) => {
-                    let e = match self.reader.get_ref().failed {
-                        true => ReadError::Encoding,
-                        false => ReadError::Csv(e.to_string()),
+                    let stream = self.reader.get_ref();
+                    let e = match (&stream.unreadable, stream.failed) {
+                        (Some(detail), _) => ReadError::Io(detail.clone()),
+                        (None, true) => ReadError::Encoding,
+                        (None, false) => ReadError::Csv(e.to_string()),
                     };
                     return Some(Err(e));
                 }
@@ -224,7 +240,13 @@ impl Iterator for CsvRows<'_> {
 /// CSV bytes as UTF-8, decoded a block at a time, remembering where the recent non-blank lines
 /// start so a record's line number is the one a spreadsheet opening the file shows.
 struct Utf8Stream<'a> {
-    rest: &'a [u8],
+    source: Box<dyn Read + Send + 'a>,
+    /// Bytes read from the source and not decoded yet.
+    raw: Vec<u8>,
+    /// The source has no more bytes.
+    drained: bool,
+    /// Nothing was handed out yet (a byte-order mark is still to be dropped).
+    fresh: bool,
     /// `None`: the bytes are UTF-8 already.
     decoder: Option<encoding_rs::Decoder>,
     block: Vec<u8>,
@@ -238,14 +260,22 @@ struct Utf8Stream<'a> {
     starts: std::collections::VecDeque<(u64, u32)>,
     /// The bytes are in neither encoding.
     failed: bool,
+    /// The source could not be read, and why.
+    unreadable: Option<String>,
 }
 
 const BLOCK: usize = 64 * 1024;
 
 impl<'a> Utf8Stream<'a> {
-    fn new(rest: &'a [u8], decoder: Option<encoding_rs::Decoder>) -> Utf8Stream<'a> {
+    fn new(
+        source: Box<dyn Read + Send + 'a>,
+        decoder: Option<encoding_rs::Decoder>,
+    ) -> Utf8Stream<'a> {
         Utf8Stream {
-            rest,
+            source,
+            raw: Vec::with_capacity(BLOCK),
+            drained: false,
+            fresh: true,
             decoder,
             block: Vec::new(),
             taken: 0,
@@ -254,6 +284,7 @@ impl<'a> Utf8Stream<'a> {
             line_start: true,
             starts: std::collections::VecDeque::new(),
             failed: false,
+            unreadable: None,
         }
     }
 
@@ -265,43 +296,70 @@ impl<'a> Utf8Stream<'a> {
         self.starts.front().map_or(self.line, |&(_, line)| line)
     }
 
-    /// The next block of UTF-8 (possibly empty); false at the end or on bytes in no encoding.
+    /// Reads from the source until a block's worth of bytes waits or the source is drained;
+    /// false if it could not be read.
+    fn read_raw(&mut self) -> bool {
+        while !self.drained && self.raw.len() < BLOCK {
+            let had = self.raw.len();
+            self.raw.resize(BLOCK, 0);
+            let read = self.source.read(&mut self.raw[had..]);
+            self.raw.truncate(had + *read.as_ref().unwrap_or(&0));
+            match read {
+                Ok(0) => self.drained = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.unreadable = Some(e.to_string());
+                    return false;
+                }
+            }
+        }
+        if std::mem::take(&mut self.fresh) && self.raw.starts_with(super::decode::BOM) {
+            self.raw.drain(..super::decode::BOM.len());
+        }
+        true
+    }
+
+    /// The next block of UTF-8 (possibly empty); false at the end, on bytes in no encoding, or
+    /// when the source could not be read.
     fn refill(&mut self) -> bool {
         self.block.clear();
         self.taken = 0;
-        let take = self.rest.len().min(BLOCK);
-        let last = take == self.rest.len();
+        if !self.read_raw() {
+            return false;
+        }
+        let last = self.drained;
         match &mut self.decoder {
             None => {
                 // Never split a character: the whole file was checked as UTF-8.
-                let mut end = take;
-                while end < self.rest.len() && (self.rest[end] & 0xC0) == 0x80 {
-                    end += 1;
-                }
-                self.block.extend_from_slice(&self.rest[..end]);
-                self.rest = &self.rest[end..];
+                let end = if last {
+                    self.raw.len()
+                } else {
+                    whole_characters(&self.raw)
+                };
+                self.block.extend(self.raw.drain(..end));
             }
             Some(decoder) => {
-                let mut text = String::with_capacity(take * 3 / 2 + 16);
-                let (result, read) = decoder.decode_to_string_without_replacement(
-                    &self.rest[..take],
-                    &mut text,
-                    last,
-                );
+                let room = decoder
+                    .max_utf8_buffer_length_without_replacement(self.raw.len())
+                    .unwrap_or(self.raw.len() * 3 + 16);
+                let mut text = String::with_capacity(room);
+                let (result, read) =
+                    decoder.decode_to_string_without_replacement(&self.raw, &mut text, last);
                 if let encoding_rs::DecoderResult::Malformed(_, _) = result {
                     self.failed = true;
                     return false;
                 }
-                self.rest = &self.rest[read..];
+                self.raw.drain(..read);
                 self.block = text.into_bytes();
-                if last && self.rest.is_empty() {
+                if last && self.raw.is_empty() {
                     // A finished decoder must not be called again; nothing is left to decode.
                     self.decoder = None;
                 }
             }
         }
         self.note_lines();
-        !(self.block.is_empty() && self.rest.is_empty())
+        !(self.block.is_empty() && self.raw.is_empty() && self.drained)
     }
 
     fn note_lines(&mut self) {
@@ -317,11 +375,33 @@ impl<'a> Utf8Stream<'a> {
     }
 }
 
-impl std::io::Read for Utf8Stream<'_> {
+/// How many leading bytes of valid UTF-8 `bytes` end on a character boundary: all but the
+/// first bytes of a character cut off at the end.
+fn whole_characters(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    for back in 1..=len.min(4) {
+        let b = bytes[len - back];
+        if b & 0xC0 != 0x80 {
+            let width = match b {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            return if back >= width { len } else { len - back };
+        }
+    }
+    len
+}
+
+impl Read for Utf8Stream<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.taken == self.block.len() {
             if self.refill() {
                 continue;
+            }
+            if let Some(detail) = &self.unreadable {
+                return Err(std::io::Error::other(detail.clone()));
             }
             return match self.failed {
                 true => Err(std::io::Error::new(

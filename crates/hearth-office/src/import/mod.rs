@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod places;
 pub mod records;
 pub mod skip;
+pub mod source;
 pub mod stream;
 pub mod users;
 pub mod values;
@@ -26,6 +27,7 @@ pub use error_file::{ErrorRow, ErrorRows};
 pub use grid::{Cell, Grid, SheetRow};
 pub use header::{ColumnSpec, Table};
 pub use places::Places;
+pub use source::ImportFile;
 pub use stream::TableRows;
 
 use hearth_core::{Invalid, Lang};
@@ -41,6 +43,8 @@ pub enum ReadError {
     Workbook(String),
     #[error("the CSV file cannot be read: {0}")]
     Csv(String),
+    #[error("the file cannot be read: {0}")]
+    Io(String),
     #[error("no header row found; expected columns such as {0:?}")]
     NoHeader(Vec<&'static str>),
     #[error("required columns missing: {0:?}")]
@@ -54,7 +58,7 @@ impl ReadError {
         match self {
             ReadError::Empty => base("import.file_empty"),
             ReadError::Encoding => base("import.file_encoding"),
-            ReadError::Workbook(detail) | ReadError::Csv(detail) => {
+            ReadError::Workbook(detail) | ReadError::Csv(detail) | ReadError::Io(detail) => {
                 base("import.file_unreadable").arg("detail", detail)
             }
             ReadError::NoHeader(expected) => {

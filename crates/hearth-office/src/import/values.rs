@@ -5,6 +5,8 @@ use hearth_core::Invalid;
 use hearth_core::household::Category;
 use hearth_core::need::Item;
 use hearth_core::normalize::clean_code;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Names offices use for the categories, beside the dictionary's own labels and codes.
 const CATEGORY_ALIASES: [(&str, Category); 36] = [
@@ -62,24 +64,34 @@ fn without_brackets(label: &str) -> String {
     compact(label).split('(').next().unwrap_or("").to_owned()
 }
 
-/// A category from its code, its label (with or without the bracketed part), or a common name.
+/// A category from its label (with or without the bracketed part), a common name, its code or
+/// its English label.
 pub fn category(text: &str) -> Result<Category, Invalid> {
-    if let Ok(found) = Category::parse(text) {
-        return Ok(found);
+    if let Some(found) = category_names().get(&compact(text)) {
+        return Ok(*found);
     }
-    let typed = compact(text);
-    let by_label = Category::ALL.iter().copied().find(|c| {
-        let label = hearth_core::i18n::text(hearth_core::Lang::ZhCn, c.label_key());
-        compact(label) == typed || without_brackets(label) == typed
-    });
-    by_label
-        .or_else(|| {
-            CATEGORY_ALIASES
-                .iter()
-                .find(|(alias, _)| *alias == typed)
-                .map(|(_, c)| *c)
-        })
-        .ok_or_else(|| Invalid::new("categories", "import.category_unknown"))
+    Category::parse(text).map_err(|_| Invalid::new("categories", "import.category_unknown"))
+}
+
+/// Every name a category is typed by, compacted: the dictionary's labels, then the labels
+/// without their bracketed part, then the aliases (what comes first wins). Built once: an import
+/// reads a category on every row.
+fn category_names() -> &'static HashMap<String, Category> {
+    static NAMES: OnceLock<HashMap<String, Category>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = HashMap::new();
+        let label = |c: &Category| hearth_core::i18n::text(hearth_core::Lang::ZhCn, c.label_key());
+        for c in Category::ALL {
+            names.entry(compact(label(c))).or_insert(*c);
+        }
+        for c in Category::ALL {
+            names.entry(without_brackets(label(c))).or_insert(*c);
+        }
+        for (alias, c) in CATEGORY_ALIASES {
+            names.entry(alias.to_owned()).or_insert(c);
+        }
+        names
+    })
 }
 
 /// A count as typed: `3`, `３`, `3人`, `2床`, `3.0` from a number cell; 1 to `max`.

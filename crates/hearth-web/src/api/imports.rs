@@ -11,7 +11,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use hearth_app::AppError;
 use hearth_app::imports::{
-    Existing, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
+    Existing, ImportFile, ImportKind, ImportMode, ImportReport, ImportRequest, Importer,
 };
 use hearth_core::Invalid;
 use serde::Serialize;
@@ -64,6 +64,25 @@ pub struct ImportErrorOut {
     pub duplicate: bool,
 }
 
+/// A row that likely matches a registered household under another ID number (a typo in the
+/// ID, say): checked before anything was written, for the officer to look at.
+#[derive(Serialize, ToSchema)]
+pub struct ImportLikelyMatchOut {
+    /// The sheet row (1-based).
+    pub row: u32,
+    pub household_id: String,
+    /// The registered household's head, masked.
+    pub head_name: String,
+    /// The registered head's ID number, masked.
+    pub head_id: String,
+    pub village_code: String,
+    /// How alike, 0 to 1.
+    pub score: f64,
+    /// Field → how the row and the household agree (`{"id_number": "typo", "name": "same"}`).
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+}
+
 /// The result: the CLI's `--json` shape and the batch.
 #[derive(Serialize, ToSchema)]
 pub struct ImportOut {
@@ -83,6 +102,8 @@ pub struct ImportOut {
     pub needs_pending: u32,
     /// `/imports/{id}/errors.xlsx`, when rows were refused or skipped.
     pub error_file_url: Option<String>,
+    /// Household rows that likely match a registered household under another ID number.
+    pub likely_matches: Vec<ImportLikelyMatchOut>,
 }
 
 impl From<&ImportReport> for ImportOut {
@@ -114,6 +135,19 @@ impl From<&ImportReport> for ImportOut {
                 .id
                 .filter(|_| !r.error_rows.rows.is_empty())
                 .map(|id| format!("/imports/{id}/errors.xlsx")),
+            likely_matches: r
+                .likely_matches
+                .iter()
+                .map(|m| ImportLikelyMatchOut {
+                    row: m.row,
+                    household_id: m.household_id.to_string(),
+                    head_name: m.head_name.clone(),
+                    head_id: m.head_id.clone(),
+                    village_code: m.village_code.clone(),
+                    score: m.score_milli as f64 / 1000.0,
+                    evidence: m.evidence.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -162,8 +196,9 @@ pub(crate) async fn read_upload(
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             request.file_name = field.file_name().unwrap_or("").to_owned();
-            request.bytes = field.bytes().await.map_err(broken)?.to_vec();
-            found = !request.bytes.is_empty() || !request.file_name.trim().is_empty();
+            let bytes = field.bytes().await.map_err(broken)?.to_vec();
+            found = !bytes.is_empty() || !request.file_name.trim().is_empty();
+            request.file = ImportFile::Held(bytes);
             continue;
         }
         let value = field.text().await.map_err(broken)?;
