@@ -548,9 +548,13 @@ async fn the_result_page_names_rows_likely_already_registered_and_masks_them() {
         assert_eq!(likely[0]["row"], 2, "{likely}");
         assert_eq!(likely[0]["head_id"], masked.as_str(), "{likely}");
         assert_eq!(likely[0]["head_name"], "柏*", "{likely}");
-        assert_eq!(likely[0]["evidence"]["id_number"], "typo", "{likely}");
+        assert_eq!(
+            likely[0]["evidence"]["id_number"], "two_edits_valid",
+            "{likely}"
+        );
+        assert_eq!(likely[0]["evidence"]["name"], "same", "{likely}");
         assert!(
-            likely[0]["score"].as_f64().is_some_and(|s| s > 0.5),
+            likely[0]["score"].as_f64().is_some_and(|s| s > 0.0),
             "{likely}"
         );
         assert!(

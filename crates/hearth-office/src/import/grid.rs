@@ -128,7 +128,7 @@ fn read_workbook_unguarded(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
     Ok(grids)
 }
 
-fn cell(data: &Data) -> Cell {
+pub(super) fn cell(data: &Data) -> Cell {
     match data {
         Data::Int(i) => numeric(i.to_string()),
         Data::Float(f) => numeric(float_text(*f)),

@@ -106,13 +106,18 @@ impl Table {
                 return Table::build(grid, at, columns, specs);
             }
         }
-        Err(ReadError::NoHeader(
+        Err(Table::not_found(specs))
+    }
+
+    /// The refusal of a file in which no sheet has a header row for `specs`.
+    pub(crate) fn not_found(specs: &[ColumnSpec]) -> ReadError {
+        ReadError::NoHeader(
             specs
                 .iter()
                 .filter(|s| s.required)
                 .map(|s| s.title)
                 .collect(),
-        ))
+        )
     }
 
     fn build(

@@ -17,6 +17,7 @@ pub mod items;
 pub mod organizations;
 pub mod places;
 pub mod records;
+mod sheet_stream;
 pub mod skip;
 pub mod source;
 pub mod stream;

@@ -76,9 +76,11 @@ pub struct ImportLikelyMatchOut {
     /// The registered head's ID number, masked.
     pub head_id: String,
     pub village_code: String,
-    /// How alike, 0 to 1.
+    /// How alike: the identity review queue's score (a sum of evidence weights; higher is
+    /// more alike).
     pub score: f64,
-    /// Field → how the row and the household agree (`{"id_number": "typo", "name": "same"}`).
+    /// Field → how the row and the household agree (`{"id_number": "two_edits_valid",
+    /// "name": "same"}`).
     #[schema(value_type = Object)]
     pub evidence: serde_json::Value,
 }
