@@ -87,25 +87,32 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Vec<Grid>, ReadError> {
 /// so such a panic is the file being unreadable. Only owned values cross the boundary, so
 /// nothing half-built is seen after it.
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
-    std::panic::catch_unwind(|| read_workbook_unguarded(bytes)).unwrap_or_else(|panic| {
-        let detail = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(ReadError::Workbook(format!("damaged workbook: {detail}")))
-    })
+    std::panic::catch_unwind(|| read_workbook_unguarded(bytes)).unwrap_or_else(|p| Err(damaged(p)))
+}
+
+/// A panic inside calamine, as the refusal of the file.
+pub(super) fn damaged(panic: Box<dyn std::any::Any + Send>) -> ReadError {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    ReadError::Workbook(format!("damaged workbook: {detail}"))
+}
+
+/// The names of the sheets a person opening the workbook sees.
+pub(super) fn visible_sheets(metadata: &[calamine::Sheet]) -> Vec<String> {
+    metadata
+        .iter()
+        .filter(|s| s.visible == calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 fn read_workbook_unguarded(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| ReadError::Workbook(e.to_string()))?;
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.visible == calamine::SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
+    let sheets = visible_sheets(book.sheets_metadata());
     let mut grids = Vec::with_capacity(sheets.len());
     for sheet in sheets {
         let range = book

@@ -10,7 +10,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use calamine::{Data, Reader, Xlsx};
 
 use super::ReadError;
-use super::grid::{Cell, SheetRow, cell};
+use super::grid::{Cell, SheetRow, cell, damaged, visible_sheets};
 use super::source::ImportFile;
 
 /// Rows the reading thread may run ahead of the import.
@@ -44,14 +44,7 @@ pub(super) fn rows_of(file: &ImportFile) -> Receiver<Event> {
         let failed = match guarded {
             Ok(Ok(())) => return,
             Ok(Err(e)) => e,
-            Err(panic) => ReadError::Workbook(format!(
-                "damaged workbook: {}",
-                panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default()
-            )),
+            Err(panic) => damaged(panic),
         };
         let _ = send.send(Event::Failed(failed));
     });
@@ -64,12 +57,7 @@ fn walk<R: Read + Seek>(source: R, send: &SyncSender<Event>) -> Result<(), ReadE
         let _ = send.send(Event::NotXlsx);
         return Ok(());
     };
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.visible == calamine::SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
+    let sheets = visible_sheets(book.sheets_metadata());
     for sheet in sheets {
         if send.send(Event::Sheet(sheet.clone())).is_err() {
             return Ok(());
