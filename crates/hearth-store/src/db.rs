@@ -25,7 +25,8 @@ pub enum Backend {
 /// 300 MiB (16 MiB each took it to 304 MiB under load). An import raises its own connection's
 /// cache for the bulk write ([`Store::write_bulk`]).
 const CACHE_SIZE: &str = "-8192";
-const BULK_PRAGMAS: [&str; 2] = ["PRAGMA cache_size = -131072", "PRAGMA temp_store = MEMORY"];
+/// 128 MiB of pages for the one connection of a bulk write ([`Store::write_bulk`]).
+const BULK_CACHE_SIZE: &str = "-131072";
 
 #[derive(Clone)]
 enum Pool {
@@ -42,10 +43,26 @@ pub struct Store {
     /// wait a second while others pass; this queue hands the lock over in arrival order, and
     /// a writer waiting its turn holds no connection that readers need.
     writers: Arc<Mutex<()>>,
+    /// SQLite: the connection of bulk writes, set up for them and closed after each
+    /// ([`Store::write_bulk`]); opened when first needed.
+    bulk: Option<SqlitePool>,
 }
 
-/// A SQLite writer's place at the head of [`Store::writers`], given up with its transaction.
-type WriteTurn = OwnedMutexGuard<()>;
+/// A SQLite writer's place at the head of [`Store::writers`], given up with its transaction;
+/// `bulk` when it is a bulk write ([`Store::write_bulk`]).
+pub struct WriteTurn {
+    _turn: Option<OwnedMutexGuard<()>>,
+    bulk: bool,
+}
+
+impl WriteTurn {
+    fn none() -> WriteTurn {
+        WriteTurn {
+            _turn: None,
+            bulk: false,
+        }
+    }
+}
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,6 +83,10 @@ impl Store {
                 // Deleted and overwritten personal data is zeroed, not left in free pages.
                 .pragma("secure_delete", "ON")
                 .pragma("cache_size", CACHE_SIZE);
+            let bulk = SqlitePoolOptions::new()
+                .max_connections(1)
+                .after_release(|_, _| Box::pin(async { Ok(false) }))
+                .connect_lazy_with(bulk_options(options.clone()));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
@@ -73,6 +94,7 @@ impl Store {
             Ok(Store {
                 pool: Pool::Sqlite(pool),
                 writers: Arc::default(),
+                bulk: Some(bulk),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -84,6 +106,7 @@ impl Store {
             Ok(Store {
                 pool: Pool::Postgres(pool),
                 writers: Arc::default(),
+                bulk: None,
             })
         } else {
             Err(StoreError::BadUrl(url.to_owned()))
@@ -111,38 +134,45 @@ impl Store {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => {
                 let turn = self.writers.clone().lock_owned().await;
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+                let turn = WriteTurn {
+                    _turn: Some(turn),
+                    bulk: false,
+                };
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
-    /// A write transaction for a bulk write (an import). On SQLite its connection first gets
-    /// a page cache of 128 MiB, so the indexes the import grows are spilled and read back far
-    /// less, and keeps its statement journals in memory: each multi-row insert journals every
-    /// index page it touches, and in a temporary file that was some 24 KB written per household
-    /// imported. SQLite fixes where the journals go when the transaction begins, so both are
-    /// set before it does. Fixed sizes (a statement journal lasts one statement): the memory
-    /// does not grow with the file. [`Tx::end_bulk`] puts both back.
+    /// A write transaction for a bulk write (an import). On SQLite it runs on a connection of
+    /// its own, closed when the transaction ends, so nothing it sets reaches the pool:
+    /// - a page cache of 128 MiB, so the indexes an import grows are spilled and read back far
+    ///   less (a fixed size: memory does not grow with the file);
+    /// - no statement journals: SQLite journals every page a multi-row insert touches, so that
+    ///   the statement alone can be undone if a constraint fails part-way, and that was a fifth
+    ///   of an import's time. A bulk write's inserts are `INSERT OR FAIL` (a failing statement
+    ///   keeps its earlier rows; the caller then rolls the whole transaction back) and its
+    ///   foreign keys are not enforced, since an immediate foreign key forces the journal
+    ///   whatever the conflict clause. Its callers write rows whose references they have just
+    ///   checked or written themselves (tests run `PRAGMA foreign_key_check` after imports).
     pub async fn write_bulk(&self) -> Result<Tx> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => {
+        Ok(match (&self.pool, &self.bulk) {
+            (Pool::Sqlite(_), Some(bulk)) => {
                 let turn = self.writers.clone().lock_owned().await;
-                let mut connection = pool.acquire().await?;
-                for pragma in BULK_PRAGMAS {
-                    sqlx::query(pragma).execute(&mut *connection).await?;
-                }
-                let begin = Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"));
-                Tx::Sqlite(Transaction::begin(connection, begin).await?, Some(turn))
+                let turn = WriteTurn {
+                    _turn: Some(turn),
+                    bulk: true,
+                };
+                Tx::Sqlite(bulk.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            _ => self.write().await?,
         })
     }
 
     /// A transaction that only reads: one consistent view for a page or a report.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, None),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, WriteTurn::none()),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -200,7 +230,12 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool) => {
+                if let Some(bulk) = &self.bulk {
+                    bulk.close().await;
+                }
+                pool.close().await
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -216,7 +251,7 @@ impl<T> Rows for T where
 /// One open transaction. Dropped without [`Tx::commit`], it rolls back. A SQLite writer
 /// keeps its turn until then.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, Option<WriteTurn>),
+    Sqlite(Transaction<'static, Sqlite>, WriteTurn),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -254,23 +289,6 @@ impl Tx {
         self.release_savepoint().await
     }
 
-    /// Ends a bulk write ([`Store::write_bulk`]): the usual cache and temporary storage come
-    /// back before the connection returns to the pool. PostgreSQL: nothing to do.
-    pub async fn end_bulk(&mut self) -> Result<()> {
-        if let Tx::Sqlite(tx, _) = self {
-            let usual = [
-                format!("PRAGMA cache_size = {CACHE_SIZE}"),
-                "PRAGMA temp_store = DEFAULT".to_owned(),
-            ];
-            for pragma in usual {
-                sqlx::query(AssertSqlSafe(pragma))
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
     async fn plain(&mut self, sql: &'static str) -> Result<()> {
         match self {
             Tx::Sqlite(tx, _) => {
@@ -286,8 +304,9 @@ impl Tx {
     /// Runs an insert, update or delete; returns the number of rows it touched.
     pub async fn execute<S: SqlxBinder>(&mut self, statement: &S) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(tx, _) => {
+            Tx::Sqlite(tx, turn) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let sql = if turn.bulk { or_fail(sql) } else { sql };
                 sqlx::query_with(AssertSqlSafe(sql), values)
                     .execute(&mut **tx)
                     .await?
@@ -350,5 +369,22 @@ impl Tx {
     pub async fn count<S: SqlxBinder>(&mut self, statement: &S) -> Result<i64> {
         let (n,): (i64,) = self.fetch_one(statement).await?;
         Ok(n)
+    }
+}
+
+/// The options of the bulk-write connection: those of the pool plus what
+/// [`Store::write_bulk`] explains.
+fn bulk_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options
+        .foreign_keys(false)
+        .pragma("cache_size", BULK_CACHE_SIZE)
+        .pragma("temp_store", "MEMORY")
+}
+
+/// An insert as `INSERT OR FAIL`, which needs no statement journal (see [`Store::write_bulk`]).
+fn or_fail(sql: String) -> String {
+    match sql.strip_prefix("INSERT INTO ") {
+        Some(rest) => format!("INSERT OR FAIL INTO {rest}"),
+        None => sql,
     }
 }

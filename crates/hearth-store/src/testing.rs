@@ -105,8 +105,23 @@ impl TestDb {
         })
     }
 
-    /// Closes the store and removes the database (best effort).
+    /// Closes the store and removes the database (best effort). On SQLite it first checks that
+    /// every reference in the database holds: bulk writes ([`Store::write_bulk`]) do not
+    /// enforce foreign keys, so every test that ends here checks what they wrote.
     pub async fn finish(self) {
+        if self.backend == Backend::Sqlite {
+            // A test that closed the store itself (to read the file) has nothing left to ask.
+            match self
+                .texts("SELECT \"table\" || ' → ' || parent FROM pragma_foreign_key_check")
+                .await
+            {
+                Err(crate::StoreError::Database(sqlx::Error::PoolClosed)) => {}
+                broken => {
+                    let broken = broken.expect("check the foreign keys");
+                    assert!(broken.is_empty(), "references that do not hold: {broken:?}");
+                }
+            }
+        }
         let _ = tokio::time::timeout(Duration::from_secs(10), self.store.close()).await;
         drop_database(&self.cleanup).await;
     }

@@ -3,7 +3,7 @@
 
 use crate::fixtures::insert_user;
 use hearth_store::testing::{TestDb, each_backend};
-use hearth_store::{Tx, users};
+use hearth_store::{Tx, areas, users};
 use std::time::Duration;
 
 #[tokio::test]
@@ -34,18 +34,18 @@ async fn waiting_writers_leave_connections_for_readers() {
     .await;
 }
 
-/// An import's transaction journals in memory with a large cache (see `Store::write_bulk`),
-/// and every connection goes back to the pool as it was: a later page's sort or temporary
-/// table must not stay in memory because an import ran on its connection.
+/// An import's transaction runs on a connection of its own (see `Store::write_bulk`): a large
+/// cache, journals in memory, foreign keys not enforced; every connection of the pool stays as
+/// it was, so a later page's sort stays on disk and every other write has its references checked.
 #[tokio::test]
-async fn a_bulk_write_gives_its_connection_back_as_it_was() {
+async fn a_bulk_write_leaves_the_pool_as_it_was() {
     let db = TestDb::sqlite().await;
     let mut bulk = db.store.write_bulk().await.unwrap();
     assert_eq!(pragma(&mut bulk, "temp_store").await, 2, "in memory");
     assert_eq!(pragma(&mut bulk, "cache_size").await, -131_072);
-    bulk.end_bulk().await.unwrap();
+    assert_eq!(pragma(&mut bulk, "foreign_keys").await, 0);
     bulk.commit().await.unwrap();
-    // Hold every connection of the pool at once, so the import's is among them.
+    // Hold every connection of the pool at once.
     let mut reads = Vec::new();
     for _ in 0..8 {
         reads.push(db.store.read().await.unwrap());
@@ -53,8 +53,41 @@ async fn a_bulk_write_gives_its_connection_back_as_it_was() {
     for read in &mut reads {
         assert_eq!(pragma(read, "temp_store").await, 0, "the default again");
         assert_eq!(pragma(read, "cache_size").await, -8_192);
+        assert_eq!(pragma(read, "foreign_keys").await, 1);
     }
     drop(reads);
+    db.finish().await;
+}
+
+/// A bulk insert that fails part-way (`INSERT OR FAIL` keeps the statement's earlier rows)
+/// leaves nothing once its transaction is dropped, and the next bulk write starts clean.
+#[tokio::test]
+async fn a_failed_bulk_insert_leaves_nothing() {
+    let db = TestDb::sqlite().await;
+    let before = areas::count(&mut db.store.read().await.unwrap())
+        .await
+        .unwrap();
+    let mut bulk = db.store.write_bulk().await.unwrap();
+    let mut insert = sea_query::Query::insert();
+    insert.into_table("area").columns(["code", "name", "level"]);
+    for name in ["甲村", "乙村"] {
+        insert.values_panic(["340123999001".into(), name.into(), "village".into()]);
+    }
+    assert!(
+        bulk.execute(&insert).await.is_err(),
+        "the second row repeats the code"
+    );
+    assert_eq!(
+        areas::count(&mut bulk).await.unwrap(),
+        before + 1,
+        "the first row stays"
+    );
+    drop(bulk);
+    let after = areas::count(&mut db.store.read().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+    db.store.write_bulk().await.unwrap().commit().await.unwrap();
     db.finish().await;
 }
 

@@ -458,7 +458,6 @@ impl Run<'_> {
 
     /// Counts, the batch and its report; commits unless only checking or all-or-nothing failed.
     async fn finish(mut self, mut tx: Tx, request: &ImportRequest) -> Result<ImportReport> {
-        tx.end_bulk().await?;
         let refused: std::collections::BTreeSet<u32> = self
             .problems
             .iter()
