@@ -279,6 +279,37 @@ async fn the_list_page_ticks_posts_and_says_what_was_done_and_why_not() {
     .await;
 }
 
+/// A refusal carried back in the address shows the numbers its message needs, and nothing else
+/// an address could put there: a name in their place shows as "…".
+#[tokio::test]
+async fn a_carried_refusal_shows_its_numbers_and_no_other_text() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let village = t.sign_in("village").await;
+        let reasons = "household.bulk_too_many;max=500;count=501,\
+            household.already_registered;village=;head=诸葛孔明";
+        let refused = format!("{}:{reasons}", uuid::Uuid::now_v7());
+        let query = serde_urlencoded::to_string([
+            ("bulk", "submit"),
+            ("done", "0"),
+            ("refused", refused.as_str()),
+        ])
+        .unwrap_or_default();
+        let html = t
+            .get(&format!("/households?{query}"), &village)
+            .await
+            .text();
+        assert!(
+            html.contains("一次最多处理500户，本次选择了501户"),
+            "{html}"
+        );
+        assert!(html.contains("该身份证号已登记在…（户主 …）"), "{html}");
+        assert!(!html.contains("诸葛孔明"), "{html}");
+        assert!(!html.contains("{max}"), "{html}");
+    })
+    .await;
+}
+
 /// A name as it would appear percent-encoded in an address.
 /// Posts the list's bulk form with these rows ticked; the address it sends the browser back to.
 async fn post_ticked(

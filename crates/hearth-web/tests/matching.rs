@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::support::{Client, Reply, TestApp};
 use axum::http::StatusCode;
-use hearth_store::testing::each_backend;
+use hearth_store::testing::{TestDb, each_backend};
 use serde_json::{Value, json};
 
 fn matching_uri() -> String {
@@ -129,6 +129,9 @@ async fn only_the_county_may_ask_for_a_proposal() {
 }
 
 const SHANGPAI: &str = "340123100000";
+/// Suppliers as the proposal names them: the county warehouse and 上派镇's station.
+const WAREHOUSE: &str = "station:340123000000";
+const SHANGPAI_STATION: &str = "station:340123100000";
 
 fn campaign_uri(rest: &str) -> String {
     format!(
@@ -234,9 +237,11 @@ async fn accepting_makes_claims_pledge_lines_and_transfer_plans_at_once() {
         assert!(!by_station.is_empty(), "the warehouse's quilt is proposed");
         let (need, supplier, quantity) = by_org[0].clone();
 
-        // A bad line refuses the whole acceptance: nothing is claimed.
+        // A bad line (the warehouse asked for more quilts than it has) refuses the whole
+        // acceptance: nothing is claimed.
+        let quilt_need = by_station[0].0.clone();
         let lines = json!([{"need_id": need, "supplier": supplier, "quantity": quantity},
-            {"need_id": need, "supplier": "station:340123", "quantity": 999}]);
+            {"need_id": quilt_need, "supplier": WAREHOUSE, "quantity": 999}]);
         let refused = t
             .json(
                 "POST",
@@ -251,7 +256,10 @@ async fn accepting_makes_claims_pledge_lines_and_transfer_plans_at_once() {
             "{}",
             refused.text()
         );
-        assert_eq!(error_code(&refused).1, "lines[1]");
+        assert_eq!(
+            error_code(&refused),
+            ("matching.line_over_supply".into(), "lines[1]".into())
+        );
         let still = t
             .get(&format!("/api/v1/needs/{need}"), &county)
             .await
@@ -411,7 +419,8 @@ async fn households_without_consent_or_approval_are_never_matched() {
                 "{need}"
             );
         }
-        let line = json!([{"need_id": hidden[0], "supplier": "station:340123", "quantity": 1}]);
+        // From the warehouse, which has quilts: only the need is at fault.
+        let line = json!([{"need_id": hidden[0], "supplier": WAREHOUSE, "quantity": 1}]);
         let refused = t
             .json(
                 "POST",
@@ -483,14 +492,7 @@ async fn unmet_needs_name_their_town_and_the_nearest_surplus() {
                 .contains(&json!("no_capacity"))
         );
 
-        let campaign = t
-            .get(
-                &format!("/api/v1/campaigns/{}", hearth_app::demo::DEMO_CAMPAIGN),
-                &county,
-            )
-            .await
-            .json();
-        let cid = campaign["campaign"]["id"].as_str().unwrap().to_owned();
+        let cid = campaign_id(&t, &county).await;
         let page = t.get(&format!("/campaigns/{cid}/matching"), &county).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text());
         let html = page.text();
@@ -535,14 +537,7 @@ async fn the_page_accepts_the_lines_left_ticked() {
         let proposal = t.get(&matching_uri(), &county).await.json();
         let digest = proposal["digest"].as_str().unwrap().to_owned();
         let (need, supplier, _) = lines_by(&proposal, "station")[0].clone();
-        let campaign = t
-            .get(
-                &format!("/api/v1/campaigns/{}", hearth_app::demo::DEMO_CAMPAIGN),
-                &county,
-            )
-            .await
-            .json();
-        let cid = campaign["campaign"]["id"].as_str().unwrap().to_owned();
+        let cid = campaign_id(&t, &county).await;
         let csrf = county.csrf.clone().unwrap_or_default();
         let posted = t
             .form(
@@ -645,9 +640,6 @@ async fn what_if_prices_a_budget_for_the_unmet_needs() {
     .await;
 }
 
-const WAREHOUSE: &str = "station:340123000000";
-const SHANGPAI_STATION: &str = "station:340123100000";
-
 /// Quilts to review with: a free pledge line of `org2` for 2 more (it claims another item's
 /// need to sign its pledge), 2 in the county warehouse and 2 at 上派镇's station. Returns
 /// org2's supplier key.
@@ -676,6 +668,16 @@ async fn quilts_for_review(t: &TestApp, county: &Client) -> String {
     format!("org:{}", letter["organization_id"].as_str().unwrap())
 }
 
+/// The demo with [`quilts_for_review`], the county signed in, and its proposal: (app, county,
+/// org2's supplier key, proposal).
+async fn reviewing(db: &TestDb) -> (TestApp, Client, String, Value) {
+    let t = TestApp::demo(db).await;
+    let county = t.sign_in("county").await;
+    let org2 = quilts_for_review(&t, &county).await;
+    let proposal = t.get(&matching_uri(), &county).await.json();
+    (t, county, org2, proposal)
+}
+
 fn quilt_needs(proposal: &Value) -> Vec<Value> {
     proposal["needs"]
         .as_array()
@@ -700,9 +702,14 @@ fn text(value: &Value) -> String {
 }
 
 /// The supplier choices the page offers on each line of a need, in page order: per `<select>`
-/// after one of the need's hidden fields, each option's value and whether it is selected.
+/// after one of the need's hidden `need.<i>` fields, each option's value and whether it is
+/// selected.
 fn choices(html: &str, need: &str) -> Vec<Vec<(String, bool)>> {
     html.match_indices(&format!("value=\"{need}\""))
+        .filter(|(at, _)| {
+            let field = html[..*at].rsplit("name=\"").next().unwrap_or_default();
+            field.starts_with("need.")
+        })
         .map(|(at, _)| {
             let rest = &html[at..];
             let select = &rest[..rest.find("</select>").unwrap_or(rest.len())];
@@ -719,7 +726,8 @@ fn choices(html: &str, need: &str) -> Vec<Vec<(String, bool)>> {
         .collect()
 }
 
-async fn page_uri(t: &TestApp, county: &Client) -> String {
+/// The demo campaign's id, as page addresses name it.
+async fn campaign_id(t: &TestApp, county: &Client) -> String {
     let campaign = t
         .get(
             &format!("/api/v1/campaigns/{}", hearth_app::demo::DEMO_CAMPAIGN),
@@ -727,10 +735,11 @@ async fn page_uri(t: &TestApp, county: &Client) -> String {
         )
         .await
         .json();
-    format!(
-        "/campaigns/{}/matching",
-        campaign["campaign"]["id"].as_str().unwrap()
-    )
+    campaign["campaign"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn page_uri(t: &TestApp, county: &Client) -> String {
+    format!("/campaigns/{}/matching", campaign_id(t, county).await)
 }
 
 async fn post_review(
@@ -793,10 +802,7 @@ fn offer<'a>(need: &'a Value, supplier: &str) -> &'a Value {
 #[tokio::test]
 async fn each_need_offers_the_suppliers_that_may_give_it() {
     each_backend(async |db| {
-        let t = TestApp::demo(db).await;
-        let county = t.sign_in("county").await;
-        let org2 = quilts_for_review(&t, &county).await;
-        let proposal = t.get(&matching_uri(), &county).await.json();
+        let (t, county, org2, proposal) = reviewing(db).await;
         let quilts = quilt_needs(&proposal);
         let served = quilts
             .iter()
@@ -855,10 +861,7 @@ async fn each_need_offers_the_suppliers_that_may_give_it() {
 #[tokio::test]
 async fn a_line_switched_to_another_supplier_is_given_by_that_supplier() {
     each_backend(async |db| {
-        let t = TestApp::demo(db).await;
-        let county = t.sign_in("county").await;
-        let org2 = quilts_for_review(&t, &county).await;
-        let proposal = t.get(&matching_uri(), &county).await.json();
+        let (t, county, org2, proposal) = reviewing(db).await;
         let (from_org2, _, units_a) = lines_by(&proposal, "organization")
             .into_iter()
             .find(|l| l.1 == org2)
@@ -908,10 +911,7 @@ async fn a_line_switched_to_another_supplier_is_given_by_that_supplier() {
 #[tokio::test]
 async fn a_need_split_between_two_suppliers_is_given_by_both() {
     each_backend(async |db| {
-        let t = TestApp::demo(db).await;
-        let county = t.sign_in("county").await;
-        let org2 = quilts_for_review(&t, &county).await;
-        let proposal = t.get(&matching_uri(), &county).await.json();
+        let (t, county, org2, proposal) = reviewing(db).await;
         let quilts = quilt_needs(&proposal);
         let need = quilts
             .iter()
@@ -967,10 +967,7 @@ async fn a_need_split_between_two_suppliers_is_given_by_both() {
 #[tokio::test]
 async fn a_line_beyond_reach_or_stock_is_refused_naming_the_need() {
     each_backend(async |db| {
-        let t = TestApp::demo(db).await;
-        let county = t.sign_in("county").await;
-        quilts_for_review(&t, &county).await;
-        let proposal = t.get(&matching_uri(), &county).await.json();
+        let (t, county, _, proposal) = reviewing(db).await;
         let digest = text(&proposal["digest"]);
         let quilts = quilt_needs(&proposal);
         let far = quilts
@@ -1044,6 +1041,105 @@ async fn a_line_beyond_reach_or_stock_is_refused_naming_the_need() {
             assert_eq!(status["status"], "open", "{status}");
         }
         assert!(after["plans"].as_array().unwrap().is_empty());
+    })
+    .await;
+}
+
+/// The needs a page of the review shows (its `shown` fields), in page order.
+fn shown_needs(html: &str) -> Vec<String> {
+    html.split("name=\"shown\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Whether accepting gave `need` what was proposed: a claim, or a transfer plan.
+async fn given(t: &TestApp, county: &Client, after: &Value, need: &Value) -> bool {
+    let status = need_status(t, county, &text(&need["need_id"])).await;
+    status["status"] == "claimed" || !plans_for(after, &text(&need["number"])).is_empty()
+}
+
+#[tokio::test]
+async fn a_long_proposal_is_shown_a_page_at_a_time_and_accepted_whole() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        for item in ["quilt", "rice", "cooking_oil", "heater", "cotton_coat"] {
+            receive_items(&t, &county, item, 40).await;
+        }
+        let proposal = t.get(&matching_uri(), &county).await.json();
+        let needs = proposal["needs"].as_array().unwrap().clone();
+        let page = page_uri(&t, &county).await;
+        let whole = t.get(&page, &county).await.text();
+        assert_eq!(shown_needs(&whole).len(), needs.len(), "100 needs a page");
+        assert!(!whole.contains("rel=\"next\""), "one page");
+
+        assert!(needs.len() > 10, "more needs than a page of 10");
+        let first = t.get(&format!("{page}?size=10"), &county).await.text();
+        let shown = shown_needs(&first);
+        assert_eq!(shown.len(), 10);
+        let next = first.split("\" rel=\"next\"").next().unwrap_or_default();
+        let next = next.rsplit("href=\"").next().unwrap_or_default();
+        assert!(
+            next.contains("page=2") && next.contains("size=10"),
+            "{next}"
+        );
+        let summary = format!("共 {} 条需求", proposal["needs_considered"]);
+        assert!(first.contains(&summary), "the whole proposal's totals");
+        assert!(first.contains("其他各页的条目按建议原样采纳"));
+
+        // Page 1 sent back with every line unticked: its needs get nothing, the other pages'
+        // get what was proposed.
+        let fields: Vec<(&str, String)> = shown.iter().map(|id| ("shown", id.clone())).collect();
+        let posted = post_review(&t, &county, &text(&proposal["digest"]), &fields).await;
+        assert!(posted.status.is_redirection(), "{}", posted.text());
+        let after = t.get(&matching_uri(), &county).await.json();
+        let (mut on_first, mut elsewhere) = (0, 0);
+        for need in needs.iter().filter(|n| served(n) > 0) {
+            let on_page = shown.contains(&text(&need["need_id"]));
+            assert_eq!(given(&t, &county, &after, need).await, !on_page, "{need}");
+            if on_page {
+                on_first += 1;
+            } else {
+                elsewhere += 1;
+            }
+        }
+        assert!(
+            on_first > 0 && elsewhere > 0,
+            "{on_first} and {elsewhere} served"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_english_page_punctuates_in_english() {
+    each_backend(async |db| {
+        let t = TestApp::demo(db).await;
+        let county = t.sign_in("county").await;
+        receive_quilts(&t, &county, 1).await;
+        let page = page_uri(&t, &county).await;
+        let html = t.get(&format!("{page}?lang=en"), &county).await.text();
+        let served: Vec<&str> = html
+            .split("<label for=\"keep-")
+            .skip(1)
+            .filter_map(|l| l.split_once('>')?.1.split("</label>").next())
+            .collect();
+        assert!(!served.is_empty(), "the warehouse's quilt is proposed");
+        for line in served {
+            assert!(line.contains(" gives ") && line.ends_with(')'), "{line}");
+            assert!(
+                line.contains(" (station, ") || line.contains(" (organization, "),
+                "{line}"
+            );
+            assert!(!line.contains(['（', '，', '）']), "{line}");
+        }
+        assert!(html.contains(" unmet: "), "{html}");
+        assert!(
+            html.contains("; No surplus anywhere") || html.contains("; Nearest surplus"),
+            "{html}"
+        );
+        assert!(!html.contains('；'), "{html}");
     })
     .await;
 }

@@ -5,7 +5,7 @@
 //! the transaction and its digest compared with the one the reviewer saw, so a proposal made
 //! before the needs, pledges or stock changed is refused rather than applied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use hearth_core::Invalid;
 use hearth_core::area::AreaCode;
@@ -121,6 +121,30 @@ impl App {
         campaign: &str,
         input: &AcceptInput,
     ) -> Result<AcceptedView> {
+        self.accept_reviewed(caller, campaign, input, None).await
+    }
+
+    /// 采纳方案 from one page of a long proposal: `input.lines` are the lines of the needs the
+    /// page showed (`shown`) as the reviewer left them, and every other need keeps its proposed
+    /// lines — the whole proposal is accepted, with that page's changes.
+    pub async fn accept_matching_page(
+        &self,
+        caller: &Caller,
+        campaign: &str,
+        input: &AcceptInput,
+        shown: &[Uuid],
+    ) -> Result<AcceptedView> {
+        self.accept_reviewed(caller, campaign, input, Some(shown))
+            .await
+    }
+
+    async fn accept_reviewed(
+        &self,
+        caller: &Caller,
+        campaign: &str,
+        input: &AcceptInput,
+        shown: Option<&[Uuid]>,
+    ) -> Result<AcceptedView> {
         county_only(caller)?;
         let mut tx = self.store().write().await?;
         ledger::lock_head(&mut tx).await?;
@@ -128,7 +152,7 @@ impl App {
         if input.digest.trim() != solved.digest {
             return Err(stale());
         }
-        let lines = kept_lines(&solved, input);
+        let lines = kept_lines(&solved, input, shown);
         let names = names(&mut tx, &solved.loaded).await?;
         let assignments = model::check_lines(&solved.loaded.instance, &lines)
             .map_err(|e| line_refused(&names, &lines, e))?;
@@ -170,28 +194,40 @@ impl App {
     }
 }
 
-/// The lines to apply: as the reviewer sent them, or the whole proposal.
-fn kept_lines(solved: &Solved, input: &AcceptInput) -> Vec<model::Line> {
-    match &input.lines {
-        Some(lines) => lines
-            .iter()
-            .map(|l| model::Line {
-                need: l.need_id.to_string(),
-                supplier: l.supplier.trim().to_owned(),
-                quantity: l.quantity,
-            })
-            .collect(),
-        None => solved
-            .proposal
-            .assignments
-            .iter()
-            .map(|a| model::Line {
-                need: a.need.clone(),
-                supplier: a.supplier.clone(),
-                quantity: a.quantity,
-            })
-            .collect(),
-    }
+/// The lines to apply: as the reviewer sent them, or the whole proposal; when the reviewer saw
+/// only some needs (`shown`), the proposed lines of the others first, then those sent (so a
+/// line over a supplier's stock is the reviewer's, and named).
+fn kept_lines(solved: &Solved, input: &AcceptInput, shown: Option<&[Uuid]>) -> Vec<model::Line> {
+    let Some(lines) = &input.lines else {
+        return proposed_lines(solved, |_| true);
+    };
+    let mut out = match shown {
+        Some(shown) => {
+            let shown: HashSet<String> = shown.iter().map(Uuid::to_string).collect();
+            proposed_lines(solved, |need| !shown.contains(need))
+        }
+        None => Vec::new(),
+    };
+    out.extend(lines.iter().map(|l| model::Line {
+        need: l.need_id.to_string(),
+        supplier: l.supplier.trim().to_owned(),
+        quantity: l.quantity,
+    }));
+    out
+}
+
+fn proposed_lines(solved: &Solved, keep: impl Fn(&str) -> bool) -> Vec<model::Line> {
+    solved
+        .proposal
+        .assignments
+        .iter()
+        .filter(|a| keep(&a.need))
+        .map(|a| model::Line {
+            need: a.need.clone(),
+            supplier: a.supplier.clone(),
+            quantity: a.quantity,
+        })
+        .collect()
 }
 
 /// Per need given by organizations: the organization giving the most units (it holds the

@@ -1,12 +1,11 @@
 //! Who may give a need: the choices the review form offers when the county switches a need's
 //! supplier or splits it across several. A candidate offers the need's category and reaches
 //! the household — the rule [`hearth_engine::flow::model::check_lines`] applies on accepting,
-//! over the supplies merged the same way (one per supplier and category, quantities added,
-//! empty ones dropped) — so every choice offered passes that check for one unit.
+//! over the same [`merge_supplies`] — so every choice offered passes that check for one unit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use hearth_engine::flow::model::{Instance, Need, Proposal, Supply, Tier};
+use hearth_engine::flow::model::{Instance, Need, Proposal, Supply, Tier, merge_supplies};
 
 /// The most candidates a need lists (nearest and most left first, proposed ones always): a
 /// county has few suppliers per category, and each is an option on every line of the form.
@@ -29,14 +28,7 @@ pub(super) struct Candidate<'a> {
 
 impl Candidates {
     pub fn new(instance: &Instance, proposal: &Proposal) -> Candidates {
-        let mut merged: BTreeMap<(&str, &str), Supply> = BTreeMap::new();
-        for supply in instance.supplies.iter().filter(|s| s.quantity > 0) {
-            merged
-                .entry((&supply.supplier, &supply.category))
-                .and_modify(|m| m.quantity = m.quantity.saturating_add(supply.quantity))
-                .or_insert_with(|| supply.clone());
-        }
-        let supplies: Vec<Supply> = merged.into_values().collect();
+        let supplies = merge_supplies(&instance.supplies);
         let mut assigned: HashMap<(&str, &str), u32> = HashMap::new();
         for a in &proposal.assignments {
             let used = assigned.entry((&a.supplier, &a.category)).or_default();

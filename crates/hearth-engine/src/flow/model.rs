@@ -20,6 +20,7 @@ use hearth_core::need::Urgency;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use build::merge_supplies;
 pub use explain::{NeedExplanation, Served, Surplus, Unmet, UnmetReason};
 pub use review::{Line, LineError, check_lines};
 pub use what_if::{Covered, PurchaseLine, WORK_LIMIT, WhatIf, what_if, what_if_within};

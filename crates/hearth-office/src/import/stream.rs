@@ -196,22 +196,15 @@ mod tests {
         let whole = super::super::read_table(text.as_bytes(), "名单.csv", &COLUMNS).unwrap();
         let file = ImportFile::Held(text.clone().into_bytes());
         let mut parts = TableRows::open(&file, "名单.csv", &COLUMNS).unwrap();
-        let mut read = Vec::new();
-        loop {
-            let rows = parts.next_rows(1_000).unwrap();
-            if rows.is_empty() {
-                break;
-            }
-            read.extend(rows);
-        }
-        assert_eq!(read, whole.rows);
+        assert_eq!(all_rows(&mut parts), whole.rows);
         assert_eq!(parts.table().skipped, whole.skipped);
         assert_eq!(parts.table().header_row, 2);
         let mut again = parts.rewind().unwrap();
         assert_eq!(again.next_rows(3).unwrap(), whole.rows[..3]);
     }
 
-    fn all_rows(mut rows: TableRows<'_>) -> Vec<SheetRow> {
+    /// Every data row, asked for 700 at a time.
+    fn all_rows(rows: &mut TableRows<'_>) -> Vec<SheetRow> {
         let mut read = Vec::new();
         loop {
             let part = rows.next_rows(700).unwrap();
@@ -238,9 +231,9 @@ mod tests {
             std::fs::write(&path, &bytes).unwrap();
             let whole = super::super::read_table(&bytes, name, &COLUMNS).unwrap();
             let on_disk = ImportFile::OnDisk(path);
-            let rows = TableRows::open(&on_disk, name, &COLUMNS).unwrap();
+            let mut rows = TableRows::open(&on_disk, name, &COLUMNS).unwrap();
             assert_eq!(rows.table().header_row, 2, "{name}");
-            assert_eq!(all_rows(rows), whole.rows, "{name}");
+            assert_eq!(all_rows(&mut rows), whole.rows, "{name}");
             assert_eq!(whole.rows.len(), 3_000);
             assert_eq!(whole.rows[2_999].cells[0].text, "张2999𠀾");
         }
@@ -286,22 +279,14 @@ mod tests {
             ImportFile::Held(bytes.clone()),
             ImportFile::OnDisk(path.clone()),
         ] {
-            let rows = TableRows::open(&file, "名单.xlsx", &COLUMNS).unwrap();
+            let mut rows = TableRows::open(&file, "名单.xlsx", &COLUMNS).unwrap();
             assert!(matches!(rows.source, Source::Sheet { .. }), "streamed");
             assert_eq!(rows.table().header_row, 3);
             assert_eq!(rows.table().sheet, "名单");
             let again = TableRows::open(&file, "名单.xlsx", &COLUMNS).unwrap();
             let mut first = again.rewind().unwrap();
             assert_eq!(first.next_rows(2).unwrap(), whole.rows[..2]);
-            let mut rows = rows;
-            let mut read = Vec::new();
-            loop {
-                let part = rows.next_rows(700).unwrap();
-                if part.is_empty() {
-                    break;
-                }
-                read.extend(part);
-            }
+            let read = all_rows(&mut rows);
             assert_eq!(read, whole.rows);
             assert_eq!(rows.table().skipped, whole.skipped);
             assert!(

@@ -1,11 +1,11 @@
 //! `/matching` and `/campaigns/{id}/matching`: the county's precise matching (精准匹配) of a
 //! running campaign — per household and per need, who is proposed to give what and why, or why
-//! not (the town, and the nearest surplus elsewhere); a form to drop lines, change their
-//! quantity or supplier, add a supplier to a need (to split it, or to give an unmet need by
-//! hand) and accept the rest; the waybill drafts accepted earlier; and the what-if of a budget
-//! (`?budget=`, prices `price.<item>=` in yuan). County administrators only.
+//! not (the town, and the nearest surplus elsewhere), [`PAGE_SIZE`] needs a page; a form to
+//! drop lines, change their quantity or supplier, add a supplier to a need (to split it, or to
+//! give an unmet need by hand) and accept the rest; the waybill drafts accepted earlier; and the
+//! what-if of a budget (`?budget=`, prices `price.<item>=` in yuan). County administrators only.
 
-use super::{Fields, Frame, Section, form_errors, query_string, render, with_query};
+use super::{Fields, Frame, Pager, Section, form_errors, query_string, render, with_query};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{PageError, status_of};
@@ -24,8 +24,13 @@ use hearth_app::matching::{
 use hearth_core::Fen;
 use hearth_core::campaign::CampaignStatus;
 use hearth_core::role::Role;
-use std::collections::BTreeMap;
+use hearth_store::organizations::PageRequest;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
+
+/// Needs a page shows unless `size=` asks for another of [`PageRequest::SIZES`]: a proposal
+/// may hold thousands, and each need carries a form line per supplier.
+const PAGE_SIZE: u64 = 100;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,7 +126,14 @@ struct MatchingPage {
     summary: String,
     digest: String,
     households: Vec<HouseholdRow>,
-    lines: usize,
+    /// The page shows a line to accept, or the proposal has some on other pages.
+    can_accept: bool,
+    /// The page the form was on and its size, to show it again with a refusal.
+    page: u64,
+    page_size: u64,
+    pager: Pager,
+    /// The proposal has more than one page (accepting takes the other pages as proposed).
+    paged: bool,
     plans: Vec<PlanRow>,
     budget: String,
     prices: Vec<PriceField>,
@@ -152,24 +164,27 @@ fn kind_label(t: Tr, kind: SupplierKind) -> &'static str {
 }
 
 fn served_text(t: Tr, s: &ServedView) -> String {
-    let kind = kind_label(t, s.supplier.kind);
-    let mut text = format!(
-        "{}（{kind}，{}",
-        t.f(
-            "matching.served",
-            &[
-                ("supplier", s.supplier.name.clone()),
-                ("quantity", s.quantity.to_string()),
-            ],
-        ),
-        tier_label(t, s.tier)
+    let served = t.f(
+        "matching.served",
+        &[
+            ("supplier", s.supplier.name.clone()),
+            ("quantity", s.quantity.to_string()),
+        ],
     );
-    if s.continuation {
-        text.push('，');
-        text.push_str(t.t("matching.continuation"));
-    }
-    text.push('）');
-    text
+    let key = if s.continuation {
+        "matching.served_line_continued"
+    } else {
+        "matching.served_line"
+    };
+    t.f(
+        key,
+        &[
+            ("served", served),
+            ("kind", kind_label(t, s.supplier.kind).to_owned()),
+            ("tier", tier_label(t, s.tier).to_owned()),
+            ("continuation", t.t("matching.continuation").to_owned()),
+        ],
+    )
 }
 
 fn unmet_text(t: Tr, u: &UnmetView, category: &str) -> String {
@@ -199,11 +214,14 @@ fn unmet_text(t: Tr, u: &UnmetView, category: &str) -> String {
                     ("reachable", u.reachable.to_string()),
                 ],
             );
-            format!("{capacity}；{nearest}")
+            t.f(
+                "matching.no_capacity_nearest",
+                &[("capacity", capacity), ("nearest", nearest)],
+            )
         }
         _ => t.t("matching.no_supply").to_owned(),
     };
-    format!("{head}：{why}")
+    t.f("matching.unmet_line", &[("unmet", head), ("why", why)])
 }
 
 fn candidate_text(t: Tr, c: &CandidateView) -> String {
@@ -270,26 +288,43 @@ fn need_row(t: Tr, n: &NeedMatchView, next: &mut usize) -> NeedRow {
     }
 }
 
-fn household_rows(t: Tr, view: &MatchingView) -> (Vec<HouseholdRow>, usize) {
+/// The needs by household (households in the order the proposal first names them), the page's
+/// share of them, and how many form lines they take. A household cut by the end of a page
+/// goes on at the top of the next.
+fn household_rows(t: Tr, view: &MatchingView, page: PageRequest) -> (Vec<HouseholdRow>, usize) {
     let mut order: Vec<Uuid> = Vec::new();
-    let mut by_household: BTreeMap<Uuid, HouseholdRow> = BTreeMap::new();
-    let mut next = 0;
+    let mut by_household: HashMap<Uuid, Vec<&NeedMatchView>> = HashMap::new();
     for n in &view.needs {
-        let row = by_household.entry(n.household_id).or_insert_with(|| {
-            order.push(n.household_id);
-            HouseholdRow {
+        by_household
+            .entry(n.household_id)
+            .or_insert_with(|| {
+                order.push(n.household_id);
+                Vec::new()
+            })
+            .push(n);
+    }
+    let on_page = order
+        .iter()
+        .flat_map(|h| by_household[h].iter().copied())
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.size).unwrap_or(usize::MAX));
+    let mut rows: Vec<HouseholdRow> = Vec::new();
+    let mut last = None;
+    let mut next = 0;
+    for n in on_page {
+        if last != Some(n.household_id) {
+            last = Some(n.household_id);
+            rows.push(HouseholdRow {
                 head: n.head_name.clone(),
                 place: format!("{}{}", n.town_name, n.village_name),
                 score: n.score,
                 needs: Vec::new(),
-            }
-        });
-        row.needs.push(need_row(t, n, &mut next));
+            });
+        }
+        if let Some(row) = rows.last_mut() {
+            row.needs.push(need_row(t, n, &mut next));
+        }
     }
-    let rows = order
-        .into_iter()
-        .filter_map(|h| by_household.remove(&h))
-        .collect();
     (rows, next)
 }
 
@@ -301,7 +336,7 @@ fn plan_rows(t: Tr, plans: &[PlanView]) -> Vec<PlanRow> {
             to: p.to_name.clone(),
             item: category_name(t, &p.item),
             quantity: p.quantity,
-            needs: p.needs.join("、"),
+            needs: p.needs.join(t.t("matching.list_sep")),
         })
         .collect()
 }
@@ -346,14 +381,18 @@ fn what_if_block(t: Tr, w: &WhatIfView) -> WhatIfBlock {
         unpriced: if unpriced.is_empty() {
             String::new()
         } else {
-            t.f("matching.unpriced", &[("items", unpriced.join("、"))])
+            let items = unpriced.join(t.t("matching.list_sep"));
+            t.f("matching.unpriced", &[("items", items)])
         },
     }
 }
 
-/// The what-if asked for in the address: `budget` and `price.<code>` in yuan.
+/// What the address asks for: the page of needs (`page`, `size`), and the what-if (`budget` and
+/// `price.<code>` in yuan).
 #[derive(Default)]
 struct Ask {
+    page: Option<u64>,
+    size: Option<u64>,
     budget: String,
     prices: BTreeMap<String, String>,
     notice: String,
@@ -364,7 +403,11 @@ impl Ask {
         let mut ask = Ask::default();
         for (key, value) in raw.map(form_pairs).unwrap_or_default() {
             let value = value.trim().to_owned();
-            if key == "budget" {
+            if key == "page" {
+                ask.page = value.parse().ok();
+            } else if key == "size" {
+                ask.size = value.parse().ok();
+            } else if key == "budget" {
                 ask.budget = value;
             } else if key == "notice" {
                 ask.notice = value;
@@ -375,6 +418,28 @@ impl Ask {
             }
         }
         ask
+    }
+
+    /// The page asked for, within the `total` needs.
+    fn page(&self, total: usize) -> PageRequest {
+        let size = self.size.filter(|s| PageRequest::SIZES.contains(s));
+        let asked = PageRequest::new(self.page, Some(size.unwrap_or(PAGE_SIZE)));
+        let pages = (total as u64).div_ceil(asked.size).max(1);
+        PageRequest {
+            number: asked.number.min(pages),
+            size: asked.size,
+        }
+    }
+
+    /// The what-if, kept in the links to other pages.
+    fn what_if_params(&self) -> Vec<(String, String)> {
+        let prices = self
+            .prices
+            .iter()
+            .map(|(code, price)| (format!("price.{code}"), price.clone()));
+        std::iter::once(("budget".to_owned(), self.budget.clone()))
+            .chain(prices)
+            .collect()
     }
 }
 
@@ -436,23 +501,32 @@ async fn show(
     let view = match state.app.propose_matching(caller, id).await {
         Ok(view) => Some(view),
         Err(e) => {
-            error = form_errors(t, e)?.all().join("；");
+            error = form_errors(t, e)?.all().join(t.t("matching.error_sep"));
             None
         }
     };
     let what_if = match run_what_if(state, signed, t, id, &ask).await {
         Ok(block) => block,
         Err(e) => {
-            error = form_errors(t, e)?.all().join("；");
+            error = form_errors(t, e)?.all().join(t.t("matching.error_sep"));
             None
         }
     };
     let items = state.app.items(caller).await.map_err(fail(t))?;
     let here = format!("/campaigns/{}/matching", campaign.id);
+    let total = view.as_ref().map_or(0, |v| v.needs.len());
+    let request = ask.page(total);
     let (households, lines) = view
         .as_ref()
-        .map(|v| household_rows(t, v))
+        .map(|v| household_rows(t, v, request))
         .unwrap_or_default();
+    let params = ask.what_if_params();
+    let params: Vec<(&str, String)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let (number, size) = (request.number, request.size);
+    let pager = Pager::with_default_size(t, &here, &params, total as i64, number, size, PAGE_SIZE);
     let page = MatchingPage {
         frame: Frame::new(signed, t, Section::Matching, &here, t.t("matching.title")),
         campaign_id: campaign.id.to_string(),
@@ -485,7 +559,11 @@ async fn show(
             .unwrap_or_default(),
         digest: view.as_ref().map(|v| v.digest.clone()).unwrap_or_default(),
         households,
-        lines,
+        can_accept: lines > 0 || view.as_ref().is_some_and(|v| v.served_units > 0),
+        page: request.number,
+        page_size: request.size,
+        paged: total as u64 > request.size,
+        pager,
         plans: view
             .as_ref()
             .map(|v| plan_rows(t, &v.plans))
@@ -575,8 +653,22 @@ fn kept_lines(fields: &Fields) -> Result<Vec<AcceptLine>, AppError> {
     Ok(out)
 }
 
-/// `POST /campaigns/{id}/matching/accept`: applies the kept lines, or shows the page again with
-/// the refusal (409 when the proposal changed meanwhile).
+/// The needs the form's page showed (`shown`): their lines are as the form left them, every
+/// other need's as proposed. A form that names none sends the whole review.
+fn shown_needs(fields: &Fields) -> Result<Vec<Uuid>, AppError> {
+    fields
+        .all("shown")
+        .iter()
+        .map(|id| {
+            Uuid::parse_str(id.trim())
+                .map_err(|_| hearth_core::Invalid::new("shown", "matching.shown_form").into())
+        })
+        .collect()
+}
+
+/// `POST /campaigns/{id}/matching/accept`: applies the kept lines — with the other pages' lines
+/// as proposed — or shows the form's page again with the refusal (409 when the proposal changed
+/// meanwhile).
 pub async fn accept(
     State(state): State<AppState>,
     signed: Signed,
@@ -586,15 +678,20 @@ pub async fn accept(
 ) -> Result<Response, PageError> {
     county_only(&signed, t)?;
     let fields = Fields::parse(&body);
-    let result = match kept_lines(&fields) {
-        Ok(lines) => {
+    let result = match (kept_lines(&fields), shown_needs(&fields)) {
+        (Ok(lines), Ok(shown)) => {
             let input = AcceptInput {
                 digest: fields.get("digest").to_owned(),
                 lines: Some(lines),
             };
-            state.app.accept_matching(&signed.caller, &id, &input).await
+            let (app, caller) = (&state.app, &signed.caller);
+            if shown.is_empty() {
+                app.accept_matching(caller, &id, &input).await
+            } else {
+                app.accept_matching_page(caller, &id, &input, &shown).await
+            }
         }
-        Err(e) => Err(e),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(done) => {
@@ -605,8 +702,13 @@ pub async fn accept(
         }
         Err(e) => {
             let status = status_of(&e);
-            let message = form_errors(t, e)?.all().join("；");
-            show(&state, &signed, t, &id, Ask::default(), message, status).await
+            let message = form_errors(t, e)?.all().join(t.t("matching.error_sep"));
+            let ask = Ask {
+                page: fields.get("page").parse().ok(),
+                size: fields.get("size").parse().ok(),
+                ..Ask::default()
+            };
+            show(&state, &signed, t, &id, ask, message, status).await
         }
     }
 }

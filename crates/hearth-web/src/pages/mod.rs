@@ -680,13 +680,27 @@ impl Pager {
         number: u64,
         size: u64,
     ) -> Pager {
+        Pager::with_default_size(t, base, params, total, number, size, 10)
+    }
+
+    /// As [`Pager::new`], for a list that shows `default_size` a page when its address names
+    /// no size.
+    pub fn with_default_size(
+        t: Tr,
+        base: &str,
+        params: &[(&str, String)],
+        total: i64,
+        number: u64,
+        size: u64,
+        default_size: u64,
+    ) -> Pager {
         let pages = (total.max(0) as u64).div_ceil(size.max(1)).max(1);
         let link = |n: u64| {
             let mut pairs: Vec<(&str, String)> = params.to_vec();
             if n > 1 {
                 pairs.push(("page", n.to_string()));
             }
-            if size != 10 {
+            if size != default_size {
                 pairs.push(("size", size.to_string()));
             }
             with_query(base, &query_string(&pairs))

@@ -41,8 +41,9 @@ pub(super) struct Model<'a> {
     pub need_arcs: Vec<ArcId>,
 }
 
-/// One supply per supplier and category (quantities added), empty ones dropped, sorted.
-pub(super) fn merge_supplies(supplies: &[Supply]) -> Vec<Supply> {
+/// One supply per supplier and category (quantities added), empty ones dropped, sorted: the
+/// supplies as [`super::propose`] and [`super::check_lines`] see them.
+pub fn merge_supplies(supplies: &[Supply]) -> Vec<Supply> {
     let mut merged: BTreeMap<(&str, &str), Supply> = BTreeMap::new();
     for supply in supplies.iter().filter(|s| s.quantity > 0) {
         merged

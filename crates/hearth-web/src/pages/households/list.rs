@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::households::bulk::{BulkAction, BulkReport, MAX_IDS};
 use hearth_app::households::{HouseholdQuery, HouseholdView};
 use hearth_app::{AppError, Caller};
+use hearth_core::Lang;
 use hearth_core::area::AreaCode;
 use hearth_core::household::{Category, HouseholdStatus};
 use hearth_core::permission::Permission;
@@ -468,20 +469,48 @@ pub async fn review(
     }
 }
 
-/// The list address with the outcome: ids and reason codes only. No name goes into an address;
-/// the list looks them up again for whoever opens it.
+/// The list address with the outcome: ids, and reason codes with the values their messages
+/// show ([`carried_reasons`]). No name goes into an address; the list looks them up again for
+/// whoever opens it.
 fn carried_address(q: &HhQuery, report: &BulkReport) -> String {
     let mut params = q.back();
     params.push(("bulk", report.action.as_str().to_owned()));
     params.push(("done", report.done.len().to_string()));
     for refusal in &report.refused {
-        let codes: Vec<String> = details(&refusal.error)
-            .into_iter()
-            .map(|d| d.code)
-            .collect();
-        params.push(("refused", format!("{}:{}", refusal.id, codes.join(","))));
+        let reasons = carried_reasons(&refusal.error);
+        params.push(("refused", format!("{}:{}", refusal.id, reasons.join(","))));
     }
     with_query("/households", &query_string(&params))
+}
+
+/// Each reason as `code;name=value;…`, one value per placeholder of its message; a value that
+/// may not go into an address ([`carryable`]) is left empty.
+fn carried_reasons(error: &AppError) -> Vec<String> {
+    let invalids = match error {
+        AppError::Invalid(list) => list.iter().collect::<Vec<_>>(),
+        AppError::Conflict(invalid) => vec![invalid],
+        other => return details(other).into_iter().map(|d| d.code).collect(),
+    };
+    invalids
+        .into_iter()
+        .map(|invalid| {
+            let message = hearth_core::i18n::text(Lang::ZhCn, invalid.code());
+            let mut carried = invalid.code().to_owned();
+            for (name, value) in &invalid.0.args {
+                if message.contains(&format!("{{{name}}}")) {
+                    let value = if carryable(value) { value.as_str() } else { "" };
+                    carried.push_str(&format!(";{name}={value}"));
+                }
+            }
+            carried
+        })
+        .collect()
+}
+
+/// Whether a message's value may travel in an address and come back onto the page: a number or
+/// a date, short — never a name, a typed text, an ID or phone number.
+fn carryable(value: &str) -> bool {
+    (1..=10).contains(&value.len()) && value.chars().all(|c| c.is_ascii_digit() || c == '-')
 }
 
 /// A bulk step's outcome as the address carries it back.
@@ -528,7 +557,7 @@ impl Carried {
                 .get(id)
                 .cloned()
                 .unwrap_or_else(|| t.t("hh_page.bulk_unseen").to_owned());
-            let reasons: Vec<&str> = codes.iter().filter_map(|c| reason(t, c)).collect();
+            let reasons: Vec<String> = codes.iter().filter_map(|c| reason(t, c)).collect();
             refusals.push(t.f(
                 "hh_page.bulk_refusal",
                 &[("head", head), ("reason", reasons.join(sep))],
@@ -552,16 +581,29 @@ impl Carried {
     }
 }
 
-/// The message of a reason code carried in the address: household rules and the plain errors
-/// only, so an address cannot put any other text of the catalogue on the page.
-fn reason(t: Tr, code: &str) -> Option<&'static str> {
+/// The message of a reason carried in the address ([`carried_reasons`]) with its values:
+/// household rules and the plain errors only, and only values that may be carried (any other
+/// shows as …), so an address cannot put any other text on the page.
+fn reason(t: Tr, carried: &str) -> Option<String> {
+    let mut parts = carried.split(';');
+    let code = parts.next().unwrap_or_default();
     let key = if code.contains('.') {
         code.to_owned()
     } else {
         format!("error.{code}")
     };
     let allowed = key.starts_with("household.") || key.starts_with("error.");
-    (allowed && t.t(&key) != key).then(|| t.t(&key))
+    if !allowed || t.t(&key) == key {
+        return None;
+    }
+    let args: Vec<(&str, String)> = parts
+        .filter_map(|part| part.split_once('='))
+        .map(|(name, value)| {
+            let shown = if carryable(value) { value } else { "…" };
+            (name, shown.to_owned())
+        })
+        .collect();
+    Some(t.f(&key, &args))
 }
 
 // ---------------------------------------------------------------------------------------------
