@@ -20,7 +20,7 @@ mod report;
 pub use incoming::LikelyMatch;
 pub(crate) use incoming::likely_matches;
 pub use queue::{Decision, HouseholdRef, PairSide, PairView, RunSummary, WAITING};
-pub(crate) use registry::{refresh_keys, refresh_keys_of_new, sync_keys};
+pub(crate) use registry::{keys_of_new, refresh_keys, sync_keys};
 pub use report::{AidReport, AidSource, DoubledAid};
 
 use crate::households::Revealed;

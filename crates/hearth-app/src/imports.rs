@@ -11,6 +11,7 @@
 
 mod batch;
 mod catalogue;
+mod drafts;
 mod households;
 mod needs;
 mod people;

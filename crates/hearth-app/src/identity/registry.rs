@@ -115,27 +115,19 @@ pub(crate) async fn refresh_keys<'a>(
     Ok(())
 }
 
-/// [`refresh_keys`] for households built just now from profiles in clear (an import's new
-/// rows): their keys come from the profiles, without opening what was just sealed.
-pub(crate) async fn refresh_keys_of_new<'a>(
-    tx: &mut Tx,
+/// The keys of a household built just now from a profile in clear (an import's new rows),
+/// without opening what was just sealed; stored with `identity::insert_keys_of`.
+pub(crate) fn keys_of_new(
     cipher: &FieldCipher,
-    households: impl IntoIterator<Item = (&'a HouseholdRow, &'a HouseholdProfile)>,
-) -> Result<()> {
-    let key_id = cipher.current_key_id();
-    let batch: Vec<_> = households
-        .into_iter()
-        .map(|(row, profile)| {
-            let state = KeyState {
-                household_id: row.id,
-                version: row.version,
-                key_id: key_id.to_owned(),
-            };
-            (state, stored(&blind_keys(cipher, &Plain::of(profile))))
-        })
-        .collect();
-    store::insert_keys_of(tx, &batch).await?;
-    Ok(())
+    row: &HouseholdRow,
+    profile: &HouseholdProfile,
+) -> (KeyState, Vec<StoredKey>) {
+    let state = KeyState {
+        household_id: row.id,
+        version: row.version,
+        key_id: cipher.current_key_id().to_owned(),
+    };
+    (state, stored(&blind_keys(cipher, &Plain::of(profile))))
 }
 
 fn keys_of_row(cipher: &FieldCipher, row: &HouseholdRow) -> Result<Vec<(Pass, i64)>> {

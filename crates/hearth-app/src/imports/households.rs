@@ -9,11 +9,12 @@
 //! written one at a time anyway) keeps its own entry.
 
 use super::batch::{audit_event, seal_report};
+use super::drafts::{DraftMaker, Prepared, prepare};
 use super::needs::{NeedOutcome, take};
 use super::{
     Existing, ImportMode, ImportReport, ImportRequest, Importer, Progress, ReportedProblem,
 };
-use crate::households::{RowBase, id_index, rows, unseal};
+use crate::households::{RowBase, rows, unseal};
 use crate::{App, AppError, Caller, Result};
 use hearth_core::household::{HouseholdInput, HouseholdStatus, mask};
 use hearth_core::permission::Permission;
@@ -114,17 +115,23 @@ impl App {
             pending: Vec::new(),
         };
         let mut rows = rows.rewind().map_err(file_refused)?;
+        let maker = DraftMaker {
+            cipher,
+            entered_by: caller.filter(|_| run.write).map(|c| c.user.id),
+            retention_years: run.retention_years,
+        };
         let (mut seen, mut done) = (SeenHeads::default(), 0);
-        loop {
-            let part = rows.next_rows(WRITE_PART).map_err(file_refused)?;
-            if part.is_empty() {
-                break;
-            }
-            let sheet = HouseholdSheet::read_rows(rows.table(), &part, &ctx, &mut seen);
-            let said = run.problems.len();
-            run.part(&mut tx, &sheet.lines).await?;
-            run.error_rows.add(&part, &run.problems[said..]);
-            done += part.len() as u32;
+        let mut next = prepare(&mut rows, &ctx, &mut seen, &maker).await?;
+        while !next.part.is_empty() {
+            let (part, written) = (next.part.len() as u32, next);
+            // This part is written while the next one is read, checked and sealed.
+            let (wrote, prepared) = tokio::join!(
+                run.part(&mut tx, written),
+                prepare(&mut rows, &ctx, &mut seen, &maker)
+            );
+            wrote?;
+            next = prepared?;
+            done += part;
             progress(done, checked.rows_read);
         }
         run.finish(tx, request).await
@@ -134,10 +141,7 @@ impl App {
 /// Rows checked together, and compared with the registry in one go.
 const PART: usize = 10_000;
 
-/// Rows written together: a few multi-row statements, then progress is reported.
-const WRITE_PART: usize = 500;
-
-fn file_refused(e: hearth_office::import::ReadError) -> AppError {
+pub(super) fn file_refused(e: hearth_office::import::ReadError) -> AppError {
     AppError::Invalid(vec![e.invalid()])
 }
 
@@ -212,73 +216,47 @@ impl Run<'_> {
     }
 
     /// One part's rows that passed: registered heads looked up in one statement, the new
-    /// households written in a few.
-    async fn part(&mut self, tx: &mut Tx, lines: &[HouseholdLine]) -> Result<()> {
-        let indexes: Vec<String> = lines
-            .iter()
-            .map(|l| id_index(self.cipher, l.head_id().as_str()))
-            .collect();
+    /// households written in a few; rows refused here (a registered head) go to the error file.
+    async fn part(&mut self, tx: &mut Tx, prepared: Prepared) -> Result<()> {
+        let Prepared {
+            part,
+            lines,
+            indexes,
+            drafts,
+        } = prepared;
+        let said = self.problems.len();
         let mut registered: HashMap<String, MemberRow> = HashMap::new();
         for member in imports::members_with_indexes(tx, &indexes).await? {
             registered.entry(member.id_index.clone()).or_insert(member);
         }
-        let mut new = Vec::new();
-        for (line, index) in lines.iter().zip(&indexes) {
+        let (mut new, mut households, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+        for ((line, index), draft) in lines.iter().zip(&indexes).zip(drafts) {
             match registered.remove(index) {
                 Some(member) => self.existing(tx, line, member).await?,
-                None => new.push(line),
+                None => {
+                    new.push(line);
+                    if let Some(draft) = draft {
+                        households.push(draft.rows);
+                        keys.push(draft.keys);
+                    }
+                }
             }
         }
-        let created = self.create(tx, &new).await?;
+        imports::insert_households(tx, &households).await?;
+        hearth_store::identity::insert_keys_of(tx, &keys).await?;
         for (n, line) in new.iter().enumerate() {
             self.accept(line.row);
             self.report.created += 1;
-            self.needs(tx, line, created.get(n).map(|(row, _)| row))
+            self.needs(tx, line, households.get(n).map(|(row, _)| row))
                 .await?;
         }
+        self.error_rows.add(&part, &self.problems[said..]);
         Ok(())
     }
 
     fn accept(&mut self, row: u32) {
         self.report.accepted += 1;
         self.report.accepted_rows.push(row);
-    }
-
-    /// New drafts, as the household form registers them; none when only checking.
-    async fn create(
-        &mut self,
-        tx: &mut Tx,
-        lines: &[&HouseholdLine],
-    ) -> Result<Vec<(HouseholdRow, Vec<MemberRow>)>> {
-        let Some(caller) = self.caller.filter(|_| self.write) else {
-            return Ok(Vec::new());
-        };
-        let created_at = hearth_store::now();
-        let households: Vec<_> = lines
-            .iter()
-            .map(|line| {
-                let base = RowBase {
-                    status: HouseholdStatus::Draft,
-                    entered_by: caller.user.id,
-                    reviewed_by: None,
-                    reviewed_at: None,
-                    return_reason: String::new(),
-                    retention_years: self.retention_years,
-                    version: 1,
-                    created_at,
-                };
-                rows(self.cipher, Uuid::now_v7(), &line.profile, base)
-            })
-            .collect();
-        imports::insert_households(tx, &households).await?;
-        let profiles = lines.iter().map(|line| &line.profile);
-        crate::identity::refresh_keys_of_new(
-            tx,
-            self.cipher,
-            households.iter().map(|(r, _)| r).zip(profiles),
-        )
-        .await?;
-        Ok(households)
     }
 
     async fn audit_household(
