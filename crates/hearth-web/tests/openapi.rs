@@ -33,3 +33,30 @@ async fn the_document_is_served() {
     assert!(paths.iter().any(|p| p == "/organizations"), "{paths:?}");
     db.finish().await;
 }
+
+/// Two request or reply types of the same name in different modules would share one schema in
+/// the document, so one endpoint would be described with the other's fields (the stock checker's
+/// decision was shown as identity review's `decision`/`note`).
+#[test]
+fn each_endpoint_is_described_with_its_own_fields() {
+    let document = serde_json::to_value(hearth_web::api::openapi()).expect("serialize");
+    let fields = |path: &str| -> Vec<String> {
+        let operation = &document["paths"][path]["post"];
+        let reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("#/components/schemas/")
+            .to_owned();
+        let schema = &document["components"]["schemas"][&reference];
+        let mut names: Vec<String> = schema["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let stock = fields("/stock/adjustments/{id}/decision");
+    assert_eq!(stock, ["approve", "reason"]);
+    let identity = fields("/identity/pairs/{id}/decision");
+    assert!(identity.contains(&"decision".to_owned()), "{identity:?}");
+}

@@ -49,6 +49,7 @@ pub struct MatchingOut {
 
 /// One household's share of the proposal.
 #[derive(Serialize, ToSchema)]
+#[schema(as = MatchingHouseholdOut)]
 pub struct HouseholdOut {
     pub household_id: String,
     /// Masked unless you may see household details.
@@ -81,6 +82,7 @@ pub struct PlanOut {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = MatchingNeedOut)]
 pub struct NeedOut {
     pub need_id: String,
     pub number: String,
@@ -457,6 +459,7 @@ pub struct WhatIfOut {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = MatchingPurchaseOut)]
 pub struct PurchaseOut {
     pub category: CategoryOut,
     pub quantity: u32,

@@ -146,6 +146,7 @@ pub async fn on_hand(
 /// One item row of a form.
 #[derive(Serialize, Deserialize, ToSchema, Default, Clone)]
 #[serde(default)]
+#[schema(as = StockLineIn)]
 pub struct LineIn {
     /// An item code of the catalogue (`quilt`, `rice` …).
     pub item: String,
@@ -820,6 +821,7 @@ pub async fn record_adjustment(
 /// The checker's decision: approve, or refuse with a reason.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
+#[schema(as = StockDecisionIn)]
 pub struct DecisionIn {
     pub approve: bool,
     /// Required when refusing.
