@@ -287,7 +287,9 @@ async fn a_carried_refusal_shows_its_numbers_and_no_other_text() {
         let t = TestApp::demo(db).await;
         let village = t.sign_in("village").await;
         let reasons = "household.bulk_too_many;max=500;count=501,\
-            household.already_registered;village=;head=诸葛孔明";
+            household.already_registered;village=;head=诸葛孔明,\
+            consent.withdrawn_before_signed;withdrawn=2024-01-02;signed=2024-03-01,\
+            field.required,totp.wrong";
         let refused = format!("{}:{reasons}", uuid::Uuid::now_v7());
         let query = serde_urlencoded::to_string([
             ("bulk", "submit"),
@@ -304,13 +306,24 @@ async fn a_carried_refusal_shows_its_numbers_and_no_other_text() {
             "{html}"
         );
         assert!(html.contains("该身份证号已登记在…（户主 …）"), "{html}");
+        assert!(
+            html.contains("撤回日期2024-01-02早于签署日期2024-03-01"),
+            "consent rules are carried: {html}"
+        );
+        assert!(
+            html.contains("请填写此项"),
+            "field rules are carried: {html}"
+        );
+        assert!(
+            !html.contains("动态验证码不正确"),
+            "other messages are not: {html}"
+        );
         assert!(!html.contains("诸葛孔明"), "{html}");
         assert!(!html.contains("{max}"), "{html}");
     })
     .await;
 }
 
-/// A name as it would appear percent-encoded in an address.
 /// Posts the list's bulk form with these rows ticked; the address it sends the browser back to.
 async fn post_ticked(
     t: &TestApp,
@@ -330,6 +343,7 @@ async fn post_ticked(
         .to_owned()
 }
 
+/// A name as it would appear percent-encoded in an address.
 fn encoded(name: &str) -> String {
     serde_urlencoded::to_string([("v", name)]).unwrap_or_default()[2..].to_owned()
 }

@@ -582,7 +582,8 @@ impl Carried {
 }
 
 /// The message of a reason carried in the address ([`carried_reasons`]) with its values:
-/// household rules and the plain errors only, and only values that may be carried (any other
+/// the household, consent and field rules and the plain errors only (a stored draft that no
+/// longer parses is refused with the latter), and only values that may be carried (any other
 /// shows as …), so an address cannot put any other text on the page.
 fn reason(t: Tr, carried: &str) -> Option<String> {
     let mut parts = carried.split(';');
@@ -592,7 +593,9 @@ fn reason(t: Tr, carried: &str) -> Option<String> {
     } else {
         format!("error.{code}")
     };
-    let allowed = key.starts_with("household.") || key.starts_with("error.");
+    let allowed = ["household.", "consent.", "field.", "error."]
+        .iter()
+        .any(|prefix| key.starts_with(prefix));
     if !allowed || t.t(&key) == key {
         return None;
     }
