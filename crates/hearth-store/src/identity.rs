@@ -1,9 +1,9 @@
 //! Identity resolution's tables (migration 0015): the blind keys households are blocked on, the
 //! candidate pairs with what reviewers decided, and the aid rows the duplicate-aid report reads.
 
-use crate::{Result, Tx};
+use crate::{Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -28,50 +28,82 @@ pub async fn key_states(tx: &mut Tx) -> Result<Vec<KeyState>> {
 /// first 64 bits of the pass's blind index.
 pub type StoredKey = (i64, i64);
 
-/// Replaces households' keys and records the version and key they belong to, in a few bounded
-/// statements per hundred households rather than four per household.
-pub async fn replace_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>)]) -> Result<()> {
-    for chunk in households.chunks(100) {
-        let ids: Vec<Uuid> = chunk.iter().map(|(s, _)| s.household_id).collect();
-        for table in ["identity_key", "identity_key_state"] {
-            tx.execute(
-                Query::delete()
-                    .from_table(table)
-                    .and_where(Expr::col("household_id").is_in(ids.iter().copied())),
-            )
-            .await?;
-        }
+/// Bytes a key takes in `identity_key_state.keys` (migration 0026): the pass's number, then the
+/// key little-endian.
+const KEY_BYTES: usize = 9;
+
+/// A household's keys as its state row keeps them, so its keys are found without an index on
+/// `identity_key` by household.
+fn encode_keys(keys: &[StoredKey]) -> Result<Vec<u8>> {
+    let mut blob = Vec::with_capacity(keys.len() * KEY_BYTES);
+    for &(pass, key) in keys {
+        let pass = u8::try_from(pass)
+            .map_err(|_| StoreError::Unstorable(format!("identity key of pass {pass}")))?;
+        blob.push(pass);
+        blob.extend_from_slice(&key.to_le_bytes());
     }
+    Ok(blob)
+}
+
+fn decode_keys(blob: &[u8]) -> Result<Vec<StoredKey>> {
+    if !blob.len().is_multiple_of(KEY_BYTES) {
+        return Err(StoreError::Corrupt(format!(
+            "identity_key_state.keys: {} bytes are not whole keys",
+            blob.len()
+        )));
+    }
+    Ok(blob
+        .chunks_exact(KEY_BYTES)
+        .map(|k| {
+            let mut key = [0; 8];
+            key.copy_from_slice(&k[1..]);
+            (i64::from(k[0]), i64::from_le_bytes(key))
+        })
+        .collect())
+}
+
+/// Replaces households' keys and records the version and key they belong to, in a few bounded
+/// statements per fifty households rather than several per household.
+pub async fn replace_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>)]) -> Result<()> {
+    let ids: Vec<Uuid> = households.iter().map(|(s, _)| s.household_id).collect();
+    forget(tx, &ids).await?;
     insert_keys_of(tx, households).await
 }
 
-/// The keys of households that have none yet (created just now).
+/// The keys of households that have none yet (created just now): each key one row of
+/// `identity_key`, the household's list in its state row.
 pub async fn insert_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>)]) -> Result<()> {
-    let keys: Vec<(Uuid, StoredKey)> = households
+    let mut keys: Vec<(Uuid, StoredKey)> = households
         .iter()
         .flat_map(|(s, keys)| keys.iter().map(move |&k| (s.household_id, k)))
         .collect();
+    // In key order, consecutive rows land on the same pages of the table clustered by key.
+    keys.sort_unstable_by_key(|&(_, (_, key))| key);
     // Three bound values a row: well under both engines' caps.
     for part in keys.chunks(3000) {
         let mut insert = Query::insert();
         insert
             .into_table("identity_key")
-            .columns(["household_id", "pass", "key"]);
+            .columns(["key", "household_id", "pass"]);
         for (id, (pass, key)) in part {
-            insert.values_panic([(*id).into(), (*pass).into(), (*key).into()]);
+            insert.values_panic([(*key).into(), (*id).into(), (*pass).into()]);
         }
         tx.execute(&insert).await?;
     }
     for chunk in households.chunks(3000) {
         let mut states = Query::insert();
-        states
-            .into_table("identity_key_state")
-            .columns(["household_id", "version", "key_id"]);
-        for (state, _) in chunk {
+        states.into_table("identity_key_state").columns([
+            "household_id",
+            "version",
+            "key_id",
+            "keys",
+        ]);
+        for (state, keys) in chunk {
             states.values_panic([
                 state.household_id.into(),
                 state.version.into(),
                 state.key_id.clone().into(),
+                encode_keys(keys)?.into(),
             ]);
         }
         tx.execute(&states).await?;
@@ -81,30 +113,76 @@ pub async fn insert_keys_of(tx: &mut Tx, households: &[(KeyState, Vec<StoredKey>
 
 /// Forgets a household's keys (an anonymised household is never matched again).
 pub async fn drop_keys(tx: &mut Tx, household: Uuid) -> Result<()> {
-    tx.execute(
-        Query::delete()
-            .from_table("identity_key")
-            .and_where(Expr::col("household_id").eq(household)),
-    )
-    .await?;
-    tx.execute(
-        Query::delete()
-            .from_table("identity_key_state")
-            .and_where(Expr::col("household_id").eq(household)),
-    )
-    .await?;
+    forget(tx, &[household]).await
+}
+
+/// Deletes households' keys and states. Fifty households a statement: the OR of one term per
+/// household stays far below SQLite's expression depth, the bound values below both engines' caps.
+async fn forget(tx: &mut Tx, households: &[Uuid]) -> Result<()> {
+    for chunk in households.chunks(50) {
+        let mut held = Cond::any();
+        for (household, keys) in stored_keys_of(tx, chunk).await? {
+            if !keys.is_empty() {
+                // One term per household: with `key IN … AND household_id IN …` SQLite would
+                // seek every key with every household.
+                held = held.add(
+                    Expr::col("household_id")
+                        .eq(household)
+                        .and(Expr::col("key").is_in(keys.into_iter().map(|(_, key)| key))),
+                );
+            }
+        }
+        if !held.is_empty() {
+            tx.execute(Query::delete().from_table("identity_key").cond_where(held))
+                .await?;
+        }
+        tx.execute(
+            Query::delete()
+                .from_table("identity_key_state")
+                .and_where(Expr::col("household_id").is_in(chunk.iter().copied())),
+        )
+        .await?;
+    }
     Ok(())
+}
+
+/// The keys the state rows of `households` hold (at most a few hundred households).
+async fn stored_keys_of(tx: &mut Tx, households: &[Uuid]) -> Result<Vec<(Uuid, Vec<StoredKey>)>> {
+    let rows: Vec<(Uuid, Vec<u8>)> = tx
+        .fetch_all(
+            Query::select()
+                .columns(["household_id", "keys"])
+                .from("identity_key_state")
+                .and_where(Expr::col("household_id").is_in(households.iter().copied())),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(household, blob)| Ok((household, decode_keys(&blob)?)))
+        .collect()
+}
+
+fn flattened(households: Vec<(Uuid, Vec<StoredKey>)>) -> Vec<(Uuid, i64, i64)> {
+    households
+        .into_iter()
+        .flat_map(|(household, keys)| keys.into_iter().map(move |(p, k)| (household, p, k)))
+        .collect()
 }
 
 /// Every stored key: `(household, pass, key)`.
 pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, i64, i64)>> {
-    tx.fetch_all(
-        Query::select()
-            .columns(["household_id", "pass", "key"])
-            .from("identity_key")
-            .order_by("household_id", Order::Asc),
-    )
-    .await
+    let rows: Vec<(Uuid, Vec<u8>)> = tx
+        .fetch_all(
+            Query::select()
+                .columns(["household_id", "keys"])
+                .from("identity_key_state")
+                .order_by("household_id", Order::Asc),
+        )
+        .await?;
+    let households = rows
+        .into_iter()
+        .map(|(household, blob)| Ok((household, decode_keys(&blob)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(flattened(households))
 }
 
 /// The keys of the households that share at least one of `keys`, e.g. the registry's possible
@@ -147,15 +225,7 @@ pub async fn keys_of_households_sharing(
     found.dedup();
     let mut out = Vec::new();
     for chunk in found.chunks(500) {
-        let rows: Vec<(Uuid, i64, i64)> = tx
-            .fetch_all(
-                Query::select()
-                    .columns(["household_id", "pass", "key"])
-                    .from("identity_key")
-                    .and_where(Expr::col("household_id").is_in(chunk.iter().copied())),
-            )
-            .await?;
-        out.extend(rows);
+        out.extend(flattened(stored_keys_of(tx, chunk).await?));
     }
     Ok(out)
 }
@@ -461,4 +531,49 @@ pub async fn all_members(tx: &mut Tx) -> Result<Vec<(Uuid, i64, String, i64)>> {
             .order_by("position", Order::Asc),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_back_as_they_were_written() {
+        let keys = vec![
+            (0, i64::MIN),
+            (20, -1),
+            (255, i64::MAX),
+            (7, 0x0102_0304_0506_0708),
+        ];
+        let blob = encode_keys(&keys).unwrap();
+        assert_eq!(blob.len(), 4 * KEY_BYTES);
+        assert_eq!(
+            blob[27..],
+            [7, 8, 7, 6, 5, 4, 3, 2, 1],
+            "pass, then little-endian"
+        );
+        assert_eq!(decode_keys(&blob).unwrap(), keys);
+        assert!(decode_keys(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_blob_of_broken_keys_is_corrupt() {
+        let blob = encode_keys(&[(3, 42), (4, 43)]).unwrap();
+        for cut in [1, 8, 10, 17] {
+            assert!(
+                matches!(decode_keys(&blob[..cut]), Err(StoreError::Corrupt(_))),
+                "{cut} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pass_beyond_one_byte_is_refused() {
+        for pass in [-1, 256] {
+            assert!(matches!(
+                encode_keys(&[(pass, 1)]),
+                Err(StoreError::Unstorable(_))
+            ));
+        }
+    }
 }

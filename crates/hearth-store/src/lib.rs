@@ -63,6 +63,9 @@ pub enum StoreError {
     BadUrl(String),
     #[error("stored data does not parse ({0}); the database was changed outside Hearth")]
     Corrupt(String),
+    /// A value outside what its column's layout holds, e.g. an identity key's pass above 255.
+    #[error("cannot store {0}: out of the stored layout's range")]
+    Unstorable(String),
 }
 
 impl StoreError {

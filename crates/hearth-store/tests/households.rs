@@ -61,7 +61,7 @@ fn members(household: Uuid, names: &[&str]) -> Vec<MemberRow> {
 }
 
 /// Writes one household per list of member names; returns their ids in the same order.
-async fn registry(db: &TestDb, households: &[&[&str]]) -> Vec<Uuid> {
+pub async fn registry(db: &TestDb, households: &[&[&str]]) -> Vec<Uuid> {
     seed_areas(&db.store).await;
     let officer = insert_user(&db.store, "officer").await;
     let mut tx = db.store.write().await.unwrap();

@@ -4,6 +4,7 @@
 mod audit;
 mod fixtures;
 mod households;
+mod identity;
 mod ledger;
 mod migrations;
 mod organizations;
