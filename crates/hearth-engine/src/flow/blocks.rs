@@ -30,13 +30,6 @@ pub(super) struct Blocks {
     nodes: Vec<u32>,
 }
 
-/// Whether a node with `degree` arcs has blocks: told by the degree, which the solver reads
-/// anyway, rather than by a table that would cost one more random read a push.
-#[inline]
-pub(super) fn has_blocks(degree: usize) -> bool {
-    degree > MIN_DEGREE
-}
-
 /// Leaves of the tree of a node with `degree` arcs: its blocks, rounded up to a power of two.
 #[inline]
 fn leaves(degree: usize) -> usize {
@@ -44,15 +37,15 @@ fn leaves(degree: usize) -> usize {
 }
 
 impl Blocks {
-    pub fn new<W: Word>(net: &Residual<W>) -> Self {
-        let n = net.node_count();
+    pub fn new(first: &[u32]) -> Self {
+        let n = first.len() - 1;
         let mut start = filled(n, NONE);
         let mut nodes = Vec::new();
         let mut total = 0usize;
-        for (v, start) in start.iter_mut().enumerate() {
-            let degree = net.range(v as u32).len();
-            if has_blocks(degree) {
-                *start = total as u32;
+        for v in 0..n {
+            let degree = (first[v + 1] - first[v]) as usize;
+            if degree > MIN_DEGREE {
+                start[v] = total as u32;
                 total += 2 * leaves(degree);
                 nodes.push(v as u32);
             }
@@ -62,6 +55,11 @@ impl Blocks {
             tree: vec![i64::MAX; total],
             nodes,
         }
+    }
+
+    #[inline]
+    pub fn has_blocks(&self, v: u32) -> bool {
+        self.start[v as usize] != NONE
     }
 
     /// Exact bounds from the current residual capacities and prices.
@@ -117,7 +115,7 @@ impl Blocks {
     /// Slot `s` leaving `v` (which has `degree` arcs) regained residual capacity.
     #[inline]
     pub fn regained<W: Word>(&mut self, net: &Residual<W>, v: u32, degree: usize, s: usize) {
-        let block = (s - net.range(v).start) / BLOCK;
+        let block = (s - net.first[v as usize] as usize) / BLOCK;
         let size = leaves(degree);
         let key = key(net, s);
         if key < self.tree_of(v, degree)[size + block] {

@@ -31,13 +31,13 @@ impl PriceUpdate {
     }
 
     pub fn run<W: Word>(&mut self, net: &mut Residual<W>, eps: i64) -> Result<(), Stuck> {
-        let mut active = net.excesses().filter(|&e| e > 0).count();
+        let mut active = net.excess.iter().filter(|&&e| e > 0).count();
         if active == 0 {
             return Ok(());
         }
         self.dist.fill(UNSEEN);
         self.done.fill(false);
-        for (v, e) in net.excesses().enumerate() {
+        for (v, &e) in net.excess.iter().enumerate() {
             if e < 0 {
                 self.dist[v] = 0;
                 self.bucket(0).push(v as u32);
@@ -47,7 +47,7 @@ impl PriceUpdate {
         let mut level = 0u64;
         while let Some(v) = self.next_node(&mut level) {
             self.done[v as usize] = true;
-            if net.excess(v) > 0 {
+            if net.excess[v as usize] > 0 {
                 active -= 1;
                 if active == 0 {
                     break;
@@ -57,7 +57,7 @@ impl PriceUpdate {
         }
         if active > 0 {
             let node = (0..net.node_count())
-                .find(|&v| net.excess(v as u32) > 0 && !self.done[v])
+                .find(|&v| net.excess[v] > 0 && !self.done[v])
                 .unwrap_or_default();
             return Err(Stuck { node: node as u32 });
         }

@@ -45,20 +45,9 @@ pub(super) struct Slot<W> {
     cost: W,
 }
 
-/// What the solver reads of a node it looks at from a neighbour (a push's look-ahead, at
-/// random): its excess, where its slots start and its current slot, packed so that one cache
-/// line holds all three.
-#[derive(Clone, Copy, Default)]
-struct Node {
-    excess: i64,
-    first: u32,
-    current: u32,
-}
-
 pub(super) struct Residual<W> {
-    /// Node `v`'s slots are `nodes[v].first..nodes[v + 1].first`; the last entry only marks
-    /// where the slots end.
-    nodes: Vec<Node>,
+    /// `first[v]..first[v + 1]` are the slots leaving `v`.
+    pub first: Vec<u32>,
     slots: Vec<Slot<W>>,
     /// Capacity of the pair: `total - resid` is what the paired slot can push, read without
     /// touching that slot (the price update scans arcs backwards).
@@ -70,6 +59,7 @@ pub(super) struct Residual<W> {
     backward: Vec<u32>,
     /// Costs are multiplied by `scale` as they are read.
     scale: i64,
+    pub excess: Vec<i64>,
     pub price: Vec<i64>,
 }
 
@@ -78,16 +68,17 @@ impl<W: Word> Residual<W> {
     /// capacities and costs fit in `W` and that scaled costs cannot overflow.
     pub fn build(network: &Network, supplies: Vec<i64>, scale: i64) -> Self {
         let n = network.node_count();
-        let mut nodes = filled(n + 1, Node::default());
+        let mut first = filled(n + 1, 0u32);
         for arc in network.arcs() {
-            nodes[arc.tail as usize + 1].first += 1;
-            nodes[arc.head as usize + 1].first += 1;
+            first[arc.tail as usize + 1] += 1;
+            first[arc.head as usize + 1] += 1;
         }
         for v in 0..n {
-            nodes[v + 1].first += nodes[v].first;
-            (nodes[v].current, nodes[v].excess) = (nodes[v].first, supplies[v]);
+            first[v + 1] += first[v];
         }
-        let mut next: Vec<u32> = nodes[..n].iter().map(|node| node.first).collect();
+        let mut excess = filled(n, 0);
+        excess.copy_from_slice(&supplies);
+        let mut next: Vec<u32> = first[..n].to_vec();
         let slot_count = 2 * network.arc_count();
         let mut slots = filled(slot_count, Slot::default());
         let mut total = filled(slot_count, W::default());
@@ -115,52 +106,22 @@ impl<W: Word> Residual<W> {
             backward.push(b as u32);
         }
         Residual {
-            nodes,
+            first,
             slots,
             total,
             backward,
             scale,
+            excess,
             price: filled(n, 0),
         }
     }
 
     pub fn node_count(&self) -> usize {
-        self.nodes.len() - 1
+        self.excess.len()
     }
 
-    #[inline]
     pub fn range(&self, v: u32) -> std::ops::Range<usize> {
-        self.nodes[v as usize].first as usize..self.nodes[v as usize + 1].first as usize
-    }
-
-    #[inline]
-    pub fn excess(&self, v: u32) -> i64 {
-        self.nodes[v as usize].excess
-    }
-
-    /// Every node's excess, in node order.
-    pub fn excesses(&self) -> impl Iterator<Item = i64> + '_ {
-        self.nodes[..self.node_count()]
-            .iter()
-            .map(|node| node.excess)
-    }
-
-    /// The slot of `v` its next scan starts from (the solver's, kept here beside the excess).
-    #[inline]
-    pub fn current(&self, v: u32) -> usize {
-        self.nodes[v as usize].current as usize
-    }
-
-    #[inline]
-    pub fn set_current(&mut self, v: u32, s: usize) {
-        self.nodes[v as usize].current = s as u32;
-    }
-
-    /// Every node's scan starts again from its first slot.
-    pub fn rewind(&mut self) {
-        for node in &mut self.nodes {
-            node.current = node.first;
-        }
+        self.first[v as usize] as usize..self.first[v as usize + 1] as usize
     }
 
     #[inline]
@@ -205,8 +166,8 @@ impl<W: Word> Residual<W> {
         let (w, rev) = (slot.head, slot.rev as usize);
         let back = &mut self.slots[rev];
         back.resid = W::narrow(back.resid.wide() + delta);
-        self.nodes[v as usize].excess -= delta;
-        self.nodes[w as usize].excess += delta;
+        self.excess[v as usize] -= delta;
+        self.excess[w as usize] += delta;
     }
 
     /// Flow on each arc above its lower bound.

@@ -10,7 +10,8 @@
 
 use std::collections::VecDeque;
 
-use super::blocks::{BLOCK, Blocks, has_blocks, key};
+use super::blocks::{BLOCK, Blocks, key};
+use super::huge_pages::filled;
 use super::potentials::exact_potentials;
 use super::price_update::PriceUpdate;
 use super::residual::{Residual, Word};
@@ -35,6 +36,7 @@ pub(super) struct Stuck {
 
 pub(super) struct CostScaling<W> {
     pub net: Residual<W>,
+    current: Vec<u32>,
     queue: VecDeque<u32>,
     relabels: usize,
     update: PriceUpdate,
@@ -43,10 +45,13 @@ pub(super) struct CostScaling<W> {
 
 impl<W: Word> CostScaling<W> {
     pub fn new(net: Residual<W>) -> Self {
+        let mut current = filled(net.node_count(), 0);
+        current.copy_from_slice(&net.first[..net.node_count()]);
         let update = PriceUpdate::new(net.node_count());
-        let blocks = Blocks::new(&net);
+        let blocks = Blocks::new(&net.first);
         CostScaling {
             net,
+            current,
             queue: VecDeque::new(),
             relabels: 0,
             update,
@@ -80,7 +85,7 @@ impl<W: Word> CostScaling<W> {
         self.blocks.rebuild(&self.net);
         let n = self.net.node_count() as u32;
         self.queue
-            .extend((0..n).filter(|&v| self.net.excess(v) > 0));
+            .extend((0..n).filter(|&v| self.net.excess[v as usize] > 0));
         while let Some(v) = self.queue.pop_front() {
             self.discharge(v, eps)?;
         }
@@ -109,26 +114,27 @@ impl<W: Word> CostScaling<W> {
     fn update_prices(&mut self, eps: i64) -> Result<(), Stuck> {
         self.relabels = 0;
         self.update.run(&mut self.net, eps)?;
-        self.net.rewind();
+        let n = self.net.node_count();
+        self.current.copy_from_slice(&self.net.first[..n]);
         Ok(())
     }
 
     fn discharge(&mut self, v: u32, eps: i64) -> Result<(), Stuck> {
-        let end = self.net.range(v).end;
-        if has_blocks(self.net.range(v).len()) {
+        if self.blocks.has_blocks(v) {
             return self.discharge_blocks(v, eps);
         }
+        let end = self.net.first[v as usize + 1] as usize;
         loop {
             let pv = self.net.price[v as usize];
-            let mut s = self.net.current(v);
+            let mut s = self.current[v as usize] as usize;
             while s < end {
                 if self.net.resid(s) > 0 && self.reduced(pv, s) < 0 && self.worth_pushing(v, s, eps)
                 {
-                    let excess = self.net.excess(v);
+                    let excess = self.net.excess[v as usize];
                     let delta = excess.min(self.net.resid(s));
                     self.push(v, s, delta);
                     if delta == excess {
-                        self.net.set_current(v, s);
+                        self.current[v as usize] = s as u32;
                         return Ok(());
                     }
                 }
@@ -180,7 +186,7 @@ impl<W: Word> CostScaling<W> {
                     continue;
                 }
                 if key(&self.net, s) + pv < 0 && self.worth_pushing(v, s, eps) {
-                    let excess = self.net.excess(v);
+                    let excess = self.net.excess[v as usize];
                     let delta = excess.min(self.net.resid(s));
                     self.push(v, s, delta);
                     if delta == excess {
@@ -204,15 +210,15 @@ impl<W: Word> CostScaling<W> {
     /// other never becomes admissible).
     fn push(&mut self, v: u32, s: usize, delta: i64) {
         let w = self.net.head(s);
-        let before = self.net.excess(w);
+        let before = self.net.excess[w as usize];
         self.net.push(v, s, delta);
         if before <= 0 && before + delta > 0 {
             self.queue.push_back(w);
         }
-        let degree = self.net.range(w).len();
-        if has_blocks(degree) {
+        if self.blocks.has_blocks(w) {
             let rev = self.net.rev(s);
             if self.net.resid(rev) == delta {
+                let degree = self.net.range(w).len();
                 self.blocks.regained(&self.net, w, degree, rev);
             }
         }
@@ -223,7 +229,7 @@ impl<W: Word> CostScaling<W> {
     /// A node with excess is discharged in turn anyway.
     fn worth_pushing(&mut self, v: u32, s: usize, eps: i64) -> bool {
         let w = self.net.head(s);
-        if self.net.excess(w) != 0 || self.find_admissible(w) {
+        if self.net.excess[w as usize] != 0 || self.find_admissible(w) {
             return true;
         }
         if !self.relabel(w, eps) {
@@ -237,21 +243,21 @@ impl<W: Word> CostScaling<W> {
     /// push goes ahead, and discharging `w` later reads its arcs once for many pushes). Nodes
     /// with blocks, which have more arcs than that, take the push without a look.
     fn find_admissible(&mut self, w: u32) -> bool {
-        let end = self.net.range(w).end;
-        if has_blocks(self.net.range(w).len()) {
+        if self.blocks.has_blocks(w) {
             return true;
         }
         let pw = self.net.price[w as usize];
-        let start = self.net.current(w);
+        let start = self.current[w as usize] as usize;
+        let end = self.net.first[w as usize + 1] as usize;
         let stop = end.min(start + LOOK_AHEAD);
 
         for s in start..stop {
             if self.net.resid(s) > 0 && self.reduced(pw, s) < 0 {
-                self.net.set_current(w, s);
+                self.current[w as usize] = s as u32;
                 return true;
             }
         }
-        self.net.set_current(w, stop);
+        self.current[w as usize] = stop as u32;
         stop < end
     }
 
@@ -266,7 +272,7 @@ impl<W: Word> CostScaling<W> {
                 let base = self.net.cost(s) - self.net.price[self.net.head(s) as usize];
                 if base + lowered < 0 {
                     self.net.price[v as usize] = lowered;
-                    self.net.set_current(v, s);
+                    self.current[v as usize] = s as u32;
                     self.relabels += 1;
                     return true;
                 }
@@ -277,7 +283,7 @@ impl<W: Word> CostScaling<W> {
             return false;
         }
         self.net.price[v as usize] = -best - eps;
-        self.net.set_current(v, self.net.range(v).start);
+        self.current[v as usize] = self.net.first[v as usize];
         self.relabels += 1;
         true
     }
