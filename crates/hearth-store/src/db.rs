@@ -25,8 +25,11 @@ pub enum Backend {
 /// 300 MiB (16 MiB each took it to 304 MiB under load). An import raises its own connection's
 /// cache for the bulk write ([`Store::write_bulk`]).
 const CACHE_SIZE: &str = "-8192";
-/// 128 MiB of pages for the one connection of a bulk write ([`Store::write_bulk`]).
-const BULK_CACHE_SIZE: &str = "-131072";
+/// 256 MiB of pages for the one connection of a bulk write ([`Store::write_bulk`]), released
+/// when it closes. A million-row import inserts into indexes larger than any cache, at random
+/// places: 128 MiB took 178 s and 306 MiB at its peak, 256 MiB 142 s and 467 MiB, 512 MiB
+/// 125 s and 749 MiB (README, "Benchmarks").
+const BULK_CACHE_SIZE: &str = "-262144";
 
 #[derive(Clone)]
 enum Pool {
@@ -146,7 +149,7 @@ impl Store {
 
     /// A write transaction for a bulk write (an import). On SQLite it runs on a connection of
     /// its own, closed when the transaction ends, so nothing it sets reaches the pool:
-    /// - a page cache of 128 MiB, so the indexes an import grows are spilled and read back far
+    /// - a page cache of 256 MiB, so the indexes an import grows are spilled and read back far
     ///   less (a fixed size: memory does not grow with the file);
     /// - no statement journals: SQLite journals every page a multi-row insert touches, so that
     ///   the statement alone can be undone if a constraint fails part-way, and that was a fifth
