@@ -42,7 +42,7 @@ async fn a_bulk_write_leaves_the_pool_as_it_was() {
     let db = TestDb::sqlite().await;
     let mut bulk = db.store.write_bulk().await.unwrap();
     assert_eq!(pragma(&mut bulk, "temp_store").await, 2, "in memory");
-    assert_eq!(pragma(&mut bulk, "cache_size").await, -131_072);
+    assert_eq!(pragma(&mut bulk, "cache_size").await, -262_144);
     assert_eq!(pragma(&mut bulk, "foreign_keys").await, 0);
     bulk.commit().await.unwrap();
     // Hold every connection of the pool at once.
