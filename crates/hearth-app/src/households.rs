@@ -143,6 +143,26 @@ pub(crate) struct RowBase {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl RowBase {
+    /// A new draft's: entered by `entered_by`, never reviewed, version 1.
+    pub fn new_draft(
+        entered_by: Uuid,
+        retention_years: u32,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> RowBase {
+        RowBase {
+            status: HouseholdStatus::Draft,
+            entered_by,
+            reviewed_by: None,
+            reviewed_at: None,
+            return_reason: String::new(),
+            retention_years,
+            version: 1,
+            created_at,
+        }
+    }
+}
+
 /// The area a caller's household scope covers, or none at all.
 pub(crate) fn scope_area(caller: &Caller) -> Result<Option<hearth_core::area::AreaCode>> {
     caller.require(Permission::ReadHouseholds)?;
@@ -296,16 +316,11 @@ impl App {
         check_village(&mut tx, caller, &profile).await?;
         refuse_duplicates(&mut tx, cipher, &profile, None).await?;
         let id = Uuid::now_v7();
-        let base = RowBase {
-            status: HouseholdStatus::Draft,
-            entered_by: caller.user.id,
-            reviewed_by: None,
-            reviewed_at: None,
-            return_reason: String::new(),
-            retention_years: self.policy().retention_years,
-            version: 1,
-            created_at: hearth_store::now(),
-        };
+        let base = RowBase::new_draft(
+            caller.user.id,
+            self.policy().retention_years,
+            hearth_store::now(),
+        );
         let (row, members) = rows(cipher, id, &profile, base);
         households::insert(&mut tx, &row, &members)
             .await

@@ -148,14 +148,20 @@ async fn forget(tx: &mut Tx, households: &[Uuid]) -> Result<()> {
 
 /// The keys the state rows of `households` hold (at most a few hundred households).
 async fn stored_keys_of(tx: &mut Tx, households: &[Uuid]) -> Result<Vec<(Uuid, Vec<StoredKey>)>> {
-    let rows: Vec<(Uuid, Vec<u8>)> = tx
-        .fetch_all(
-            Query::select()
-                .columns(["household_id", "keys"])
-                .from("identity_key_state")
-                .and_where(Expr::col("household_id").is_in(households.iter().copied())),
-        )
-        .await?;
+    let mut query = select_stored_keys();
+    query.and_where(Expr::col("household_id").is_in(households.iter().copied()));
+    decoded(tx.fetch_all(&query).await?)
+}
+
+/// Households with the keys their state rows hold.
+fn select_stored_keys() -> sea_query::SelectStatement {
+    Query::select()
+        .columns(["household_id", "keys"])
+        .from("identity_key_state")
+        .to_owned()
+}
+
+fn decoded(rows: Vec<(Uuid, Vec<u8>)>) -> Result<Vec<(Uuid, Vec<StoredKey>)>> {
     rows.into_iter()
         .map(|(household, blob)| Ok((household, decode_keys(&blob)?)))
         .collect()
@@ -170,19 +176,9 @@ fn flattened(households: Vec<(Uuid, Vec<StoredKey>)>) -> Vec<(Uuid, i64, i64)> {
 
 /// Every stored key: `(household, pass, key)`.
 pub async fn all_keys(tx: &mut Tx) -> Result<Vec<(Uuid, i64, i64)>> {
-    let rows: Vec<(Uuid, Vec<u8>)> = tx
-        .fetch_all(
-            Query::select()
-                .columns(["household_id", "keys"])
-                .from("identity_key_state")
-                .order_by("household_id", Order::Asc),
-        )
-        .await?;
-    let households = rows
-        .into_iter()
-        .map(|(household, blob)| Ok((household, decode_keys(&blob)?)))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(flattened(households))
+    let mut query = select_stored_keys();
+    query.order_by("household_id", Order::Asc);
+    Ok(flattened(decoded(tx.fetch_all(&query).await?)?))
 }
 
 /// The keys of the households that share at least one of `keys`, e.g. the registry's possible

@@ -8,7 +8,7 @@
 use super::households::file_refused;
 use crate::Result;
 use crate::households::{RowBase, id_index, rows};
-use hearth_core::household::{HouseholdProfile, HouseholdStatus};
+use hearth_core::household::HouseholdProfile;
 use hearth_office::import::TableRows;
 use hearth_office::import::grid::SheetRow;
 use hearth_office::import::households::{
@@ -61,16 +61,7 @@ impl DraftMaker<'_> {
         profile: &HouseholdProfile,
         created_at: chrono::DateTime<chrono::Utc>,
     ) -> Option<Draft> {
-        let base = RowBase {
-            status: HouseholdStatus::Draft,
-            entered_by: self.entered_by?,
-            reviewed_by: None,
-            reviewed_at: None,
-            return_reason: String::new(),
-            retention_years: self.retention_years,
-            version: 1,
-            created_at,
-        };
+        let base = RowBase::new_draft(self.entered_by?, self.retention_years, created_at);
         let rows = rows(self.cipher, Uuid::now_v7(), profile, base);
         let keys = crate::identity::keys_of_new(self.cipher, &rows.0, profile);
         Some(Draft { rows, keys })
