@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Import benchmark: `hearth import households` (release build, full validation, encryption and
 # blind indexes, into a fresh SQLite data dir seeded with the county's divisions) on N synthetic
-# rows as CSV and as xlsx, next to the ceiling in the same run: sqlite3 `.import` of the same
-# CSV into a plain table, and pandas reading the same xlsx with openpyxl and with calamine.
+# rows as CSV and as xlsx, next to ceilings measured in the same run: sqlite3 `.import` of the
+# same CSV into a plain table; sqlite3 alone writing as many households into hearth's own tables
+# and indexes (fill.sql: nothing read, checked, sealed or hashed); and pandas reading the same
+# xlsx with openpyxl and with calamine.
 # Prints a markdown table with rows/s and peak memory (/usr/bin/time -v).
 #
 #   bench/import/run.sh                 # 1,000,000 rows
@@ -75,6 +77,11 @@ done
 echo "sqlite3 .import" >&2
 rm -f "$data/plain.db"
 measure sqlite3 sqlite3 "$data/plain.db" -cmd ".mode csv" ".import $data/households.csv plain"
+echo "sqlite3 filling hearth's tables" >&2
+cp "$dir/hearth.db" "$data/fill.db"
+sed "s/:rows/$rows/g" "$here/fill.sql" >"$data/fill.sql"
+measure fill sqlite3 "$data/fill.db" ".read $data/fill.sql"
+rm -f "$data/fill.db" "$data/fill.db-wal" "$data/fill.db-shm" "$data/fill.sql"
 if [[ $formats == *xlsx* ]]; then
   echo "pandas + openpyxl / calamine" >&2
   measure openpyxl "$py" -c "import pandas, sys; print(len(pandas.read_excel(sys.argv[1], engine='openpyxl', dtype=str)))" "$data/households.xlsx"
@@ -92,11 +99,12 @@ def accepted(name):
         return json.load(open(f"{data}/{name}.out"))["accepted"]
     except Exception:
         return "failed"
-ceiling = read("sqlite3")[0]
+ceiling = max(read("sqlite3")[0], 0.01)
 print(f"| {rows:,} rows | accepted | time (s) | rows/s | peak memory (MiB) | time vs sqlite3 .import |")
 print("|---|---|---|---|---|---|")
 for name, label in [("hearth-csv", "hearth import, CSV"), ("hearth-xlsx", "hearth import, xlsx"),
                     ("sqlite3", "sqlite3 .import, CSV (ceiling)"),
+                    ("fill", "sqlite3 writing hearth's tables and indexes (storage ceiling)"),
                     ("openpyxl", "pandas + openpyxl, xlsx (read only)"),
                     ("calamine", "pandas + calamine, xlsx (read only)")]:
     try:
@@ -104,5 +112,6 @@ for name, label in [("hearth-csv", "hearth import, CSV"), ("hearth-xlsx", "heart
     except FileNotFoundError:
         continue
     got = accepted(name) if name.startswith("hearth") else "—"
+    s = max(s, 0.01)  # /usr/bin/time counts in hundredths
     print(f"| {label} | {got} | {s:.1f} | {rows / s:,.0f} | {kib / 1024:.0f} | {s / ceiling:.1f}× |")
 PY

@@ -36,6 +36,7 @@ hearth=${HEARTH_BIN:-$target/release/hearth}
 [ -n "${HEARTH_BIN:-}" ] || cargo build --release -p hearth --manifest-path "$root/Cargo.toml" >&2
 
 work=${WORK:-$(mktemp -d)}
+mkdir -p "$work"
 server=""
 cleanup() { [ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }; }
 trap cleanup EXIT

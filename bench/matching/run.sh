@@ -71,7 +71,11 @@ for needs in "${sizes[@]}"; do
     file=$here/instances/matching-$needs.min
     [ -s "$file" ] || "$hearth" match --generate "$needs" --seed 1 --out "$file"
     arcs=$(awk '/^p / { print $4; exit }' "$file")
+    # Dirty pages (a just generated file, a build) are written back before each timed run, so
+    # neither solver shares its cores with the kernel's writeback.
+    sync
     ours=$(measure "$hearth" match --instance "$file" --json)
+    sync
     theirs=$(measure "$python" "$here/ortools_mcf.py" "$file")
     "$python" - "$needs" "$arcs" "$ours" "$theirs" <<'PY'
 import json, sys
