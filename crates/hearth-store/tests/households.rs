@@ -1,6 +1,7 @@
 //! The household search by part of a member's name, through the table of name suffixes
 //! (migration 0022): what it finds, that it follows members being replaced, and that the
-//! migration's backfill writes the same rows as the store does.
+//! migration's backfill writes the same rows as the store does; households and members fetched
+//! many at once.
 
 use crate::fixtures::{SHANGPAI, SHANGPAI_VILLAGE, code, insert_user, seed_areas};
 use hearth_store::Backend;
@@ -165,6 +166,56 @@ async fn latin_letters_are_found_whatever_their_case() {
             "only ASCII letters fold"
         );
         assert_eq!(found(db, "·aman").await, [ids[1]]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn households_and_members_are_fetched_many_at_once_in_id_order() {
+    each_backend(async |db: &TestDb| {
+        let ids = registry(
+            db,
+            &[
+                &["张建国", "张小明", "李秀英"],
+                &["李建华"],
+                &["王芳", "王强"],
+            ],
+        )
+        .await;
+        let unknown = Uuid::now_v7();
+        let asked = [ids[2], unknown, ids[0], ids[2]];
+        let mut tx = db.store.read().await.unwrap();
+        let rows = households::get_many(&mut tx, &asked).await.unwrap();
+        let got: Vec<(Uuid, &str)> = rows.iter().map(|r| (r.id, r.head_name.as_str())).collect();
+        assert_eq!(
+            got,
+            [(ids[0], "张建国"), (ids[2], "王芳")],
+            "in id order, the unknown id left out, a repeated id once"
+        );
+        let members = households::members_of(&mut tx, &[ids[2], ids[0], unknown])
+            .await
+            .unwrap();
+        let got: Vec<(Uuid, i64, &str)> = members
+            .iter()
+            .map(|m| (m.household_id, m.position, m.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (ids[0], 0, "张建国"),
+                (ids[0], 1, "张小明"),
+                (ids[0], 2, "李秀英"),
+                (ids[2], 0, "王芳"),
+                (ids[2], 1, "王强"),
+            ]
+        );
+        assert!(households::get_many(&mut tx, &[]).await.unwrap().is_empty());
+        assert!(
+            households::members_of(&mut tx, &[])
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

@@ -62,23 +62,26 @@ pub(crate) async fn likely_matches(
             keys_of.entry(household).or_default().push((pass, key));
         }
     }
+    // The found households and their members in two statements, not two a household: a part
+    // of a sheet can share keys with thousands of them.
+    let mut found: Vec<Uuid> = keys_of.keys().copied().collect();
+    found.sort_unstable();
+    let mut members_of: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for m in households::members_of(tx, &found).await? {
+        if m.position > 0 {
+            let members = members_of.entry(m.household_id).or_default();
+            members.push(format!("{}|{}", m.name, m.birth_year));
+        }
+    }
     let mut registry = Registry::empty();
     let mut registered = HashMap::new();
-    for (household, keys) in &keys_of {
-        let Some(row) = households::get(tx, *household).await? else {
-            continue;
-        };
+    for row in households::get_many(tx, &found).await? {
         let elsewhere = county.is_some_and(|c| !row.village.as_str().starts_with(c));
         if row.anonymised_at.is_some() || elsewhere {
             continue;
         }
-        let members: Vec<String> = households::members(tx, row.id)
-            .await?
-            .into_iter()
-            .filter(|m| m.position > 0)
-            .map(|m| format!("{}|{}", m.name, m.birth_year))
-            .collect();
-        registry.push(&row, &members, folded(keys));
+        let members = members_of.remove(&row.id).unwrap_or_default();
+        registry.push(&row, &members, folded(&keys_of[&row.id]));
         registered.insert(row.id, row);
     }
     let first_incoming = registry.ids.len() as u32;
