@@ -3,7 +3,7 @@
 
 use crate::{Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, UnionType};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -191,10 +191,18 @@ pub async fn keys_of_households_sharing(
     max_block: i64,
 ) -> Result<Vec<(Uuid, i64, i64)>> {
     let mut found: Vec<Uuid> = Vec::new();
-    // Bounded statements: SQLite caps a compound select at 500 terms, and both engines cap
-    // the number of bound values.
-    for chunk in keys.chunks(250) {
-        let narrow: Vec<(i64,)> = tx.fetch_all(&at_most(chunk, max_block)).await?;
+    // Bounded statements: SQLite and PostgreSQL both cap the number of bound values.
+    for chunk in keys.chunks(500) {
+        let narrow: Vec<(i64,)> = tx
+            .fetch_all(
+                Query::select()
+                    .column("key")
+                    .from("identity_key")
+                    .and_where(Expr::col("key").is_in(chunk.iter().copied()))
+                    .group_by_col("key")
+                    .and_having(Expr::col("key").count().lte(max_block)),
+            )
+            .await?;
         if narrow.is_empty() {
             continue;
         }
@@ -216,26 +224,6 @@ pub async fn keys_of_households_sharing(
         out.extend(flattened(stored_keys_of(tx, chunk).await?));
     }
     Ok(out)
-}
-
-/// Those of `keys` (not empty) that at most `max_block` rows hold. A key's rows are counted
-/// only to one past the cap, so a key most of a county shares is not read whole each time.
-fn at_most(keys: &[i64], max_block: i64) -> SelectStatement {
-    let term = |key: i64| Query::select().expr_as(Expr::val(key), "key").to_owned();
-    let mut wanted = term(keys[0]);
-    for &key in &keys[1..] {
-        wanted.union(UnionType::All, term(key));
-    }
-    // Two integers formatted into the statement: nothing from outside reaches its text.
-    let held = format!(
-        "(SELECT COUNT(*) FROM (SELECT 1 FROM identity_key i WHERE i.key = w.key LIMIT {}) t) <= {max_block}",
-        max_block.saturating_add(1)
-    );
-    Query::select()
-        .column(("w", "key"))
-        .from_subquery(wanted, "w")
-        .and_where(Expr::cust(held))
-        .to_owned()
 }
 
 /// A candidate pair and what became of it (see the migration for the statuses).
