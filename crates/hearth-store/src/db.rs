@@ -1,7 +1,7 @@
 //! The two engines behind one interface.
 
 use crate::{Result, StoreError};
-use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query::{PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
@@ -19,6 +19,9 @@ pub enum Backend {
     Sqlite,
     Postgres,
 }
+
+/// Bound values per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
+pub(crate) const VALUES_PER_STATEMENT: usize = 30_000;
 
 /// 8 MiB of pages per SQLite connection (SQLite's default is 2 MiB): what the usual pages read
 /// stays in memory, and eight connections keep a server with a million households under
@@ -372,6 +375,20 @@ impl Tx {
     pub async fn count<S: SqlxBinder>(&mut self, statement: &S) -> Result<i64> {
         let (n,): (i64,) = self.fetch_one(statement).await?;
         Ok(n)
+    }
+
+    /// The rows of `select(part)` for each part of `values` that one statement can bind (an
+    /// `IN` list of many ids or indexes), the parts' rows one after another.
+    pub(crate) async fn fetch_in_parts<T: Rows, V: Sync>(
+        &mut self,
+        values: &[V],
+        select: impl Fn(&[V]) -> SelectStatement + Send,
+    ) -> Result<Vec<T>> {
+        let mut found = Vec::new();
+        for part in values.chunks(VALUES_PER_STATEMENT) {
+            found.extend(self.fetch_all::<T, _>(&select(part)).await?);
+        }
+        Ok(found)
     }
 }
 

@@ -333,44 +333,37 @@ pub async fn members(tx: &mut Tx, household: Uuid) -> Result<Vec<MemberRow>> {
     .await
 }
 
-/// Ids a statement binds at most when fetching by id (SQLite takes 32,766 values).
-const IDS_PER_STATEMENT: usize = 30_000;
-
 /// The households with these ids, in the order of their ids; ids not found are left out.
-/// One statement per 30,000 ids, where fetching one by one would cost a round trip each.
+/// A statement per 30,000 ids, where fetching one by one would cost a round trip each.
 pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<HouseholdRow>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for part in ids.chunks(IDS_PER_STATEMENT) {
-        let rows: Vec<Row> = tx
-            .fetch_all(
-                Query::select()
-                    .columns(COLUMNS)
-                    .from("household")
-                    .and_where(Expr::col("id").is_in(part.iter().copied())),
-            )
-            .await?;
-        for row in rows {
-            found.push(row.into_row()?);
-        }
-    }
+    let rows: Vec<Row> = tx
+        .fetch_in_parts(ids, |part| {
+            Query::select()
+                .columns(COLUMNS)
+                .from("household")
+                .and_where(Expr::col("id").is_in(part.iter().copied()))
+                .to_owned()
+        })
+        .await?;
+    let mut found = rows
+        .into_iter()
+        .map(Row::into_row)
+        .collect::<Result<Vec<_>>>()?;
     found.sort_by_key(|row| row.id);
     Ok(found)
 }
 
 /// The members of these households: by household id, then in each household's order.
 pub async fn members_of(tx: &mut Tx, households: &[Uuid]) -> Result<Vec<MemberRow>> {
-    let mut found: Vec<MemberRow> = Vec::new();
-    for part in households.chunks(IDS_PER_STATEMENT) {
-        let rows: Vec<MemberRow> = tx
-            .fetch_all(
-                Query::select()
-                    .columns(MEMBER_COLUMNS)
-                    .from("household_member")
-                    .and_where(Expr::col("household_id").is_in(part.iter().copied())),
-            )
-            .await?;
-        found.extend(rows);
-    }
+    let mut found: Vec<MemberRow> = tx
+        .fetch_in_parts(households, |part| {
+            Query::select()
+                .columns(MEMBER_COLUMNS)
+                .from("household_member")
+                .and_where(Expr::col("household_id").is_in(part.iter().copied()))
+                .to_owned()
+        })
+        .await?;
     found.sort_by_key(|m| (m.household_id, m.position));
     Ok(found)
 }

@@ -1,6 +1,7 @@
 //! Spreadsheet imports: one batch per file, its counts and its sealed report, and the needs that
 //! wait for their household's approval.
 
+use crate::db::VALUES_PER_STATEMENT;
 use crate::{Result, Tx};
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query};
@@ -359,9 +360,6 @@ pub async fn clear_subjects(tx: &mut Tx, batch_id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// Bound values per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
-const VALUES_PER_STATEMENT: usize = 30_000;
-
 /// Registers many households in a few multi-row statements (an import's part of a file): the
 /// same rows [`crate::households::insert`] writes one at a time.
 pub async fn insert_households(
@@ -390,23 +388,18 @@ pub async fn insert_households(
     Ok(())
 }
 
-/// Every member whose ID number has one of the blind indexes, in one statement per few
-/// thousand indexes.
+/// Every member whose ID number has one of the blind indexes, in one statement per 30,000
+/// indexes.
 pub async fn members_with_indexes(
     tx: &mut Tx,
     indexes: &[String],
 ) -> Result<Vec<crate::households::MemberRow>> {
-    let mut found = Vec::new();
-    for part in indexes.chunks(VALUES_PER_STATEMENT) {
-        let rows: Vec<crate::households::MemberRow> = tx
-            .fetch_all(
-                Query::select()
-                    .columns(crate::households::MEMBER_COLUMNS)
-                    .from("household_member")
-                    .and_where(Expr::col("id_index").is_in(part.iter().cloned())),
-            )
-            .await?;
-        found.extend(rows);
-    }
-    Ok(found)
+    tx.fetch_in_parts(indexes, |part| {
+        Query::select()
+            .columns(crate::households::MEMBER_COLUMNS)
+            .from("household_member")
+            .and_where(Expr::col("id_index").is_in(part.iter().cloned()))
+            .to_owned()
+    })
+    .await
 }

@@ -82,27 +82,18 @@ async fn replaced_and_dropped_keys_are_no_longer_found() {
         );
         // More keys than one statement takes, most of them held by nobody; negative ones too.
         let many: Vec<i64> = (-300..300).chain([-7, 100]).collect();
-        assert_eq!(
-            sharing(db, &many, 10).await,
-            sorted(
-                [
-                    rows(zhang, &zhang_keys),
-                    rows(twin, &twin_keys),
-                    rows(wang, &wang_keys)
-                ]
-                .concat()
-            )
+        let everyone = sorted(
+            [
+                rows(zhang, &zhang_keys),
+                rows(twin, &twin_keys),
+                rows(wang, &wang_keys),
+            ]
+            .concat(),
         );
+        assert_eq!(sharing(db, &many, 10).await, everyone);
         assert_eq!(
             sharing(db, &many, 1).await,
-            sorted(
-                [
-                    rows(zhang, &zhang_keys),
-                    rows(twin, &twin_keys),
-                    rows(wang, &wang_keys)
-                ]
-                .concat()
-            ),
+            everyone,
             "keys 1, 2 and 3 are each one household's, so all three are found without key 100"
         );
 
