@@ -5,9 +5,21 @@
 
 /// A vector of `len` copies of `value`, asked for huge pages before its memory is first touched.
 pub(super) fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
-    let mut v = Vec::with_capacity(len);
-    advise(v.as_ptr() as usize, len * size_of::<T>());
+    let mut v = reserved(len);
     v.resize(len, value);
+    v
+}
+
+/// A vector of `len` values made by `make`, asked for huge pages as [`filled`].
+pub(super) fn filled_with<T>(len: usize, make: impl FnMut() -> T) -> Vec<T> {
+    let mut v = reserved(len);
+    v.extend(std::iter::repeat_with(make).take(len));
+    v
+}
+
+fn reserved<T>(len: usize) -> Vec<T> {
+    let v = Vec::with_capacity(len);
+    advise(v.as_ptr() as usize, len * size_of::<T>());
     v
 }
 

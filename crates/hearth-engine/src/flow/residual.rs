@@ -6,7 +6,7 @@ use super::huge_pages::filled;
 use super::network::Network;
 
 /// The integer type of residual capacities and (unscaled) costs in the slots.
-pub(super) trait Word: Copy + Default {
+pub(super) trait Word: Copy + Default + Send + Sync {
     fn wide(self) -> i64;
     /// `value` is known to fit: it lies between 0 and a capacity, or is a cost, that fit.
     fn narrow(value: i64) -> Self;

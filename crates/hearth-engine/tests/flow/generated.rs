@@ -93,3 +93,19 @@ fn a_tampered_flow_fails_the_certificate() {
     flows[arc] += 1;
     assert!(certificate::check(&net, &flows, &solution.potentials).is_err());
 }
+
+#[test]
+fn a_network_large_enough_for_two_threads_is_solved_the_same_every_run() {
+    // 20,000 needs: the price updates' scans read far more arcs than one thread takes alone.
+    let net = matching(&MatchingParams {
+        seed: 11,
+        needs: 20_000,
+        candidates: 8,
+    });
+    let solution = solve(&net).unwrap();
+    assert_eq!(
+        certificate::check(&net, &solution.flows, &solution.potentials),
+        Ok(())
+    );
+    assert_eq!(solve(&net).unwrap(), solution);
+}
