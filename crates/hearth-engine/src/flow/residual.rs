@@ -170,6 +170,14 @@ impl<W: Word> Residual<W> {
         self.excess[w as usize] += delta;
     }
 
+    /// Sends `flow` along arc `arc` of the network (tests start from a flow of their own).
+    #[cfg(test)]
+    pub fn send(&mut self, arc: usize, flow: i64) {
+        let forward = self.rev(self.backward[arc] as usize);
+        let tail = self.head(self.backward[arc] as usize);
+        self.push(tail, forward, flow);
+    }
+
     /// Flow on each arc above its lower bound.
     pub fn flows_above_lower(&self) -> Vec<i64> {
         self.backward

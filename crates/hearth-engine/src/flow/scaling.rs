@@ -3,16 +3,18 @@
 //! optimal. Active nodes are discharged in FIFO order, so the run is deterministic.
 //!
 //! Heuristics, none of which changes the result: global price updates, a bounded push
-//! look-ahead, relabels that stop at the first arc a step of ε makes admissible, bounds on
-//! blocks of arcs for nodes with many arcs (see [`super::blocks`]), a large first step, and
-//! early termination: once ε is a fraction of a cost unit the flow is often optimal already,
-//! which exact potentials prove.
+//! look-ahead, passing a pushed excess on at once from a node the look-ahead has just read,
+//! relabels that stop at the first arc a step of ε makes admissible, bounds on blocks of arcs
+//! for nodes with many arcs (see [`super::blocks`]), a large first step, and early
+//! termination: once ε is a fraction of a cost unit the flow is optimal already, or but for a
+//! few negative cycles, which exact potentials prove once those are cancelled (see
+//! [`super::potentials`]).
 
 use std::collections::VecDeque;
 
 use super::blocks::{BLOCK, Blocks, key};
 use super::huge_pages::filled;
-use super::potentials::exact_potentials;
+use super::potentials::settle;
 use super::price_update::PriceUpdate;
 use super::residual::{Residual, Word};
 
@@ -23,6 +25,8 @@ const ALPHA: i64 = 16;
 const FIRST_STEP: i64 = 256;
 /// Try to prove optimality once ε is below `scale / CHECK_BELOW` (a fraction of a cost unit).
 const CHECK_BELOW: i64 = 8;
+/// Changes per node a proof may make (cancelled cycles included) before another phase runs.
+const SETTLE_BUDGET: usize = 3;
 /// Arcs the look-ahead reads at most.
 const LOOK_AHEAD: usize = 64;
 /// A global price update after this many relabels per node.
@@ -66,12 +70,14 @@ impl<W: Word> CostScaling<W> {
         loop {
             self.refine(eps)?;
             if eps == 1 {
-                return Ok(exact_potentials(&self.net, scale, usize::MAX));
+                // Optimal: the pass settles (n² bounds it, which only a fault could reach).
+                let n = self.net.node_count();
+                return Ok(settle(&mut self.net, scale, n.saturating_mul(n)));
             }
             if eps <= scale / CHECK_BELOW {
                 // A failed proof costs about one pass over the arcs: bound its relaxations.
-                let budget = self.net.node_count();
-                if let Some(potentials) = exact_potentials(&self.net, scale, budget) {
+                let budget = self.net.node_count() * SETTLE_BUDGET;
+                if let Some(potentials) = settle(&mut self.net, scale, budget) {
                     return Ok(Some(potentials));
                 }
             }
@@ -203,18 +209,27 @@ impl<W: Word> CostScaling<W> {
         }
     }
 
-    /// Pushes `delta` along slot `s` leaving `v`: queues the head if it becomes active, and
-    /// lowers the bound of the reverse slot's block if that slot just regained residual
-    /// capacity (a push never lands on a slot of `v` itself being scanned: a loop's reduced
-    /// cost is its cost, so the phase's first step saturates its negative direction and the
-    /// other never becomes admissible).
+    /// Pushes `delta` along slot `s` leaving `v`. A head without blocks that becomes active
+    /// passes its excess on at once (its arcs are in cache: the look-ahead has just read them);
+    /// what it cannot pass on waits in the queue.
     fn push(&mut self, v: u32, s: usize, delta: i64) {
+        if self.shift(v, s, delta) {
+            let w = self.net.head(s);
+            if self.blocks.has_blocks(w) || !self.pass_on(w, v) {
+                self.queue.push_back(w);
+            }
+        }
+    }
+
+    /// Moves `delta` along slot `s` leaving `v`; true if the head became active. Lowers the
+    /// bound of the reverse slot's block if that slot just regained residual capacity (a push
+    /// never lands on a slot of a node being scanned: a loop's reduced cost is its cost, so
+    /// the phase's first step saturates its negative direction and the other never becomes
+    /// admissible, and [`Self::pass_on`] does not push into the node being discharged).
+    fn shift(&mut self, v: u32, s: usize, delta: i64) -> bool {
         let w = self.net.head(s);
         let before = self.net.excess[w as usize];
         self.net.push(v, s, delta);
-        if before <= 0 && before + delta > 0 {
-            self.queue.push_back(w);
-        }
         if self.blocks.has_blocks(w) {
             let rev = self.net.rev(s);
             if self.net.resid(rev) == delta {
@@ -222,6 +237,36 @@ impl<W: Word> CostScaling<W> {
                 self.blocks.regained(&self.net, w, degree, rev);
             }
         }
+        before <= 0 && before + delta > 0
+    }
+
+    /// Pushes the excess of `w` along its admissible arcs from its current arc on, stopping
+    /// at an arc into `from` (the node being discharged); true if no excess is left. Nodes it
+    /// activates wait in the queue.
+    fn pass_on(&mut self, w: u32, from: u32) -> bool {
+        let pw = self.net.price[w as usize];
+        let end = self.net.first[w as usize + 1] as usize;
+        let mut s = self.current[w as usize] as usize;
+        while s < end {
+            if self.net.resid(s) > 0 && self.reduced(pw, s) < 0 {
+                let x = self.net.head(s);
+                if x == from {
+                    break;
+                }
+                let excess = self.net.excess[w as usize];
+                let delta = excess.min(self.net.resid(s));
+                if self.shift(w, s, delta) {
+                    self.queue.push_back(x);
+                }
+                if delta == excess {
+                    self.current[w as usize] = s as u32;
+                    return true;
+                }
+            }
+            s += 1;
+        }
+        self.current[w as usize] = s as u32;
+        false
     }
 
     /// Look-ahead: a node with neither excess nor deficit and no admissible arc would only
