@@ -44,20 +44,9 @@ pub enum SolveError {
 }
 
 pub fn solve(network: &Network) -> Result<Solution, SolveError> {
-    let supplies = shifted_supplies(network)?;
-    let scale = cost_scale(network)?;
-    let max_cost = network
-        .arcs()
-        .iter()
-        .map(|a| a.cost.unsigned_abs())
-        .max()
-        .unwrap_or(0);
-    let max_capacity = network
-        .arcs()
-        .iter()
-        .map(|a| a.capacity - a.lower)
-        .max()
-        .unwrap_or(0);
+    let (supplies, extent) = shifted_supplies(network)?;
+    let scale = cost_scale(network.node_count(), extent.max_cost)?;
+    let (max_cost, max_capacity) = (extent.max_cost, extent.max_capacity);
     let narrow = max_cost <= i32::MAX as u64 && max_capacity <= i64::from(i32::MAX);
     let max_cost = max_cost as i64 * scale;
     let (mut flows, outcome) = if narrow {
@@ -96,9 +85,15 @@ fn optimize<W: Word>(
     (scaling.net.flows_above_lower(), outcome)
 }
 
-/// Supplies once every arc carries its lower bound; checks the balance and that no excess or
-/// residual capacity can overflow.
-fn shifted_supplies(network: &Network) -> Result<Vec<i64>, SolveError> {
+/// The largest |cost| and the largest capacity above the lower bound of the arcs.
+struct Extent {
+    max_cost: u64,
+    max_capacity: i64,
+}
+
+/// Supplies once every arc carries its lower bound, and the arcs' extent (one pass over them);
+/// checks the balance and that no excess or residual capacity can overflow.
+fn shifted_supplies(network: &Network) -> Result<(Vec<i64>, Extent), SolveError> {
     if network.arc_count() >= i32::MAX as usize {
         return Err(SolveError::TooManyArcs {
             arcs: network.arc_count(),
@@ -106,10 +101,18 @@ fn shifted_supplies(network: &Network) -> Result<Vec<i64>, SolveError> {
     }
     let mut wide: Vec<i128> = network.supplies().iter().map(|&s| i128::from(s)).collect();
     let mut total: i128 = wide.iter().map(|s| s.abs()).sum();
+    let mut extent = Extent {
+        max_cost: 0,
+        max_capacity: 0,
+    };
     for arc in network.arcs() {
-        wide[arc.tail as usize] -= i128::from(arc.lower);
-        wide[arc.head as usize] += i128::from(arc.lower);
+        if arc.lower != 0 {
+            wide[arc.tail as usize] -= i128::from(arc.lower);
+            wide[arc.head as usize] += i128::from(arc.lower);
+        }
         total += i128::from(arc.capacity);
+        extent.max_cost = extent.max_cost.max(arc.cost.unsigned_abs());
+        extent.max_capacity = extent.max_capacity.max(arc.capacity - arc.lower);
     }
     let sum: i128 = wide.iter().sum();
     if sum != 0 {
@@ -118,19 +121,12 @@ fn shifted_supplies(network: &Network) -> Result<Vec<i64>, SolveError> {
     if total >= i128::from(i64::MAX) {
         return Err(SolveError::FlowRange { total });
     }
-    Ok(wide.into_iter().map(|s| s as i64).collect())
+    Ok((wide.into_iter().map(|s| s as i64).collect(), extent))
 }
 
 /// Costs are multiplied by `n + 1` so that ε = 1 means optimal; prices stay within
 /// `(n + 1)² · max |cost|` times a small factor.
-fn cost_scale(network: &Network) -> Result<i64, SolveError> {
-    let nodes = network.node_count();
-    let max_cost = network
-        .arcs()
-        .iter()
-        .map(|a| a.cost.unsigned_abs())
-        .max()
-        .unwrap_or(0);
+fn cost_scale(nodes: usize, max_cost: u64) -> Result<i64, SolveError> {
     let scale = nodes as u128 + 1;
     if u128::from(max_cost) * scale * scale * 8 >= i64::MAX as u128 {
         return Err(SolveError::CostRange {
