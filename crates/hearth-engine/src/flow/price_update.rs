@@ -137,13 +137,16 @@ impl PriceUpdate {
             );
         }
         for k in 0..2 {
-            for (d, x) in std::mem::take(&mut self.found[k]) {
+            let mut found = std::mem::take(&mut self.found[k]);
+            for &(d, x) in &found {
                 if d <= max {
                     self.bucket(d as usize).push(x);
                 } else {
                     self.far.push(Reverse((d, x)));
                 }
             }
+            found.clear();
+            self.found[k] = found;
         }
     }
 
