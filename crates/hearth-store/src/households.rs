@@ -355,17 +355,28 @@ pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<HouseholdRow>> {
 
 /// The members of these households: by household id, then in each household's order.
 pub async fn members_of(tx: &mut Tx, households: &[Uuid]) -> Result<Vec<MemberRow>> {
-    let mut found: Vec<MemberRow> = tx
-        .fetch_in_parts(households, |part| {
-            Query::select()
-                .columns(MEMBER_COLUMNS)
-                .from("household_member")
-                .and_where(Expr::col("household_id").is_in(part.iter().copied()))
-                .to_owned()
-        })
-        .await?;
+    let mut found = members_whose(tx, "household_id", households).await?;
     found.sort_by_key(|m| (m.household_id, m.position));
     Ok(found)
+}
+
+/// The members whose `column` holds one of `values`, a statement per 30,000 values.
+pub(crate) async fn members_whose<V>(
+    tx: &mut Tx,
+    column: &'static str,
+    values: &[V],
+) -> Result<Vec<MemberRow>>
+where
+    V: Clone + Sync + Into<sea_query::Value>,
+{
+    tx.fetch_in_parts(values, |part| {
+        Query::select()
+            .columns(MEMBER_COLUMNS)
+            .from("household_member")
+            .and_where(Expr::col(column).is_in(part.iter().cloned()))
+            .to_owned()
+    })
+    .await
 }
 
 /// The member (and so the household) already holding one of these ID numbers, if any.

@@ -394,12 +394,5 @@ pub async fn members_with_indexes(
     tx: &mut Tx,
     indexes: &[String],
 ) -> Result<Vec<crate::households::MemberRow>> {
-    tx.fetch_in_parts(indexes, |part| {
-        Query::select()
-            .columns(crate::households::MEMBER_COLUMNS)
-            .from("household_member")
-            .and_where(Expr::col("id_index").is_in(part.iter().cloned()))
-            .to_owned()
-    })
-    .await
+    crate::households::members_whose(tx, "id_index", indexes).await
 }

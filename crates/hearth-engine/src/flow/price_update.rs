@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::huge_pages::filled_with;
+use super::huge_pages::{filled, filled_with};
 use super::residual::{Residual, Word};
 use super::scaling::Stuck;
 
@@ -46,7 +46,7 @@ impl PriceUpdate {
         PriceUpdate {
             split_above,
             dist: filled_with(n, || AtomicU64::new(UNSEEN)),
-            done: filled_with(n, || false),
+            done: filled(n, false),
             buckets: Vec::new(),
             far: BinaryHeap::new(),
             frontier: Vec::new(),
